@@ -1,8 +1,79 @@
-//! floorshare
+//! floorshare decides **who gets the floor**: it allocates the few speaking slots of a meeting
+//! session among the organisations that asked to speak, under pluggable, documented policies,
+//! with a reason for every decision and results that anyone can re-run from the seed.
+//!
+//! It was built for the question the 2017–2018 negotiations of the UN Global Compact for
+//! Migration left open: civil society got "one or two interventions at the end of each
+//! session, at the discretion of the chair, randomly selected", and the organisations heard
+//! were the big international NGOs, not the grassroots, migrant-led ones. floorshare encodes
+//! that practice ([`policy::ChairDiscretion`]) and the alternatives
+//! ([`policy::RegionalBalance`], [`policy::GrassrootsPriority`]), so that a secretariat can run
+//! them and a researcher can compare them.
+//!
+//! # Quick start
+//!
+//! ```
+//! use floorshare::model::*;
+//! use floorshare::policy::{Policy, RegionalBalance};
+//!
+//! let organisations = vec![
+//!     Organisation::new("pcm", "pacific", Kind::Grassroots).migrant_led(true),
+//!     Organisation::new("bingo", "europe", Kind::InternationalNgo),
+//!     Organisation::new("union", "europe", Kind::TradeUnion),
+//! ];
+//! let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
+//! let session = SessionInput {
+//!     session: Session::new("ts2", 2).with_length(180),
+//!     organisations,
+//!     requests,
+//!     history: vec![],
+//!     grassroots_class: GrassrootsClass::default(),
+//! }
+//! .check()?;
+//!
+//! let allocation = RegionalBalance::default().allocate_seeded(&session, 42)?;
+//! for grant in &allocation.granted {
+//!     println!("{} speaks at minute {:?}: {:?}", grant.organisation, grant.start_minute, grant.detail);
+//! }
+//! // Europe and the Pacific each get one of the two slots.
+//! assert!(allocation.granted.iter().any(|g| &*g.organisation == "pcm"));
+//! # Ok::<(), floorshare::Error>(())
+//! ```
+//!
+//! # Layout
+//!
+//! Data flows one way: input → checked session → policy → allocation.
+//!
+//! - [`model`]: the domain types (organisations, chairs, sessions, requests, history, policy
+//!   descriptions, allocations) and the validation of raw input into a
+//!   [`model::CheckedSession`].
+//! - [`apportion`]: apportionment methods (Hamilton, D'Hondt, Sainte-Laguë, …) in exact
+//!   arithmetic, with ties reported and broken by lot.
+//! - [`policy`]: the object-safe [`policy::Policy`] trait and the policies.
+//! - [`lot`]: the portable random draws every policy is built from, and the named generator.
+//! - [`interchange`]: the JSON format of SPEC §6.
+//! - [`error`]: one error type; every error names the field or id at fault.
+//!
+//! # Determinism
+//!
+//! The same input and seed give the same allocation, byte for byte in JSON, on every
+//! platform: policies draw only through [`lot`], on the named portable generator
+//! [`lot::Xoshiro256PlusPlus`]. Value-stability tests pin the output of every randomised
+//! policy; a change to them is a breaking change.
+//!
+//! # Crate features
+//!
+//! None yet: the crate has no optional features.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(missing_debug_implementations, unreachable_pub)]
+#![doc(test(attr(deny(warnings))))]
 
+pub mod apportion;
 pub mod error;
+pub mod interchange;
 pub mod lot;
+pub mod model;
+pub mod policy;
 
 pub use error::{Error, Result};

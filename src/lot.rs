@@ -95,6 +95,34 @@ pub fn weighted_index(rng: &mut (impl Rng + ?Sized), weights: &[f64]) -> Option<
     last_positive
 }
 
+/// Successive weighted draws without replacement from pools of equal-weight items: each draw
+/// picks a pool with chance proportional to `remaining items × per_item[pool]`
+/// ([`weighted_index`]), then a uniform item of that pool, which leaves it. This is exactly a
+/// draw proportional to each remaining item's weight, at the cost of one scan of the pools per
+/// draw instead of one scan of the items. Returns up to `k` `(pool, item)` pairs in draw order;
+/// fewer when the pools run out (or only zero-weight pools are left). Pools keep their
+/// undrawn items, in an unspecified order.
+pub fn draw_from_pools<T>(
+    rng: &mut (impl Rng + ?Sized),
+    pools: &mut [Vec<T>],
+    per_item: &[f64],
+    k: usize,
+) -> Vec<(usize, T)> {
+    let mut drawn = Vec::with_capacity(k.min(pools.iter().map(Vec::len).sum()));
+    let mut weights = vec![0.0; pools.len()];
+    while drawn.len() < k {
+        for (w, (pool, &per)) in weights.iter_mut().zip(pools.iter().zip(per_item)) {
+            *w = pool.len() as f64 * per;
+        }
+        let Some(p) = weighted_index(rng, &weights) else {
+            break;
+        };
+        let j = uniform_below(rng, pools[p].len() as u64) as usize;
+        drawn.push((p, pools[p].swap_remove(j)));
+    }
+    drawn
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +175,22 @@ mod tests {
         assert_eq!(weighted_index(&mut rng, &[0.0, 0.0]), None);
         assert_eq!(weighted_index(&mut rng, &[f64::NAN, 1.0]), None);
         assert_eq!(weighted_index(&mut rng, &[]), None);
+    }
+
+    #[test]
+    fn pool_draws_follow_item_weights_without_replacement() {
+        let mut rng = seeded(5);
+        let mut first_from_heavy = 0;
+        for _ in 0..20_000 {
+            // One heavy item of weight 3 against three light ones: 3/6 for the heavy pool.
+            let mut pools = vec![vec!['h'], vec!['a', 'b', 'c']];
+            let drawn = draw_from_pools(&mut rng, &mut pools, &[3.0, 1.0], 10);
+            assert_eq!(drawn.len(), 4);
+            first_from_heavy += usize::from(drawn[0].0 == 0);
+        }
+        assert!((9_600..10_400).contains(&first_from_heavy), "{first_from_heavy}");
+        let mut pools: Vec<Vec<u8>> = vec![vec![], vec![1]];
+        assert_eq!(draw_from_pools(&mut rng, &mut pools, &[1.0, 0.0], 3), []);
     }
 
     #[test]

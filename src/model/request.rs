@@ -1,0 +1,110 @@
+//! Requests to speak and what organisations were granted before.
+
+use serde::{Deserialize, Serialize};
+
+/// An organisation asking to speak in a session (SPEC §3).
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::Request;
+///
+/// let request: Request = serde_json::from_str(r#"{"organisation": "o1", "theme": "climate"}"#)?;
+/// assert_eq!(request, Request::new("o1").on_theme("climate"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Id of the requesting organisation.
+    pub organisation: String,
+    /// Minutes asked for (default the session's `minutes_per_slot`); a granted slot lasts
+    /// `min(minutes, minutes_per_slot)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// The theme the organisation wants to raise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// Inscription order, lower first (default: the request's position in the list). Equal
+    /// orders keep list order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u64>,
+}
+
+impl Request {
+    /// A request of `organisation` for a full slot, with no theme, in list order.
+    pub fn new(organisation: impl Into<String>) -> Self {
+        Request {
+            organisation: organisation.into(),
+            minutes: None,
+            theme: None,
+            order: None,
+        }
+    }
+
+    /// The same request, on `theme`.
+    pub fn on_theme(mut self, theme: impl Into<String>) -> Self {
+        self.theme = Some(theme.into());
+        self
+    }
+}
+
+/// What one organisation was granted in earlier sessions of the same process (SPEC §3), as
+/// written in the JSON input's `history` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    /// Id of the organisation.
+    pub organisation: String,
+    /// Slots granted so far.
+    #[serde(default)]
+    pub slots: u32,
+    /// Minutes granted so far.
+    #[serde(default)]
+    pub minutes: u64,
+    /// Index of the last session it spoke in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_session: Option<u32>,
+}
+
+/// One organisation's record in a checked [`History`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Record {
+    /// Slots granted so far.
+    pub slots: u32,
+    /// Minutes granted so far.
+    pub minutes: u64,
+    /// Index of the last session it spoke in.
+    pub last_session: Option<u32>,
+}
+
+/// What every organisation of a roster was granted before: one [`Record`] per organisation,
+/// indexed like the roster. Rotation policies read it; the simulator writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct History {
+    records: Vec<Record>,
+}
+
+impl History {
+    /// An empty history for `organisations` organisations.
+    pub fn new(organisations: usize) -> Self {
+        History {
+            records: vec![Record::default(); organisations],
+        }
+    }
+
+    /// The record of the organisation at `index` in the roster.
+    pub fn get(&self, index: usize) -> Record {
+        self.records.get(index).copied().unwrap_or_default()
+    }
+
+    /// Mutable access to the record of the organisation at `index` in the roster.
+    pub fn get_mut(&mut self, index: usize) -> Option<&mut Record> {
+        self.records.get_mut(index)
+    }
+
+    /// All records, indexed like the roster.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+}

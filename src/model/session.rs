@@ -1,0 +1,287 @@
+//! Sessions, their chairs, and where in a session the stakeholder slots are placed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Kind;
+use crate::{Error, Result};
+
+/// Where in the session the granted stakeholder slots lie (SPEC §3).
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::Placement;
+///
+/// // Three 3-minute slots in a 180-minute session.
+/// assert_eq!(Placement::End.start_minutes(&[3, 3, 3], 180), [171, 174, 177]);
+/// assert_eq!(Placement::Start.start_minutes(&[3, 3, 3], 180), [0, 3, 6]);
+/// assert_eq!(Placement::Spread.start_minutes(&[3, 3, 3], 180), [0, 60, 120]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Consecutive slots ending at the session's end: the 2017 practice ("too late").
+    #[default]
+    End,
+    /// Consecutive slots from minute 0.
+    Start,
+    /// Slot i of g starts at ⌊i·L/g⌋: civil society heard throughout the session.
+    Spread,
+}
+
+impl Placement {
+    /// Start minute of each slot, given the slots' lengths in speaking order and the session
+    /// length `length`. When the slots need more than `length` minutes, `End` and `Start` both
+    /// begin at minute 0.
+    pub fn start_minutes(self, minutes: &[u32], length: u32) -> Vec<u32> {
+        let total: u64 = minutes.iter().map(|&m| u64::from(m)).sum();
+        let consecutive_from = |first: u64| {
+            let mut next = first;
+            minutes
+                .iter()
+                .map(|&m| {
+                    let start = next;
+                    next += u64::from(m);
+                    u32::try_from(start).unwrap_or(u32::MAX)
+                })
+                .collect()
+        };
+        match self {
+            Placement::End if total <= u64::from(length) => {
+                consecutive_from(u64::from(length) - total)
+            }
+            Placement::End | Placement::Start => consecutive_from(0),
+            Placement::Spread => {
+                let g = minutes.len() as u64;
+                (0..g)
+                    .map(|i| (i * u64::from(length) / g) as u32)
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A chair and their discretion profile (SPEC §3): how many stakeholder slots they grant
+/// (`min_slots..=max_slots`) and how familiar each kind of organisation is to them. A
+/// familiarity map replaces the default `{"international_ngo": 3.0}`; kinds absent from it
+/// weigh 1.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::{Chair, Kind};
+///
+/// let chair = Chair::default();
+/// assert_eq!((chair.min_slots, chair.max_slots), (1, 2));
+/// assert_eq!(chair.familiarity_of(Kind::InternationalNgo), 3.0);
+/// assert_eq!(chair.familiarity_of(Kind::Grassroots), 1.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chair {
+    /// The chair's id.
+    #[serde(default = "Chair::default_id")]
+    pub id: String,
+    /// The chair's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The fewest stakeholder slots the chair grants.
+    #[serde(default = "Chair::default_min_slots")]
+    pub min_slots: u32,
+    /// The most stakeholder slots the chair grants.
+    #[serde(default = "Chair::default_max_slots")]
+    pub max_slots: u32,
+    /// Familiarity weight by kind: a weight of 3 makes the chair three times as likely to pick
+    /// an organisation of that kind as one of weight 1. Positive and finite.
+    #[serde(default = "Chair::default_familiarity")]
+    pub familiarity: BTreeMap<Kind, f64>,
+}
+
+impl Chair {
+    fn default_id() -> String {
+        "chair".to_string()
+    }
+    fn default_min_slots() -> u32 {
+        1
+    }
+    fn default_max_slots() -> u32 {
+        2
+    }
+    fn default_familiarity() -> BTreeMap<Kind, f64> {
+        BTreeMap::from([(Kind::InternationalNgo, 3.0)])
+    }
+
+    /// The familiarity weight of `kind` (1 when the map does not name it).
+    pub fn familiarity_of(&self, kind: Kind) -> f64 {
+        self.familiarity.get(&kind).copied().unwrap_or(1.0)
+    }
+
+    /// Checks the profile: `min_slots ≤ max_slots` and every familiarity weight positive and
+    /// finite. Field paths are relative to the chair.
+    pub fn check(&self) -> Result<()> {
+        check_slot_range(self.min_slots, self.max_slots)?;
+        check_familiarity(&self.familiarity)
+    }
+}
+
+impl Default for Chair {
+    fn default() -> Self {
+        Chair {
+            id: Self::default_id(),
+            name: None,
+            min_slots: Self::default_min_slots(),
+            max_slots: Self::default_max_slots(),
+            familiarity: Self::default_familiarity(),
+        }
+    }
+}
+
+/// `min_slots ≤ max_slots`, else an error naming `min_slots`.
+pub(crate) fn check_slot_range(min_slots: u32, max_slots: u32) -> Result<()> {
+    if min_slots > max_slots {
+        return Err(Error::invalid(
+            "min_slots",
+            min_slots,
+            format!("is greater than max_slots ({max_slots})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every familiarity weight positive and finite, else an error naming `familiarity.<kind>`.
+pub(crate) fn check_familiarity(familiarity: &BTreeMap<Kind, f64>) -> Result<()> {
+    for (kind, &weight) in familiarity {
+        if !(weight > 0.0 && weight.is_finite()) {
+            return Err(Error::invalid(
+                format!("familiarity.{kind}"),
+                weight,
+                "is not a positive finite number",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One meeting session and its stakeholder slots (SPEC §3).
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::{Placement, Session};
+///
+/// let session: Session = serde_json::from_str(r#"{"id": "ts2", "slots": 2, "length_minutes": 180}"#)?;
+/// assert_eq!(session.minutes_per_slot, 3);
+/// assert_eq!(session.placement, Placement::End);
+/// assert!(session.chair.is_none());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// The session's id.
+    pub id: String,
+    /// The session's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Number of stakeholder slots.
+    pub slots: u32,
+    /// Length of one slot in minutes (default 3).
+    #[serde(default = "Session::default_minutes_per_slot")]
+    pub minutes_per_slot: u32,
+    /// Total length of the session in minutes, when known; it gives slots a start minute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length_minutes: Option<u32>,
+    /// Where the stakeholder slots lie (default `end`).
+    #[serde(default)]
+    pub placement: Placement,
+    /// The chair, for policies that read a discretion profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chair: Option<Chair>,
+}
+
+impl Session {
+    fn default_minutes_per_slot() -> u32 {
+        3
+    }
+
+    /// A session with `slots` stakeholder slots of 3 minutes, of unknown length, placed at the
+    /// end, without a chair.
+    pub fn new(id: impl Into<String>, slots: u32) -> Self {
+        Session {
+            id: id.into(),
+            title: None,
+            slots,
+            minutes_per_slot: Self::default_minutes_per_slot(),
+            length_minutes: None,
+            placement: Placement::End,
+            chair: None,
+        }
+    }
+
+    /// The same session with a known length in minutes.
+    pub fn with_length(mut self, length_minutes: u32) -> Self {
+        self.length_minutes = Some(length_minutes);
+        self
+    }
+
+    /// The same session with a chair.
+    pub fn with_chair(mut self, chair: Chair) -> Self {
+        self.chair = Some(chair);
+        self
+    }
+
+    /// Checks the session: `minutes_per_slot` positive and a valid chair. Field paths are
+    /// relative to the session.
+    pub fn check(&self) -> Result<()> {
+        if self.minutes_per_slot == 0 {
+            return Err(Error::invalid("minutes_per_slot", 0, "is not positive"));
+        }
+        if let Some(chair) = &self.chair {
+            chair.check().map_err(|e| e.within("chair"))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_and_start_fall_back_to_minute_zero_when_slots_overflow() {
+        assert_eq!(Placement::End.start_minutes(&[3, 3], 5), [0, 3]);
+        assert_eq!(Placement::Start.start_minutes(&[3, 3], 5), [0, 3]);
+        assert_eq!(Placement::End.start_minutes(&[3, 3], 6), [0, 3]);
+        assert_eq!(Placement::End.start_minutes(&[], 6), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn spread_divides_the_session_evenly() {
+        assert_eq!(Placement::Spread.start_minutes(&[3], 180), [0]);
+        assert_eq!(Placement::Spread.start_minutes(&[3, 3, 2, 3], 10), [0, 2, 5, 7]);
+    }
+
+    #[test]
+    fn chair_check_names_the_field() {
+        let chair = Chair {
+            min_slots: 3,
+            ..Chair::default()
+        };
+        assert_eq!(chair.check().unwrap_err().field(), "min_slots");
+        let chair = Chair {
+            familiarity: BTreeMap::from([(Kind::Academia, f64::NAN)]),
+            ..Chair::default()
+        };
+        assert_eq!(chair.check().unwrap_err().field(), "familiarity.academia");
+        let session = Session::new("s", 1).with_chair(Chair {
+            familiarity: BTreeMap::from([(Kind::Academia, -1.0)]),
+            ..Chair::default()
+        });
+        assert_eq!(
+            session.check().unwrap_err().to_string(),
+            "chair.familiarity.academia: -1 is not a positive finite number"
+        );
+    }
+}

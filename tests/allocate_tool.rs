@@ -1,0 +1,198 @@
+//! The JSON tool `examples/allocate.rs` as a user runs it (SPEC §6): JSON in, JSON out,
+//! byte-identical for the same input and seed; bad input exits with status 2 and one line on
+//! stderr naming the field at fault, nothing on stdout.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+/// The example binary, which `cargo test` builds next to the test binaries.
+fn allocate_binary() -> PathBuf {
+    let mut dir = std::env::current_exe().unwrap();
+    dir.pop();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir
+        .join("examples")
+        .join(format!("allocate{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not found: run `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn run_stdin(input: &str) -> Output {
+    let mut child = Command::new(allocate_binary())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn document(policy: Value) -> Value {
+    json!({
+        "session": {"id": "ts1", "title": "Thematic session 2", "slots": 2, "minutes_per_slot": 3,
+                    "length_minutes": 180, "placement": "end",
+                    "chair": {"id": "cf", "min_slots": 1, "max_slots": 2,
+                              "familiarity": {"international_ngo": 3.0}}},
+        "organisations": [
+            {"id": "o1", "name": "Pacific Climate Migrants", "region": "pacific", "kind": "grassroots",
+             "migrant_led": true},
+            {"id": "o2", "region": "europe", "kind": "international_ngo"},
+            {"id": "o3", "region": "europe", "kind": "trade_union"}],
+        "requests": [{"organisation": "o1", "theme": "climate"}, {"organisation": "o2"},
+                     {"organisation": "o3"}, {"organisation": "o2"}],
+        "history": [{"organisation": "o2", "slots": 1, "minutes": 3, "last_session": 0}],
+        "grassroots_class": {"kinds": ["grassroots"], "migrant_led": true},
+        "policy": policy,
+        "seed": 42
+    })
+}
+
+#[test]
+fn every_policy_runs_and_is_byte_identical_across_runs() {
+    for policy in [
+        json!({"name": "chair_discretion"}),
+        json!({"name": "regional_balance", "weights": "equal", "method": "sainte_lague"}),
+        json!({"name": "regional_balance", "weights": {"europe": 2, "pacific": 1}, "within_region": "grassroots_first"}),
+        json!({"name": "grassroots_priority"}),
+        json!({"name": "grassroots_priority", "mode": "reserved", "share": 0.5, "placement": "spread"}),
+        json!({"name": "grassroots_priority", "mode": "weighted", "weight": 3}),
+    ] {
+        let input = document(policy.clone()).to_string();
+        let first = run_stdin(&input);
+        assert!(
+            first.status.success(),
+            "{policy}: {}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert!(first.stderr.is_empty());
+        let second = run_stdin(&input);
+        assert_eq!(first.stdout, second.stdout, "{policy}: not deterministic");
+        let out: Value = serde_json::from_slice(&first.stdout).unwrap();
+        assert_eq!(out["session"], "ts1");
+        assert_eq!(out["seed"], 42);
+        assert_eq!(out["policy"]["name"], policy["name"]);
+        assert_eq!(out["floorshare"], env!("CARGO_PKG_VERSION"));
+        let granted = out["granted"].as_array().unwrap();
+        let waitlisted = out["waitlisted"].as_array().unwrap();
+        assert_eq!(granted.len() + waitlisted.len(), 4, "{policy}: nothing lost");
+        assert_eq!(waitlisted.last().unwrap()["reason"], "duplicate");
+        for (i, grant) in granted.iter().enumerate() {
+            assert_eq!(grant["position"], i + 1);
+            assert_eq!(grant["minutes"], 3);
+            assert!(grant["start_minute"].is_u64());
+            assert!(grant["reason"].is_string());
+        }
+    }
+}
+
+#[test]
+fn the_spec_example_gives_one_speaker_per_region_at_the_end() {
+    let out = run_stdin(&document(json!({"name": "regional_balance"})).to_string());
+    let out: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        out["policy"],
+        json!({"name": "regional_balance", "weights": "equal", "method": "sainte_lague", "within_region": "lottery"})
+    );
+    let granted = out["granted"].as_array().unwrap();
+    let starts: Vec<&Value> = granted.iter().map(|g| &g["start_minute"]).collect();
+    assert_eq!(starts, [&json!(174), &json!(177)]);
+    let mut ids: Vec<&str> = granted
+        .iter()
+        .map(|g| g["organisation"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert!(ids[0] == "o1" && (ids[1] == "o2" || ids[1] == "o3"), "{ids:?}");
+    assert!(granted.iter().all(|g| g["reason"] == "regional_quota"));
+}
+
+#[test]
+fn reads_a_file_path_like_stdin() {
+    let path = std::env::temp_dir().join(format!("floorshare-allocate-{}.json", std::process::id()));
+    let input = document(json!({"name": "grassroots_priority"})).to_string();
+    std::fs::write(&path, &input).unwrap();
+    let from_file = Command::new(allocate_binary()).arg(&path).output().unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(from_file.status.success());
+    assert_eq!(from_file.stdout, run_stdin(&input).stdout);
+}
+
+/// Bad input: exit 2, nothing on stdout, one line on stderr that names the field.
+fn assert_rejected(input: &str, expected: &str) {
+    let out = run_stdin(input);
+    assert_eq!(out.status.code(), Some(2), "{input}");
+    assert!(out.stdout.is_empty(), "{input}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(expected),
+        "expected {expected:?}, got {stderr:?}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_field() {
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut doc = document(json!({"name": "regional_balance"}));
+        edit(&mut doc);
+        doc.to_string()
+    };
+    assert_rejected(
+        &with(&|d| d["policy"] = json!({"name": "loudest_first"})),
+        r#"policy.name: unknown policy "loudest_first""#,
+    );
+    assert_rejected(
+        &with(&|d| d["policy"] = json!({"name": "grassroots_priority", "mode": "reserved", "share": 1.5})),
+        "policy.share: 1.5 is outside [0, 1]",
+    );
+    assert_rejected(
+        &with(&|d| d["policy"]["wieghts"] = json!("equal")),
+        "policy.wieghts: unknown field `wieghts`",
+    );
+    assert_rejected(
+        &with(&|d| d["policy"]["weights"] = json!({"europe": 1})),
+        r#"policy.weights: no weight for requesting region "pacific""#,
+    );
+    assert_rejected(
+        &with(&|d| d["requests"][2]["organisation"] = json!("o9")),
+        r#"requests[2].organisation: unknown organisation "o9""#,
+    );
+    assert_rejected(
+        &with(&|d| d["organisations"][2]["id"] = json!("o1")),
+        r#"organisations[2].id: duplicate organisation id "o1""#,
+    );
+    assert_rejected(
+        &with(&|d| d["session"]["chair"]["min_slots"] = json!(3)),
+        "session.chair.min_slots: 3 is greater than max_slots (2)",
+    );
+    assert_rejected(
+        &with(&|d| d["session"]["slots"] = json!("two")),
+        r#"session.slots: invalid type: string "two", expected u32"#,
+    );
+    assert_rejected(
+        &with(&|d| d["seed"] = json!(-3)),
+        "seed: invalid value: integer `-3`, expected u64",
+    );
+    assert_rejected("{\"session\": [", "input: EOF while parsing");
+    let out = Command::new(allocate_binary())
+        .arg("/nonexistent/session.json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("input: cannot read"));
+}

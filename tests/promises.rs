@@ -1,0 +1,415 @@
+//! SPEC §3's five promises, and each policy's own promise of SPEC §4, as properties over
+//! generated sessions: empty lists, one region, many regions, duplicates, zero slots, more
+//! slots than requests.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use floorshare::apportion::{self, Method};
+use floorshare::lot;
+use floorshare::model::*;
+use floorshare::policy::{self, GrassrootsPriority, Policy};
+use proptest::prelude::*;
+
+const REGIONS: [&str; 7] = [
+    "africa",
+    "asia",
+    "europe",
+    "latin_america",
+    "mena",
+    "north_america",
+    "pacific",
+];
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop::sample::select(Kind::ALL.to_vec())
+}
+
+fn placement() -> impl Strategy<Value = Placement> {
+    prop::sample::select(vec![Placement::End, Placement::Start, Placement::Spread])
+}
+
+fn chair() -> impl Strategy<Value = Chair> {
+    (
+        0u32..4,
+        0u32..4,
+        prop::collection::btree_map(kind(), 0.25f64..6.0, 0..4),
+    )
+        .prop_map(|(min_slots, extra, familiarity)| Chair {
+            min_slots,
+            max_slots: min_slots + extra,
+            familiarity,
+            ..Chair::default()
+        })
+}
+
+/// A session input: 1–7 regions, up to 30 organisations, up to 45 requests (duplicates
+/// likely), 0–12 slots.
+fn session_input() -> impl Strategy<Value = SessionInput> {
+    let organisations = (1usize..=7).prop_flat_map(|regions| {
+        prop::collection::vec((0..regions, kind(), any::<bool>()), 0..30)
+    });
+    organisations.prop_flat_map(|orgs| {
+        let n = orgs.len();
+        let organisations: Vec<Organisation> = orgs
+            .into_iter()
+            .enumerate()
+            .map(|(i, (region, kind, migrant_led))| {
+                Organisation::new(format!("o{i}"), REGIONS[region], kind).migrant_led(migrant_led)
+            })
+            .collect();
+        let requests = if n == 0 {
+            Just(Vec::new()).boxed()
+        } else {
+            prop::collection::vec(
+                (
+                    0..n,
+                    prop::option::of(1u32..6),
+                    prop::option::weighted(0.3, 0u64..8),
+                ),
+                0..45,
+            )
+            .boxed()
+        };
+        (
+            Just(organisations),
+            requests,
+            0u32..12,
+            1u32..5,
+            prop::option::of(0u32..240),
+            placement(),
+            prop::option::of(chair()),
+            prop::collection::vec(kind(), 0..3),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(
+                    organisations,
+                    requests,
+                    slots,
+                    minutes_per_slot,
+                    length_minutes,
+                    placement,
+                    chair,
+                    class_kinds,
+                    class_migrant_led,
+                )| {
+                    let requests = requests
+                        .into_iter()
+                        .map(|(org, minutes, order)| Request {
+                            organisation: format!("o{org}"),
+                            minutes,
+                            theme: None,
+                            order,
+                        })
+                        .collect();
+                    SessionInput {
+                        session: Session {
+                            id: "s".into(),
+                            title: None,
+                            slots,
+                            minutes_per_slot,
+                            length_minutes,
+                            placement,
+                            chair,
+                        },
+                        organisations,
+                        requests,
+                        history: vec![],
+                        grassroots_class: GrassrootsClass {
+                            kinds: class_kinds,
+                            migrant_led: class_migrant_led,
+                        },
+                    }
+                },
+            )
+    })
+}
+
+/// Every valid description of every policy.
+fn policy_spec() -> impl Strategy<Value = PolicySpec> {
+    let method = prop::sample::select(Method::ALL.to_vec());
+    let within = prop::sample::select(vec![
+        WithinRegion::Lottery,
+        WithinRegion::Order,
+        WithinRegion::GrassrootsFirst,
+    ]);
+    let weights = prop_oneof![
+        Just(RegionWeights::Equal),
+        Just(RegionWeights::Requests),
+        prop::collection::vec(0.5f64..20.0, 7).prop_map(|w| RegionWeights::Explicit(
+            REGIONS
+                .iter()
+                .map(|r| r.to_string())
+                .zip(w)
+                .collect::<BTreeMap<_, _>>()
+        )),
+    ];
+    prop_oneof![
+        (
+            prop::option::of(0u32..3),
+            prop::option::of(3u32..6),
+            prop::option::of(prop::collection::btree_map(kind(), 0.5f64..5.0, 0..3)),
+            prop::option::of(placement()),
+        )
+            .prop_map(|(min_slots, max_slots, familiarity, placement)| {
+                PolicySpec::ChairDiscretion(ChairDiscretionSpec {
+                    min_slots,
+                    max_slots,
+                    familiarity,
+                    placement,
+                })
+            }),
+        (weights, method, within, prop::option::of(placement())).prop_map(
+            |(weights, method, within_region, placement)| {
+                PolicySpec::RegionalBalance(RegionalBalanceSpec {
+                    weights,
+                    method,
+                    within_region,
+                    placement,
+                })
+            }
+        ),
+        (
+            prop_oneof![
+                Just((GrassrootsMode::Strict, None, None)),
+                (0.0f64..=1.0).prop_map(|s| (GrassrootsMode::Reserved, Some(s), None)),
+                (1.0f64..10.0).prop_map(|w| (GrassrootsMode::Weighted, None, Some(w))),
+            ],
+            prop::option::of(placement()),
+        )
+            .prop_map(|((mode, share, weight), placement)| {
+                PolicySpec::GrassrootsPriority(GrassrootsPrioritySpec {
+                    mode,
+                    share,
+                    weight,
+                    placement,
+                })
+            }),
+    ]
+}
+
+/// The chair's drawn count d, replayed from the seed: it is the policy's first draw.
+fn chair_draw(spec: &ChairDiscretionSpec, session: &Session, seed: u64) -> Option<u64> {
+    let chair = session.chair.clone().unwrap_or_default();
+    let min = spec.min_slots.unwrap_or(chair.min_slots);
+    let max = spec.max_slots.unwrap_or(chair.max_slots);
+    (min <= max).then(|| {
+        u64::from(min) + lot::uniform_below(&mut lot::seeded(seed), u64::from(max - min) + 1)
+    })
+}
+
+fn region_of<'a>(input: &'a SessionInput, id: &str) -> &'a str {
+    &input.organisations.iter().find(|o| o.id == id).unwrap().region
+}
+
+fn granted_by_region<'a>(input: &'a SessionInput, a: &Allocation) -> BTreeMap<&'a str, usize> {
+    let mut counts = BTreeMap::new();
+    for g in &a.granted {
+        *counts.entry(region_of(input, &g.organisation)).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn requesters_by_region(session: &CheckedSession) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for &r in session.requesters() {
+        let org = session.organisation_of(r as usize);
+        let region = session.roster().regions()[session.roster().region_of(org)].to_string();
+        *counts.entry(region).or_insert(0) += 1;
+    }
+    counts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The five promises of SPEC §3, for every policy.
+    #[test]
+    fn every_policy_keeps_the_five_promises(
+        input in session_input(),
+        spec in policy_spec(),
+        seed in any::<u64>(),
+    ) {
+        let policy = policy::build(&spec).unwrap();
+        let session = input.clone().check().unwrap();
+        let result = policy.allocate_seeded(&session, seed);
+        if let PolicySpec::ChairDiscretion(chair_spec) = &spec {
+            if chair_draw(chair_spec, &input.session, seed).is_none() {
+                // min_slots above max_slots, from the policy and the chair together.
+                prop_assert_eq!(result.unwrap_err().field().to_string(), "min_slots");
+                return Ok(());
+            }
+        }
+        let allocation = result.unwrap();
+
+        // 1. Nothing is lost: every request exactly once.
+        let mut seen: Vec<u32> = allocation.granted.iter().map(|g| g.request)
+            .chain(allocation.waitlisted.iter().map(|w| w.request)).collect();
+        seen.sort_unstable();
+        prop_assert_eq!(seen, (0..input.requests.len() as u32).collect::<Vec<_>>());
+        for g in &allocation.granted {
+            prop_assert_eq!(&*g.organisation, input.requests[g.request as usize].organisation.as_str());
+        }
+        for w in &allocation.waitlisted {
+            prop_assert_eq!(&*w.organisation, input.requests[w.request as usize].organisation.as_str());
+            prop_assert_eq!(w.reason == WaitReason::Duplicate, session.is_duplicate(w.request as usize));
+        }
+        // Waitlisted in inscription order.
+        let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
+            .map(|(p, &r)| (r, p)).collect();
+        prop_assert!(allocation.waitlisted.windows(2)
+            .all(|w| position[&w[0].request] < position[&w[1].request]));
+
+        // 2. Capacity: at most `slots`, at most one per organisation.
+        prop_assert!(allocation.granted.len() <= input.session.slots as usize);
+        let speakers: BTreeSet<&str> = allocation.granted.iter().map(|g| &*g.organisation).collect();
+        prop_assert_eq!(speakers.len(), allocation.granted.len());
+        for (i, g) in allocation.granted.iter().enumerate() {
+            prop_assert_eq!(g.position as usize, i + 1);
+            let asked = input.requests[g.request as usize].minutes.unwrap_or(u32::MAX);
+            prop_assert_eq!(g.minutes, asked.min(input.session.minutes_per_slot));
+            prop_assert_eq!(g.start_minute.is_some(), input.session.length_minutes.is_some());
+        }
+
+        // 3. Determinism: same input and seed, byte-identical JSON, also through a JSON round trip.
+        let json = serde_json::to_string(&allocation).unwrap();
+        prop_assert_eq!(&json, &serde_json::to_string(&policy.allocate_seeded(&session, seed).unwrap()).unwrap());
+        let reread: SessionInput = serde_json::from_str(&serde_json::to_string(&input).unwrap()).unwrap();
+        let again = policy.allocate_seeded(&reread.check().unwrap(), seed).unwrap();
+        prop_assert_eq!(&json, &serde_json::to_string(&again).unwrap());
+
+        // 5. Work conservation.
+        let requesters = session.requesters().len() as u64;
+        let slots = u64::from(input.session.slots);
+        let expected = match &spec {
+            PolicySpec::ChairDiscretion(chair_spec) => {
+                chair_draw(chair_spec, &input.session, seed).unwrap().min(slots).min(requesters)
+            }
+            _ => slots.min(requesters),
+        };
+        prop_assert_eq!(allocation.granted.len() as u64, expected);
+    }
+
+    /// Regional balance under equal weights: an unserved region trails no region by more than
+    /// one slot; no two consecutive speakers share a region unless only one region is left.
+    #[test]
+    fn regional_balance_is_balanced(
+        input in session_input(),
+        method in prop::sample::select(Method::ALL.to_vec()),
+        within_region in prop::sample::select(vec![WithinRegion::Lottery, WithinRegion::Order, WithinRegion::GrassrootsFirst]),
+        seed in any::<u64>(),
+    ) {
+        let policy = policy::RegionalBalance::new(RegionalBalanceSpec {
+            method, within_region, ..Default::default()
+        }).unwrap();
+        let session = input.clone().check().unwrap();
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let granted = granted_by_region(&input, &allocation);
+        for (region, &asked) in &requesters_by_region(&session) {
+            let got = granted.get(region.as_str()).copied().unwrap_or(0);
+            if got < asked {
+                for (other, &theirs) in &granted {
+                    prop_assert!(got + 1 >= theirs, "{} got {}, {} got {}", region, got, other, theirs);
+                }
+            }
+        }
+        let regions: Vec<&str> = allocation.granted.iter().map(|g| region_of(&input, &g.organisation)).collect();
+        for i in 1..regions.len() {
+            if regions[i] == regions[i - 1] {
+                prop_assert!(regions[i..].iter().all(|r| *r == regions[i]), "{:?}", regions);
+            }
+        }
+    }
+
+    /// Regional balance with an explicit weight map hands out exactly the apportionment of the
+    /// weights when every region has enough requests.
+    #[test]
+    fn explicit_weights_give_the_apportionment(
+        weights in prop::collection::vec(1u32..50, 1..=7),
+        slots in 0u32..20,
+        method in prop::sample::select(Method::ALL.to_vec()),
+        seed in any::<u64>(),
+    ) {
+        let regions = &REGIONS[..weights.len()];
+        // Every region has `slots` requesters: always enough.
+        let organisations: Vec<Organisation> = regions.iter()
+            .flat_map(|r| (0..slots.max(1)).map(move |i| Organisation::new(format!("{r}{i}"), *r, Kind::Other)))
+            .collect();
+        let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
+        let input = SessionInput {
+            session: Session::new("s", slots), organisations, requests,
+            history: vec![], grassroots_class: GrassrootsClass::default(),
+        };
+        let map: BTreeMap<String, f64> = regions.iter().map(|r| r.to_string())
+            .zip(weights.iter().map(|&w| f64::from(w))).collect();
+        let policy = policy::RegionalBalance::new(RegionalBalanceSpec {
+            weights: RegionWeights::Explicit(map), method, ..Default::default()
+        }).unwrap();
+        let allocation = policy.allocate_seeded(&input.clone().check().unwrap(), seed).unwrap();
+        // The policy's first draws are the apportionment's tie-breaks: replay them.
+        let weights_f: Vec<f64> = weights.iter().map(|&w| f64::from(w)).collect();
+        let expected = apportion::apportion(method, &weights_f, slots, &mut lot::seeded(seed)).unwrap();
+        let granted = granted_by_region(&input, &allocation);
+        for (region, &seats) in regions.iter().zip(&expected.seats) {
+            prop_assert_eq!(granted.get(region).copied().unwrap_or(0), seats as usize, "{}", region);
+        }
+    }
+
+    /// Grassroots priority, strict: nobody outside the class while a class member waits; the
+    /// class speaks first. Reserved: at least min(⌈share·slots⌉, class requesters) class slots,
+    /// reserved winners first.
+    #[test]
+    fn grassroots_priority_keeps_its_promises(
+        input in session_input(),
+        share in 0.0f64..=1.0,
+        seed in any::<u64>(),
+    ) {
+        let session = input.clone().check().unwrap();
+        let in_class = |id: &str| session.roster().in_class(session.roster().index_of(id).unwrap());
+        let class_requesters = session.requesters().iter()
+            .filter(|&&r| session.roster().in_class(session.organisation_of(r as usize))).count();
+
+        let strict = GrassrootsPriority::strict().allocate_seeded(&session, seed).unwrap();
+        let class_flags: Vec<bool> = strict.granted.iter().map(|g| in_class(&g.organisation)).collect();
+        let class_waits = strict.waitlisted.iter()
+            .any(|w| w.reason != WaitReason::Duplicate && in_class(&w.organisation));
+        if class_waits {
+            prop_assert!(class_flags.iter().all(|&c| c));
+        }
+        prop_assert!(class_flags.windows(2).all(|w| w[0] || !w[1]), "class first: {:?}", class_flags);
+
+        let policy = GrassrootsPriority::reserved(share).unwrap();
+        let reserved = policy.allocate_seeded(&session, seed).unwrap();
+        let class_slots = reserved.granted.iter().filter(|g| in_class(&g.organisation)).count();
+        let promised = (policy.reserved_slots(input.session.slots) as usize).min(class_requesters);
+        prop_assert!(class_slots >= promised);
+        let reserved_flags: Vec<bool> = reserved.granted.iter().map(|g| g.reason == GrantReason::Reserved).collect();
+        prop_assert_eq!(reserved_flags.iter().filter(|&&r| r).count(), promised);
+        prop_assert!(reserved_flags.windows(2).all(|w| w[0] || !w[1]));
+    }
+
+    /// Bad parameters are typed errors naming their field, never panics.
+    #[test]
+    fn bad_parameters_are_errors(
+        bad in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), Just(0.0), -1e6f64..0.0],
+        share in prop_oneof![1.000001f64..1e9, -1e9f64..-1e-9, Just(f64::NAN)],
+        weight in prop_oneof![-1e9f64..0.999999, Just(f64::NAN), Just(f64::INFINITY)],
+    ) {
+        let familiarity = PolicySpec::ChairDiscretion(ChairDiscretionSpec {
+            familiarity: Some(BTreeMap::from([(Kind::Academia, bad)])), ..Default::default()
+        });
+        prop_assert_eq!(policy::build(&familiarity).unwrap_err().field().to_string(), "familiarity.academia");
+        let weights = PolicySpec::RegionalBalance(RegionalBalanceSpec {
+            weights: RegionWeights::Explicit(BTreeMap::from([("asia".to_string(), bad)])), ..Default::default()
+        });
+        prop_assert_eq!(policy::build(&weights).unwrap_err().field().to_string(), "weights.asia");
+        prop_assert_eq!(GrassrootsPriority::reserved(share).unwrap_err().field().to_string(), "share");
+        prop_assert_eq!(GrassrootsPriority::weighted(weight).unwrap_err().field().to_string(), "weight");
+    }
+
+    /// Arbitrary bytes never panic the JSON reader.
+    #[test]
+    fn arbitrary_documents_do_not_panic(text in ".{0,200}") {
+        let _ = floorshare::interchange::AllocationInput::from_json_str(&text);
+    }
+}
