@@ -78,7 +78,7 @@ pub fn draw_to_front<T>(rng: &mut (impl Rng + ?Sized), items: &mut [T], k: usize
 /// sum, the last index with a positive weight is chosen.
 pub fn weighted_index(rng: &mut (impl Rng + ?Sized), weights: &[f64]) -> Option<usize> {
     let total: f64 = weights.iter().sum();
-    if !(total > 0.0 && total.is_finite()) || weights.iter().any(|w| !(*w >= 0.0)) {
+    if !(total > 0.0 && total.is_finite()) || weights.iter().any(|w| w.is_nan() || *w < 0.0) {
         return None;
     }
     let mut u = unit_interval(rng) * total;
@@ -188,7 +188,10 @@ mod tests {
             assert_eq!(drawn.len(), 4);
             first_from_heavy += usize::from(drawn[0].0 == 0);
         }
-        assert!((9_600..10_400).contains(&first_from_heavy), "{first_from_heavy}");
+        assert!(
+            (9_600..10_400).contains(&first_from_heavy),
+            "{first_from_heavy}"
+        );
         let mut pools: Vec<Vec<u8>> = vec![vec![], vec![1]];
         assert_eq!(draw_from_pools(&mut rng, &mut pools, &[1.0, 0.0], 3), []);
     }

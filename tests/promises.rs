@@ -45,9 +45,8 @@ fn chair() -> impl Strategy<Value = Chair> {
 /// A session input: 1–7 regions, up to 30 organisations, up to 45 requests (duplicates
 /// likely), 0–12 slots.
 fn session_input() -> impl Strategy<Value = SessionInput> {
-    let organisations = (1usize..=7).prop_flat_map(|regions| {
-        prop::collection::vec((0..regions, kind(), any::<bool>()), 0..30)
-    });
+    let organisations = (1usize..=7)
+        .prop_flat_map(|regions| prop::collection::vec((0..regions, kind(), any::<bool>()), 0..30));
     organisations.prop_flat_map(|orgs| {
         let n = orgs.len();
         let organisations: Vec<Organisation> = orgs
@@ -199,7 +198,12 @@ fn chair_draw(spec: &ChairDiscretionSpec, session: &Session, seed: u64) -> Optio
 }
 
 fn region_of<'a>(input: &'a SessionInput, id: &str) -> &'a str {
-    &input.organisations.iter().find(|o| o.id == id).unwrap().region
+    &input
+        .organisations
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap()
+        .region
 }
 
 fn granted_by_region<'a>(input: &'a SessionInput, a: &Allocation) -> BTreeMap<&'a str, usize> {
@@ -233,12 +237,12 @@ proptest! {
         let policy = policy::build(&spec).unwrap();
         let session = input.clone().check().unwrap();
         let result = policy.allocate_seeded(&session, seed);
-        if let PolicySpec::ChairDiscretion(chair_spec) = &spec {
-            if chair_draw(chair_spec, &input.session, seed).is_none() {
-                // min_slots above max_slots, from the policy and the chair together.
-                prop_assert_eq!(result.unwrap_err().field().to_string(), "min_slots");
-                return Ok(());
-            }
+        if let PolicySpec::ChairDiscretion(chair_spec) = &spec
+            && chair_draw(chair_spec, &input.session, seed).is_none()
+        {
+            // min_slots above max_slots, from the policy and the chair together.
+            prop_assert_eq!(result.unwrap_err().field().to_string(), "min_slots");
+            return Ok(());
         }
         let allocation = result.unwrap();
 

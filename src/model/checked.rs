@@ -85,9 +85,16 @@ impl Roster {
         let regions: Vec<Arc<str>> = region_names.iter().map(|&r| Arc::from(r)).collect();
         let region_of = organisations
             .iter()
-            .map(|org| regions.binary_search_by(|r| (**r).cmp(&org.region)).unwrap_or(0) as u32)
+            .map(|org| {
+                regions
+                    .binary_search_by(|r| (**r).cmp(&org.region))
+                    .unwrap_or(0) as u32
+            })
             .collect();
-        let in_class = organisations.iter().map(|org| class.contains(org)).collect();
+        let in_class = organisations
+            .iter()
+            .map(|org| class.contains(org))
+            .collect();
         Ok(Roster {
             organisations,
             ids,
@@ -151,12 +158,12 @@ impl Roster {
         let mut seen = vec![false; self.len()];
         for (i, entry) in entries.iter().enumerate() {
             let field = || format!("[{i}].organisation");
-            let org = self
-                .index_of(&entry.organisation)
-                .ok_or_else(|| Error::UnknownOrganisation {
-                    field: field(),
-                    id: entry.organisation.clone(),
-                })?;
+            let org =
+                self.index_of(&entry.organisation)
+                    .ok_or_else(|| Error::UnknownOrganisation {
+                        field: field(),
+                        id: entry.organisation.clone(),
+                    })?;
             if std::mem::replace(&mut seen[org], true) {
                 return Err(Error::DuplicateOrganisation {
                     field: field(),

@@ -15,8 +15,8 @@ pub use allocation::{Allocation, Grant, GrantReason, Pick, WaitReason, Waiting, 
 pub use checked::{CheckedRequest, CheckedSession, Roster, SessionInput};
 pub use organisation::{GrassrootsClass, Kind, Organisation};
 pub use request::{History, HistoryEntry, Record, Request};
-pub(crate) use session::{check_familiarity, check_slot_range};
 pub use session::{Chair, Placement, Session};
+pub(crate) use session::{check_familiarity, check_slot_range};
 pub use spec::{
     ChairDiscretionSpec, GrassrootsMode, GrassrootsPrioritySpec, PolicySpec, RegionWeights,
     RegionalBalanceSpec, WithinRegion,

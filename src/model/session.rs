@@ -55,9 +55,7 @@ impl Placement {
             Placement::End | Placement::Start => consecutive_from(0),
             Placement::Spread => {
                 let g = minutes.len() as u64;
-                (0..g)
-                    .map(|i| (i * u64::from(length) / g) as u32)
-                    .collect()
+                (0..g).map(|i| (i * u64::from(length) / g) as u32).collect()
             }
         }
     }
@@ -260,7 +258,10 @@ mod tests {
     #[test]
     fn spread_divides_the_session_evenly() {
         assert_eq!(Placement::Spread.start_minutes(&[3], 180), [0]);
-        assert_eq!(Placement::Spread.start_minutes(&[3, 3, 2, 3], 10), [0, 2, 5, 7]);
+        assert_eq!(
+            Placement::Spread.start_minutes(&[3, 3, 2, 3], 10),
+            [0, 2, 5, 7]
+        );
     }
 
     #[test]

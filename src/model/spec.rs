@@ -188,8 +188,11 @@ impl Default for PolicySpec {
 
 impl PolicySpec {
     /// The names of the policies floorshare knows, as written in JSON.
-    pub const NAMES: [&'static str; 3] =
-        ["chair_discretion", "regional_balance", "grassroots_priority"];
+    pub const NAMES: [&'static str; 3] = [
+        "chair_discretion",
+        "regional_balance",
+        "grassroots_priority",
+    ];
 
     /// The policy's JSON name.
     pub fn name(&self) -> &'static str {
@@ -271,8 +274,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.field(), "weights");
         assert!(err.to_string().contains("\"loud\""), "{err}");
-        let err = PolicySpec::from_json(json!({"name": "regional_balance", "weights": {"asia": "x"}}))
-            .unwrap_err();
+        let err =
+            PolicySpec::from_json(json!({"name": "regional_balance", "weights": {"asia": "x"}}))
+                .unwrap_err();
         assert_eq!(err.field(), "weights.asia");
         let err = PolicySpec::from_json(json!({"mode": "strict"})).unwrap_err();
         assert_eq!(err.field(), "name");

@@ -175,9 +175,10 @@ impl GrassrootsPriority {
     /// ```
     pub fn reserved_slots(&self, slots: u32) -> u32 {
         match self.mode {
-            Mode::Reserved { share } => {
-                ((share * f64::from(slots) - RESERVED_TOLERANCE).ceil().max(0.0) as u32).min(slots)
-            }
+            Mode::Reserved { share } => ((share * f64::from(slots) - RESERVED_TOLERANCE)
+                .ceil()
+                .max(0.0) as u32)
+                .min(slots),
             _ => 0,
         }
     }
@@ -251,7 +252,8 @@ impl Policy for GrassrootsPriority {
                 );
             }
             Mode::Weighted { weight } => {
-                let detail: Arc<str> = Arc::from(format!("weighted lottery, class weight {weight}"));
+                let detail: Arc<str> =
+                    Arc::from(format!("weighted lottery, class weight {weight}"));
                 let mut pools = [class, rest];
                 picks.extend(
                     lot::draw_from_pools(rng, &mut pools, &[weight, 1.0], slots)
@@ -300,7 +302,11 @@ mod tests {
                 Organisation::new(format!("o{i}"), "r", kind)
             })
             .collect();
-        let requests = organisations.iter().rev().map(|o| Request::new(&o.id)).collect();
+        let requests = organisations
+            .iter()
+            .rev()
+            .map(|o| Request::new(&o.id))
+            .collect();
         SessionInput {
             session: Session::new("s", slots),
             organisations,
@@ -344,7 +350,11 @@ mod tests {
         let a = policy.allocate_seeded(&session(1, 6, 4), 2).unwrap();
         assert_eq!(a.granted.len(), 4);
         assert_eq!(a.granted[0].reason, GrantReason::Reserved);
-        assert!(a.granted[1..].iter().all(|g| g.reason == GrantReason::Lottery));
+        assert!(
+            a.granted[1..]
+                .iter()
+                .all(|g| g.reason == GrantReason::Lottery)
+        );
         assert_eq!(policy.reserved_slots(50), 25);
         assert_eq!(
             GrassrootsPriority::reserved(0.14)

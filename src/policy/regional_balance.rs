@@ -242,11 +242,11 @@ impl Policy for RegionalBalance {
         let mut picks = Vec::with_capacity(session.session().slots as usize);
         let mut previous = None;
         while let Some(mut top) = heap.pop() {
-            if Some(top.2) == previous {
-                if let Some(second) = heap.pop() {
-                    heap.push(top);
-                    top = second;
-                }
+            if Some(top.2) == previous
+                && let Some(second) = heap.pop()
+            {
+                heap.push(top);
+                top = second;
             }
             let (left, rank, i) = top;
             let k = next_of[i];
@@ -318,7 +318,11 @@ mod tests {
                 } else {
                     Kind::InternationalNgo
                 };
-                organisations.push(Organisation::new(format!("r{g}-{i}"), format!("r{g}"), kind));
+                organisations.push(Organisation::new(
+                    format!("r{g}-{i}"),
+                    format!("r{g}"),
+                    kind,
+                ));
             }
         }
         let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
@@ -439,7 +443,10 @@ mod tests {
             weights: RegionWeights::Explicit(BTreeMap::from([("r0".to_string(), -2.0)])),
             ..Default::default()
         };
-        assert_eq!(RegionalBalance::new(spec).unwrap_err().field(), "weights.r0");
+        assert_eq!(
+            RegionalBalance::new(spec).unwrap_err().field(),
+            "weights.r0"
+        );
     }
 
     #[test]
@@ -456,7 +463,12 @@ mod tests {
                 let a = RegionalBalance::default()
                     .allocate_seeded(&session(&[2, 2, 2], 1), seed)
                     .unwrap();
-                a.granted[0].organisation.split('-').next().unwrap().to_string()
+                a.granted[0]
+                    .organisation
+                    .split('-')
+                    .next()
+                    .unwrap()
+                    .to_string()
             })
             .collect();
         assert_eq!(winners.len(), 3, "every region can win the lot");

@@ -1,0 +1,257 @@
+//! Value stability: the exact output of every randomised policy for a fixed input and seed,
+//! as `rand` pins its algorithms. A change here changes published allocations: it is a
+//! breaking change and must be deliberate.
+
+use floorshare::model::*;
+use floorshare::policy;
+
+const REGIONS: [&str; 7] = [
+    "africa",
+    "asia",
+    "europe",
+    "latin_america",
+    "mena",
+    "north_america",
+    "pacific",
+];
+
+/// 21 organisations, three per region: an international NGO, a grassroots organisation and a
+/// migrant-led diaspora organisation; all ask, the NGOs first; 5 slots of 3 minutes in 120.
+fn session() -> CheckedSession {
+    let mut organisations = Vec::new();
+    for (kind, suffix) in [
+        (Kind::InternationalNgo, "ngo"),
+        (Kind::Grassroots, "gr"),
+        (Kind::Diaspora, "dia"),
+    ] {
+        for region in REGIONS {
+            organisations.push(
+                Organisation::new(format!("{region}-{suffix}"), region, kind)
+                    .migrant_led(kind == Kind::Diaspora),
+            );
+        }
+    }
+    let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
+    SessionInput {
+        session: Session::new("vs", 5)
+            .with_length(120)
+            .with_chair(Chair::default()),
+        organisations,
+        requests,
+        history: vec![],
+        grassroots_class: GrassrootsClass::default(),
+    }
+    .check()
+    .unwrap()
+}
+
+fn speakers(description: serde_json::Value, seed: u64) -> Vec<String> {
+    let policy = policy::from_json(description).unwrap();
+    let allocation = policy.allocate_seeded(&session(), seed).unwrap();
+    allocation
+        .granted
+        .iter()
+        .map(|g| format!("{}@{}", g.organisation, g.start_minute.unwrap()))
+        .collect()
+}
+
+#[test]
+fn chair_discretion_default_profile() {
+    assert_eq!(
+        speakers(serde_json::json!({"name":"chair_discretion"}), 42),
+        ["pacific-ngo@114", "mena-ngo@117"]
+    );
+    assert_eq!(
+        speakers(serde_json::json!({"name":"chair_discretion"}), 7),
+        ["north_america-gr@117"]
+    );
+}
+
+#[test]
+fn chair_discretion_five_picks() {
+    assert_eq!(
+        speakers(
+            serde_json::json!({"max_slots":5,"min_slots":5,"name":"chair_discretion"}),
+            42
+        ),
+        [
+            "europe-dia@105",
+            "mena-dia@108",
+            "mena-ngo@111",
+            "mena-gr@114",
+            "north_america-ngo@117"
+        ]
+    );
+    assert_eq!(
+        speakers(
+            serde_json::json!({"max_slots":5,"min_slots":5,"name":"chair_discretion"}),
+            7
+        ),
+        [
+            "asia-gr@105",
+            "europe-ngo@108",
+            "latin_america-dia@111",
+            "asia-ngo@114",
+            "africa-dia@117"
+        ]
+    );
+}
+
+#[test]
+fn regional_balance_default() {
+    assert_eq!(
+        speakers(serde_json::json!({"name":"regional_balance"}), 42),
+        [
+            "europe-gr@105",
+            "pacific-dia@108",
+            "asia-ngo@111",
+            "north_america-ngo@114",
+            "africa-gr@117"
+        ]
+    );
+    assert_eq!(
+        speakers(serde_json::json!({"name":"regional_balance"}), 7),
+        [
+            "africa-gr@105",
+            "europe-dia@108",
+            "pacific-ngo@111",
+            "north_america-dia@114",
+            "mena-ngo@117"
+        ]
+    );
+}
+
+#[test]
+fn regional_balance_dhondt_weights_grassroots_first_with_a_tie() {
+    assert_eq!(
+        speakers(
+            serde_json::json!({"method":"dhondt","name":"regional_balance","weights":{"africa":3,"asia":3,"europe":1,"latin_america":2,"mena":2,"north_america":1,"pacific":1},"within_region":"grassroots_first"}),
+            42
+        ),
+        [
+            "asia-dia@105",
+            "latin_america-dia@108",
+            "asia-gr@111",
+            "mena-dia@114",
+            "africa-gr@117"
+        ]
+    );
+    assert_eq!(
+        speakers(
+            serde_json::json!({"method":"dhondt","name":"regional_balance","weights":{"africa":3,"asia":3,"europe":1,"latin_america":2,"mena":2,"north_america":1,"pacific":1},"within_region":"grassroots_first"}),
+            7
+        ),
+        [
+            "africa-gr@105",
+            "asia-dia@108",
+            "mena-dia@111",
+            "latin_america-gr@114",
+            "africa-dia@117"
+        ]
+    );
+}
+
+#[test]
+fn grassroots_strict() {
+    assert_eq!(
+        speakers(serde_json::json!({"name":"grassroots_priority"}), 42),
+        [
+            "mena-dia@105",
+            "north_america-gr@108",
+            "pacific-dia@111",
+            "latin_america-dia@114",
+            "africa-gr@117"
+        ]
+    );
+    assert_eq!(
+        speakers(serde_json::json!({"name":"grassroots_priority"}), 7),
+        [
+            "africa-gr@105",
+            "latin_america-gr@108",
+            "latin_america-dia@111",
+            "africa-dia@114",
+            "pacific-dia@117"
+        ]
+    );
+}
+
+#[test]
+fn grassroots_reserved() {
+    assert_eq!(
+        speakers(
+            serde_json::json!({"mode":"reserved","name":"grassroots_priority","share":0.4}),
+            42
+        ),
+        [
+            "mena-dia@105",
+            "north_america-gr@108",
+            "pacific-dia@111",
+            "africa-dia@114",
+            "europe-dia@117"
+        ]
+    );
+    assert_eq!(
+        speakers(
+            serde_json::json!({"mode":"reserved","name":"grassroots_priority","share":0.4}),
+            7
+        ),
+        [
+            "africa-gr@105",
+            "latin_america-gr@108",
+            "asia-dia@111",
+            "europe-gr@114",
+            "pacific-dia@117"
+        ]
+    );
+}
+
+#[test]
+fn grassroots_weighted() {
+    assert_eq!(
+        speakers(
+            serde_json::json!({"mode":"weighted","name":"grassroots_priority","weight":3}),
+            42
+        ),
+        [
+            "mena-gr@105",
+            "mena-ngo@108",
+            "africa-dia@111",
+            "north_america-dia@114",
+            "latin_america-dia@117"
+        ]
+    );
+    assert_eq!(
+        speakers(
+            serde_json::json!({"mode":"weighted","name":"grassroots_priority","weight":3}),
+            7
+        ),
+        [
+            "europe-gr@105",
+            "north_america-gr@108",
+            "latin_america-ngo@111",
+            "latin_america-gr@114",
+            "africa-ngo@117"
+        ]
+    );
+}
+
+#[test]
+fn the_dhondt_tie_is_reported_in_the_reason() {
+    // Africa and Asia (weight 3) tie for the fifth slot at 3/2: the lot decides, and says so.
+    let policy = policy::from_json(serde_json::json!({"name": "regional_balance", "method": "dhondt", "weights": {"africa": 3, "asia": 3, "europe": 1, "latin_america": 2, "mena": 2, "north_america": 1, "pacific": 1}})).unwrap();
+    let allocation = policy.allocate_seeded(&session(), 42).unwrap();
+    let tied: Vec<&str> = allocation
+        .granted
+        .iter()
+        .filter_map(|g| g.detail.as_deref())
+        .filter(|d| d.ends_with("(tie broken by lot)"))
+        .collect();
+    assert_eq!(
+        tied,
+        [
+            "asia: 1 of 2 (tie broken by lot)",
+            "africa: 1 of 1 (tie broken by lot)",
+            "asia: 2 of 2 (tie broken by lot)"
+        ]
+    );
+}
