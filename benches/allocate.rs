@@ -65,7 +65,9 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
         ),
         (
             "regional_balance_grassroots_first",
-            build(serde_json::json!({"name": "regional_balance", "within_region": "grassroots_first"})),
+            build(
+                serde_json::json!({"name": "regional_balance", "within_region": "grassroots_first"}),
+            ),
         ),
         (
             "grassroots_strict",
@@ -73,11 +75,15 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
         ),
         (
             "grassroots_reserved",
-            build(serde_json::json!({"name": "grassroots_priority", "mode": "reserved", "share": 0.3})),
+            build(
+                serde_json::json!({"name": "grassroots_priority", "mode": "reserved", "share": 0.3}),
+            ),
         ),
         (
             "grassroots_weighted",
-            build(serde_json::json!({"name": "grassroots_priority", "mode": "weighted", "weight": 3.0})),
+            build(
+                serde_json::json!({"name": "grassroots_priority", "mode": "weighted", "weight": 3.0}),
+            ),
         ),
     ]
 }

@@ -18,41 +18,213 @@ use floorshare::policy::{self, Policy};
 
 /// (region, kind, migrant-led, name, asks to speak, theme)
 const ORGANISATIONS: &[(&str, Kind, bool, &str, bool, &str)] = &[
-    ("north_america", Kind::InternationalNgo, false, "Global Migration Policy Network (New York)", true, "governance"),
-    ("north_america", Kind::InternationalNgo, false, "Refugee Rights Watch (New York)", true, "protection"),
-    ("north_america", Kind::Diaspora, true, "Caribbean Diaspora Council", true, "remittances"),
-    ("north_america", Kind::TradeUnion, false, "Domestic Workers United", false, "labour"),
-    ("europe", Kind::InternationalNgo, false, "International Migration Forum (Geneva)", true, "governance"),
-    ("europe", Kind::InternationalNgo, false, "Humanitarian Alliance (Geneva)", true, "protection"),
-    ("europe", Kind::InternationalNgo, false, "Development Partners International (Geneva)", true, "development"),
-    ("europe", Kind::FaithBased, false, "Churches' Commission for Migrants", true, "protection"),
-    ("europe", Kind::Grassroots, true, "Undocumented Migrants' Platform", false, "regularisation"),
-    ("africa", Kind::Grassroots, true, "Sahel Returnees' Association", true, "return"),
-    ("africa", Kind::NationalNgo, false, "Migrant Rights Centre Bamako", true, "drivers"),
-    ("africa", Kind::Grassroots, false, "Women on the Move Lagos", false, "gender"),
-    ("africa", Kind::TradeUnion, false, "Pan-African Workers' Federation", false, "labour"),
-    ("asia", Kind::Grassroots, true, "Migrant Domestic Workers' Union Hong Kong", true, "labour"),
-    ("asia", Kind::NationalNgo, false, "Migrant Forum Dhaka", true, "recruitment"),
-    ("asia", Kind::Grassroots, false, "Bangkok Border Communities", false, "drivers"),
-    ("mena", Kind::Grassroots, true, "Syrian Women's Network Beirut", true, "displacement"),
-    ("mena", Kind::NationalNgo, false, "Gulf Labour Rights", false, "labour"),
-    ("latin_america", Kind::Grassroots, true, "Red de Migrantes Quito", true, "regularisation"),
-    ("latin_america", Kind::NationalNgo, false, "Centro de Derechos Humanos Tijuana", true, "transit"),
-    ("latin_america", Kind::Academia, false, "Observatorio de Migraciones", false, "data"),
-    ("pacific", Kind::Grassroots, true, "Pacific Climate Migrants", true, "climate"),
-    ("pacific", Kind::NationalNgo, false, "Islands Development Trust", false, "climate"),
+    (
+        "north_america",
+        Kind::InternationalNgo,
+        false,
+        "Global Migration Policy Network (New York)",
+        true,
+        "governance",
+    ),
+    (
+        "north_america",
+        Kind::InternationalNgo,
+        false,
+        "Refugee Rights Watch (New York)",
+        true,
+        "protection",
+    ),
+    (
+        "north_america",
+        Kind::Diaspora,
+        true,
+        "Caribbean Diaspora Council",
+        true,
+        "remittances",
+    ),
+    (
+        "north_america",
+        Kind::TradeUnion,
+        false,
+        "Domestic Workers United",
+        false,
+        "labour",
+    ),
+    (
+        "europe",
+        Kind::InternationalNgo,
+        false,
+        "International Migration Forum (Geneva)",
+        true,
+        "governance",
+    ),
+    (
+        "europe",
+        Kind::InternationalNgo,
+        false,
+        "Humanitarian Alliance (Geneva)",
+        true,
+        "protection",
+    ),
+    (
+        "europe",
+        Kind::InternationalNgo,
+        false,
+        "Development Partners International (Geneva)",
+        true,
+        "development",
+    ),
+    (
+        "europe",
+        Kind::FaithBased,
+        false,
+        "Churches' Commission for Migrants",
+        true,
+        "protection",
+    ),
+    (
+        "europe",
+        Kind::Grassroots,
+        true,
+        "Undocumented Migrants' Platform",
+        false,
+        "regularisation",
+    ),
+    (
+        "africa",
+        Kind::Grassroots,
+        true,
+        "Sahel Returnees' Association",
+        true,
+        "return",
+    ),
+    (
+        "africa",
+        Kind::NationalNgo,
+        false,
+        "Migrant Rights Centre Bamako",
+        true,
+        "drivers",
+    ),
+    (
+        "africa",
+        Kind::Grassroots,
+        false,
+        "Women on the Move Lagos",
+        false,
+        "gender",
+    ),
+    (
+        "africa",
+        Kind::TradeUnion,
+        false,
+        "Pan-African Workers' Federation",
+        false,
+        "labour",
+    ),
+    (
+        "asia",
+        Kind::Grassroots,
+        true,
+        "Migrant Domestic Workers' Union Hong Kong",
+        true,
+        "labour",
+    ),
+    (
+        "asia",
+        Kind::NationalNgo,
+        false,
+        "Migrant Forum Dhaka",
+        true,
+        "recruitment",
+    ),
+    (
+        "asia",
+        Kind::Grassroots,
+        false,
+        "Bangkok Border Communities",
+        false,
+        "drivers",
+    ),
+    (
+        "mena",
+        Kind::Grassroots,
+        true,
+        "Syrian Women's Network Beirut",
+        true,
+        "displacement",
+    ),
+    (
+        "mena",
+        Kind::NationalNgo,
+        false,
+        "Gulf Labour Rights",
+        false,
+        "labour",
+    ),
+    (
+        "latin_america",
+        Kind::Grassroots,
+        true,
+        "Red de Migrantes Quito",
+        true,
+        "regularisation",
+    ),
+    (
+        "latin_america",
+        Kind::NationalNgo,
+        false,
+        "Centro de Derechos Humanos Tijuana",
+        true,
+        "transit",
+    ),
+    (
+        "latin_america",
+        Kind::Academia,
+        false,
+        "Observatorio de Migraciones",
+        false,
+        "data",
+    ),
+    (
+        "pacific",
+        Kind::Grassroots,
+        true,
+        "Pacific Climate Migrants",
+        true,
+        "climate",
+    ),
+    (
+        "pacific",
+        Kind::NationalNgo,
+        false,
+        "Islands Development Trust",
+        false,
+        "climate",
+    ),
 ];
 
 /// The policies compared, with the label the table uses.
 fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
     let describe = |json: serde_json::Value| policy::from_json(json).expect("a valid description");
     vec![
-        ("baseline_2017", describe(serde_json::json!({"name": "chair_discretion"}))),
-        ("regional_balance", describe(serde_json::json!({"name": "regional_balance"}))),
-        ("grassroots_strict", describe(serde_json::json!({"name": "grassroots_priority"}))),
+        (
+            "baseline_2017",
+            describe(serde_json::json!({"name": "chair_discretion"})),
+        ),
+        (
+            "regional_balance",
+            describe(serde_json::json!({"name": "regional_balance"})),
+        ),
+        (
+            "grassroots_strict",
+            describe(serde_json::json!({"name": "grassroots_priority"})),
+        ),
         (
             "grassroots_reserved_spread",
-            describe(serde_json::json!({"name": "grassroots_priority", "mode": "reserved", "share": 0.5, "placement": "spread"})),
+            describe(
+                serde_json::json!({"name": "grassroots_priority", "mode": "reserved", "share": 0.5, "placement": "spread"}),
+            ),
         ),
     ]
 }
@@ -73,8 +245,11 @@ fn main() -> Result<(), floorshare::Error> {
         .filter(|((.., asks, _), _)| *asks)
         .map(|((.., theme), org)| Request::new(&org.id).on_theme(*theme))
         .collect();
-    let mut session = Session::new("ts2", 2).with_length(180).with_chair(Chair::default());
-    session.title = Some("Thematic session 2: drivers of migration, including climate change".into());
+    let mut session = Session::new("ts2", 2)
+        .with_length(180)
+        .with_chair(Chair::default());
+    session.title =
+        Some("Thematic session 2: drivers of migration, including climate change".into());
     let session = SessionInput {
         session,
         organisations,
@@ -100,9 +275,13 @@ fn main() -> Result<(), floorshare::Error> {
     let seed = 2017;
     for (label, policy) in policies() {
         let allocation = policy.allocate_seeded(&session, seed)?;
-        println!("{label} ({}), seed {seed}:", serde_json::to_string(&allocation.policy).unwrap_or_default());
+        println!(
+            "{label} ({}), seed {seed}:",
+            serde_json::to_string(&allocation.policy).unwrap_or_default()
+        );
         for grant in &allocation.granted {
-            let org = &roster.organisations()[roster.index_of(&grant.organisation).unwrap_or_default()];
+            let org =
+                &roster.organisations()[roster.index_of(&grant.organisation).unwrap_or_default()];
             println!(
                 "  {}. minute {:>3}  {:<45} {:<14} {:<18} {}: {}",
                 grant.position,
@@ -155,7 +334,10 @@ fn main() -> Result<(), floorshare::Error> {
         session
             .requesters()
             .iter()
-            .filter(|&&r| roster.organisations()[session.organisation_of(r as usize)].kind == Kind::InternationalNgo)
+            .filter(
+                |&&r| roster.organisations()[session.organisation_of(r as usize)].kind
+                    == Kind::InternationalNgo
+            )
             .count() as f64
             / session.requesters().len() as f64,
     );

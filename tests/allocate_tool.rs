@@ -89,7 +89,11 @@ fn every_policy_runs_and_is_byte_identical_across_runs() {
         assert_eq!(out["floorshare"], env!("CARGO_PKG_VERSION"));
         let granted = out["granted"].as_array().unwrap();
         let waitlisted = out["waitlisted"].as_array().unwrap();
-        assert_eq!(granted.len() + waitlisted.len(), 4, "{policy}: nothing lost");
+        assert_eq!(
+            granted.len() + waitlisted.len(),
+            4,
+            "{policy}: nothing lost"
+        );
         assert_eq!(waitlisted.last().unwrap()["reason"], "duplicate");
         for (i, grant) in granted.iter().enumerate() {
             assert_eq!(grant["position"], i + 1);
@@ -116,13 +120,17 @@ fn the_spec_example_gives_one_speaker_per_region_at_the_end() {
         .map(|g| g["organisation"].as_str().unwrap())
         .collect();
     ids.sort();
-    assert!(ids[0] == "o1" && (ids[1] == "o2" || ids[1] == "o3"), "{ids:?}");
+    assert!(
+        ids[0] == "o1" && (ids[1] == "o2" || ids[1] == "o3"),
+        "{ids:?}"
+    );
     assert!(granted.iter().all(|g| g["reason"] == "regional_quota"));
 }
 
 #[test]
 fn reads_a_file_path_like_stdin() {
-    let path = std::env::temp_dir().join(format!("floorshare-allocate-{}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("floorshare-allocate-{}.json", std::process::id()));
     let input = document(json!({"name": "grassroots_priority"})).to_string();
     std::fs::write(&path, &input).unwrap();
     let from_file = Command::new(allocate_binary()).arg(&path).output().unwrap();
@@ -156,7 +164,9 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         r#"policy.name: unknown policy "loudest_first""#,
     );
     assert_rejected(
-        &with(&|d| d["policy"] = json!({"name": "grassroots_priority", "mode": "reserved", "share": 1.5})),
+        &with(&|d| {
+            d["policy"] = json!({"name": "grassroots_priority", "mode": "reserved", "share": 1.5})
+        }),
         "policy.share: 1.5 is outside [0, 1]",
     );
     assert_rejected(

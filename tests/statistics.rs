@@ -14,7 +14,11 @@ const SEEDS: std::ops::Range<u64> = 0..20_000;
 fn session(picks: u32) -> CheckedSession {
     let organisations: Vec<Organisation> = (0..12)
         .map(|i| {
-            let kind = if i < 4 { Kind::InternationalNgo } else { Kind::Grassroots };
+            let kind = if i < 4 {
+                Kind::InternationalNgo
+            } else {
+                Kind::Grassroots
+            };
             Organisation::new(format!("o{i}"), "r", kind)
         })
         .collect();
@@ -41,7 +45,9 @@ fn ngo_picks(picks: u32) -> (f64, f64) {
     let session = session(picks);
     let counts: Vec<f64> = SEEDS
         .map(|seed| {
-            let allocation = ChairDiscretion::default().allocate_seeded(&session, seed).unwrap();
+            let allocation = ChairDiscretion::default()
+                .allocate_seeded(&session, seed)
+                .unwrap();
             assert_eq!(allocation.granted.len(), picks as usize);
             allocation
                 .granted
@@ -60,7 +66,10 @@ fn ngo_picks(picks: u32) -> (f64, f64) {
 fn one_pick_matches_the_weighted_draw() {
     // P(international NGO) = 4·3 / (4·3 + 8·1) = 0.6, against a requester share of 1/3.
     let (rate, se) = ngo_picks(1);
-    assert!((rate - 0.6).abs() < 4.0 * se, "rate {rate}, standard error {se}");
+    assert!(
+        (rate - 0.6).abs() < 4.0 * se,
+        "rate {rate}, standard error {se}"
+    );
     assert!(rate > 1.0 / 3.0);
 }
 
@@ -70,7 +79,10 @@ fn two_picks_without_replacement_match_the_weighted_draw() {
     // organisation, 12/(12+7) = 12/19. Expected NGOs among the two picks:
     let expected = 0.6 + 0.6 * 9.0 / 17.0 + 0.4 * 12.0 / 19.0;
     let (mean, se) = ngo_picks(2);
-    assert!((mean - expected).abs() < 4.0 * se, "mean {mean}, expected {expected}, se {se}");
+    assert!(
+        (mean - expected).abs() < 4.0 * se,
+        "mean {mean}, expected {expected}, se {se}"
+    );
     // The promise of SPEC §4: a larger share of the slots than of the requesters.
     assert!(mean / 2.0 > 4.0 / 12.0);
 }
