@@ -77,3 +77,8 @@ pub mod model;
 pub mod policy;
 
 pub use error::{Error, Result};
+
+/// The README's Rust example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
