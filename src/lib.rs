@@ -73,6 +73,7 @@ pub mod apportion;
 pub mod error;
 pub mod interchange;
 pub mod lot;
+pub mod metrics;
 pub mod model;
 pub mod policy;
 

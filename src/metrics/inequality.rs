@@ -1,0 +1,193 @@
+//! Inequality of slots or minutes across organisations (SPEC §5).
+//!
+//! Each index takes the values of the organisations that requested at least once in a process
+//! (slots granted, or minutes), in any order. Degenerate inputs have documented answers and
+//! never give NaN: an empty list or all-zero values give 0 (Jain's index: 1), as if everyone
+//! had been treated equally — equally badly.
+
+use crate::{Error, Result};
+
+/// Sum and mean of `values`, or `None` when the list is empty or sums to zero.
+fn positive_mean(values: &[f64]) -> Option<(f64, f64)> {
+    let total: f64 = values.iter().sum();
+    (total > 0.0).then(|| (total, total / values.len() as f64))
+}
+
+/// Gini coefficient: ΣᵢΣⱼ|xᵢ − xⱼ| / (2n²x̄); 0 for perfect equality, (n−1)/n when one
+/// organisation has everything. Computed in O(n log n) from the sorted values as
+/// Σᵢ (2i − n − 1)·x₍ᵢ₎ / (n²x̄) (Gini 1912; e.g. Cowell, *Measuring Inequality*, 3rd ed.,
+/// 2011, §2.2). Empty or all-zero: 0.
+///
+/// ```
+/// use floorshare::metrics::gini;
+///
+/// assert_eq!(gini(&[1.0, 1.0, 1.0]), 0.0);
+/// assert_eq!(gini(&[0.0, 0.0, 0.0, 4.0]), 0.75);
+/// assert_eq!(gini(&[]), 0.0);
+/// ```
+pub fn gini(values: &[f64]) -> f64 {
+    let Some((total, _)) = positive_mean(values) else {
+        return 0.0;
+    };
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * (i as f64 + 1.0) - n - 1.0) * x)
+        .sum();
+    weighted / (n * total)
+}
+
+/// Theil T index: (1/n)·Σ (xᵢ/x̄)·ln(xᵢ/x̄), with 0·ln 0 = 0; 0 for equality, ln n when one
+/// organisation has everything (Theil, *Economics and Information Theory*, 1967). Empty or
+/// all-zero: 0.
+///
+/// ```
+/// use floorshare::metrics::theil_t;
+///
+/// assert_eq!(theil_t(&[2.0, 2.0]), 0.0);
+/// assert!((theil_t(&[0.0, 0.0, 3.0]) - 3f64.ln()).abs() < 1e-12);
+/// ```
+pub fn theil_t(values: &[f64]) -> f64 {
+    let Some((_, mean)) = positive_mean(values) else {
+        return 0.0;
+    };
+    let sum: f64 = values
+        .iter()
+        .filter(|&&x| x > 0.0)
+        .map(|&x| (x / mean) * (x / mean).ln())
+        .sum();
+    sum / values.len() as f64
+}
+
+/// Atkinson index with inequality aversion ε ≥ 0: 1 − (mean of x^(1−ε))^(1/(1−ε)) / x̄, and for
+/// ε = 1, 1 − (geometric mean)/x̄ (Atkinson, "On the measurement of inequality", *J. Econ.
+/// Theory* 2, 1970). When ε ≥ 1 and some value is 0, the index is 1 (the zero dominates).
+/// Empty or all-zero: 0.
+///
+/// # Errors
+///
+/// ε negative or not finite: an error naming `epsilon`.
+///
+/// ```
+/// use floorshare::metrics::atkinson;
+///
+/// assert!(atkinson(&[3.0, 3.0], 0.5)?.abs() < 1e-12);
+/// assert_eq!(atkinson(&[0.0, 3.0], 1.0)?, 1.0);
+/// assert!(atkinson(&[1.0], -1.0).is_err());
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+pub fn atkinson(values: &[f64], epsilon: f64) -> Result<f64> {
+    if !(epsilon >= 0.0 && epsilon.is_finite()) {
+        return Err(Error::invalid(
+            "epsilon",
+            epsilon,
+            "is not a finite number ≥ 0",
+        ));
+    }
+    let Some((_, mean)) = positive_mean(values) else {
+        return Ok(0.0);
+    };
+    if epsilon >= 1.0 && values.iter().any(|&x| x <= 0.0) {
+        return Ok(1.0);
+    }
+    let n = values.len() as f64;
+    let equivalent = if epsilon == 1.0 {
+        (values.iter().map(|x| x.ln()).sum::<f64>() / n).exp()
+    } else {
+        let power = 1.0 - epsilon;
+        (values.iter().map(|x| x.powf(power)).sum::<f64>() / n).powf(1.0 / power)
+    };
+    Ok(1.0 - equivalent / mean)
+}
+
+/// Jain's fairness index: (Σx)² / (n·Σx²); 1 for equality, 1/n when one organisation has
+/// everything (Jain, Chiu & Hawe, DEC-TR-301, 1984). Empty or all-zero: 1.
+///
+/// ```
+/// use floorshare::metrics::jain;
+///
+/// assert_eq!(jain(&[1.0, 1.0]), 1.0);
+/// assert_eq!(jain(&[0.0, 0.0, 0.0, 5.0]), 0.25);
+/// assert_eq!(jain(&[0.0, 0.0]), 1.0);
+/// ```
+pub fn jain(values: &[f64]) -> f64 {
+    let Some((total, _)) = positive_mean(values) else {
+        return 1.0;
+    };
+    let squares: f64 = values.iter().map(|x| x * x).sum();
+    total * total / (values.len() as f64 * squares)
+}
+
+/// Share of the organisations with value 0: requested, never heard. Empty: 0.
+///
+/// ```
+/// use floorshare::metrics::never_heard_share;
+///
+/// assert_eq!(never_heard_share(&[0.0, 2.0, 0.0, 1.0]), 0.5);
+/// ```
+pub fn never_heard_share(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.iter().filter(|&&x| x <= 0.0).count() as f64 / values.len() as f64
+}
+
+/// Share of the total held by the top decile: the ⌈n/10⌉ largest values over the sum. Empty or
+/// all-zero: 0.
+///
+/// ```
+/// use floorshare::metrics::top_decile_share;
+///
+/// // Ten organisations, one holds half of all slots.
+/// let values = [5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0];
+/// assert_eq!(top_decile_share(&values), 0.5);
+/// ```
+pub fn top_decile_share(values: &[f64]) -> f64 {
+    let Some((total, _)) = positive_mean(values) else {
+        return 0.0;
+    };
+    let top = values.len().div_ceil(10);
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted[..top].iter().sum::<f64>() / total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_matches_the_pairwise_definition() {
+        let values = [3.0, 8.0, 40.0, 0.0, 3.0, 1.5];
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let pairwise: f64 = values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a - b).abs()))
+            .sum();
+        assert!((gini(&values) - pairwise / (2.0 * n * n * mean)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn degenerate_inputs_have_their_documented_answers() {
+        for values in [&[][..], &[0.0, 0.0][..]] {
+            assert_eq!(gini(values), 0.0);
+            assert_eq!(theil_t(values), 0.0);
+            assert_eq!(atkinson(values, 0.5).unwrap(), 0.0);
+            assert_eq!(atkinson(values, 2.0).unwrap(), 0.0);
+            assert_eq!(jain(values), 1.0);
+            assert_eq!(top_decile_share(values), 0.0);
+        }
+        assert_eq!(never_heard_share(&[]), 0.0);
+        assert_eq!(never_heard_share(&[0.0, 0.0]), 1.0);
+        assert_eq!(gini(&[7.0]), 0.0);
+        assert!(atkinson(&[1.0], f64::NAN).is_err());
+        assert_eq!(
+            atkinson(&[1.0], f64::INFINITY).unwrap_err().field(),
+            "epsilon"
+        );
+    }
+}
