@@ -22,7 +22,8 @@ fn numbers(value: &Value) -> Vec<f64> {
 /// Checks `actual` against `case[key]`, collecting mismatches.
 fn check(mismatches: &mut Vec<String>, case: &Value, key: &str, actual: f64) {
     let expected = case[key].as_f64().unwrap();
-    if !((actual - expected).abs() <= TOLERANCE) {
+    // A NaN fails too.
+    if (actual - expected).abs().is_nan() || (actual - expected).abs() > TOLERANCE {
         mismatches.push(format!(
             "{key}: expected {expected}, got {actual} for {case}"
         ));
