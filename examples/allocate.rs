@@ -6,6 +6,9 @@
 //! cat session.json | cargo run --release --example allocate
 //! ```
 //!
+//! With `--metrics`, the output gains a `"metrics"` object: the fairness of this allocation
+//! (`floorshare::metrics::AllocationMetrics`, documented field by field in the README).
+//!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
 //! naming the field or id at fault and quoting the offending value, nothing on stdout.
 
@@ -13,8 +16,20 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use floorshare::interchange::AllocationInput;
+use floorshare::metrics::AllocationMetrics;
+use floorshare::model::Allocation;
+use serde::Serialize;
 
-const USAGE: &str = "usage: allocate [FILE]   (reads stdin without FILE)";
+const USAGE: &str = "usage: allocate [--metrics] [FILE]   (reads stdin without FILE)";
+
+/// The allocation, with its metrics when asked for.
+#[derive(Serialize)]
+struct Output<'a> {
+    #[serde(flatten)]
+    allocation: &'a Allocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics: Option<AllocationMetrics>,
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -32,9 +47,11 @@ fn main() -> ExitCode {
 /// The allocation as JSON, or the one-line message for stderr.
 fn run() -> Result<String, String> {
     let mut path = None;
+    let mut with_metrics = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "-h" | "--help" => return Err(USAGE.to_string()),
+            "--metrics" => with_metrics = true,
             flag if flag.starts_with("--") => {
                 return Err(format!("arguments: unknown option {flag:?}; {USAGE}"));
             }
@@ -53,8 +70,11 @@ fn run() -> Result<String, String> {
             text
         }
     };
-    let allocation = AllocationInput::from_json_str(&text)
-        .and_then(|input| input.allocate())
-        .map_err(|err| err.to_string())?;
-    serde_json::to_string_pretty(&allocation).map_err(|err| format!("output: {err}"))
+    let input = AllocationInput::from_json_str(&text).map_err(|err| err.to_string())?;
+    let allocation = input.allocate().map_err(|err| err.to_string())?;
+    let output = Output {
+        metrics: with_metrics.then(|| AllocationMetrics::measure(&input.session, &allocation)),
+        allocation: &allocation,
+    };
+    serde_json::to_string_pretty(&output).map_err(|err| format!("output: {err}"))
 }

@@ -206,3 +206,110 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("input: cannot read"));
 }
+
+fn run_with_metrics(input: &Value) -> Value {
+    let mut child = Command::new(allocate_binary())
+        .arg("--metrics")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    (value.as_f64().unwrap() - expected).abs() < 1e-12
+}
+
+#[test]
+fn metrics_are_added_as_spec_5_defines_them() {
+    // The SPEC §6 example: europe asks twice (o2, o3), the pacific once (o1); the seed gives
+    // europe's o3 the first slot and the pacific's o1 the second, both at the end.
+    let out = run_with_metrics(&document(json!({"name": "regional_balance"})));
+    let granted: Vec<&str> = out["granted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["organisation"].as_str().unwrap())
+        .collect();
+    assert_eq!(granted, ["o3", "o1"]);
+    let m = &out["metrics"];
+    let europe = &m["by_region"]["europe"];
+    assert_eq!(
+        (&europe["requests"], &europe["granted"]),
+        (&json!(2), &json!(1))
+    );
+    assert!(close(&europe["selection_rate"], 0.5));
+    assert!(close(&europe["slot_share"], 0.5));
+    assert!(close(&europe["target_share"], 2.0 / 3.0));
+    assert!(close(&europe["mean_position"], 0.0));
+    let pacific = &m["by_region"]["pacific"];
+    assert!(close(&pacific["selection_rate"], 1.0));
+    assert!(close(&pacific["mean_position"], 1.0));
+    // The international NGO (o2) asked twice but counts once, and was not heard.
+    let ngo = &m["by_kind"]["international_ngo"];
+    assert_eq!((&ngo["requests"], &ngo["granted"]), (&json!(1), &json!(0)));
+    assert_eq!(ngo["mean_position"], Value::Null);
+    let class = &m["grassroots_class"];
+    assert_eq!(
+        (&class["requests"], &class["granted"]),
+        (&json!(1), &json!(1))
+    );
+    // LH = ½(|½ − ⅔| + |½ − ⅓|) = ⅙; Gallagher = √(½·2·(⅙)²) = ⅙;
+    // SL = (⅙)²/⅔ + (⅙)²/⅓ = 1/8; entropy of two regions one each = 1.
+    assert!(close(&m["loosemore_hanby"], 1.0 / 6.0));
+    assert!(close(&m["gallagher"], 1.0 / 6.0));
+    assert!(close(&m["sainte_lague_index"], 0.125));
+    assert!(close(&m["max_deviation"], 1.0 / 6.0));
+    assert!(close(&m["region_entropy"], 1.0));
+    assert!(close(&m["late_share"], 1.0));
+    for field in ["by_region", "by_kind", "grassroots_class"] {
+        assert!(m[field].is_object(), "{field}");
+    }
+}
+
+#[test]
+fn undefined_metrics_are_null_never_nan() {
+    // No session length: late_share is null. No slot: shares and indices are null.
+    let mut doc = document(json!({"name": "grassroots_priority"}));
+    doc["session"]["slots"] = json!(0);
+    doc["session"]
+        .as_object_mut()
+        .unwrap()
+        .remove("length_minutes");
+    let m = &run_with_metrics(&doc)["metrics"];
+    for field in [
+        "loosemore_hanby",
+        "gallagher",
+        "sainte_lague_index",
+        "max_deviation",
+        "region_entropy",
+        "late_share",
+    ] {
+        assert_eq!(m[field], Value::Null, "{field}");
+    }
+    assert_eq!(m["by_region"]["europe"]["slot_share"], Value::Null);
+    assert!(close(&m["by_region"]["europe"]["selection_rate"], 0.0));
+    // No request at all: every group of the roster is listed with zeros and nulls.
+    let mut doc = document(json!({"name": "grassroots_priority"}));
+    doc["requests"] = json!([]);
+    let m = &run_with_metrics(&doc)["metrics"];
+    assert_eq!(m["by_region"]["pacific"]["requests"], 0);
+    assert_eq!(m["by_region"]["pacific"]["selection_rate"], Value::Null);
+    assert_eq!(m["grassroots_class"]["requests"], 0);
+    assert_eq!(m["grassroots_class"]["selection_rate"], Value::Null);
+    assert_eq!(m["grassroots_class"]["target_share"], Value::Null);
+}

@@ -98,3 +98,125 @@ fn disproportionality_indices_match_the_reference() {
         mismatches.join("\n")
     );
 }
+
+mod degenerate {
+    //! Every degenerate case has its documented answer, and no NaN.
+
+    use std::collections::BTreeMap;
+
+    use floorshare::metrics::*;
+    use floorshare::model::*;
+    use floorshare::policy::{GrassrootsPriority, Policy, RegionalBalance};
+
+    fn session(regions: &[&str], slots: u32, asking: usize) -> CheckedSession {
+        let organisations: Vec<Organisation> = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Organisation::new(format!("o{i}"), *r, Kind::Grassroots))
+            .collect();
+        let requests = organisations
+            .iter()
+            .take(asking)
+            .map(|o| Request::new(&o.id))
+            .collect();
+        SessionInput {
+            session: Session::new("s", slots).with_length(60),
+            organisations,
+            requests,
+            history: vec![],
+            grassroots_class: GrassrootsClass::default(),
+        }
+        .check()
+        .unwrap()
+    }
+
+    fn no_nan(metrics: &AllocationMetrics) {
+        let json = serde_json::to_string(metrics).unwrap();
+        assert!(!json.contains("NaN") && !json.contains("inf"), "{json}");
+    }
+
+    #[test]
+    fn no_requests() {
+        let s = session(&["a", "b"], 2, 0);
+        let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
+        let m = AllocationMetrics::measure(&s, &a);
+        no_nan(&m);
+        // Every region of the roster is listed, with no request and undefined rates.
+        assert_eq!(m.by_region["a"].requests, 0);
+        assert_eq!(m.by_region["a"].selection_rate, None);
+        assert_eq!(m.by_region["a"].target_share, None);
+        assert_eq!(
+            (m.loosemore_hanby, m.region_entropy, m.late_share),
+            (None, None, None)
+        );
+        assert_eq!(m.themes_heard_share, None);
+        assert_eq!(m.region_selection_rate_ratio, None);
+    }
+
+    #[test]
+    fn no_slots() {
+        let s = session(&["a", "b"], 0, 2);
+        let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
+        let m = AllocationMetrics::measure(&s, &a);
+        no_nan(&m);
+        assert_eq!(m.by_region["a"].selection_rate, Some(0.0));
+        assert_eq!(m.by_region["a"].slot_share, None);
+        assert_eq!(m.by_region["a"].mean_position, None);
+        assert_eq!(m.gallagher, None);
+        assert_eq!(m.region_selection_rate_ratio, None);
+    }
+
+    #[test]
+    fn one_group() {
+        let s = session(&["a", "a", "a"], 2, 3);
+        let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
+        let m = AllocationMetrics::measure(&s, &a);
+        no_nan(&m);
+        assert_eq!(m.region_entropy, Some(0.0));
+        assert_eq!(m.loosemore_hanby, Some(0.0));
+        assert_eq!(m.region_selection_rate_ratio, Some(1.0));
+        // A single slot sits at normalised position 0.
+        let s = session(&["a"], 1, 1);
+        let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
+        assert_eq!(
+            AllocationMetrics::measure(&s, &a).by_region["a"].mean_position,
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn zero_target_share() {
+        let s = session(&["a", "b"], 2, 2);
+        let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
+        // The caller's population shares leave region b out: target 0.
+        let population = BTreeMap::from([("a".to_string(), 1.0), ("c".to_string(), 0.0)]);
+        let mut tally = GroupTally::new(Grouping::Region, Some(population));
+        tally.add(&s, &a);
+        let table = tally.table();
+        assert_eq!(table.groups["b"].target_share, Some(0.0));
+        assert_eq!(table.groups["b"].representation_ratio, None);
+        assert_eq!(table.groups["c"].selection_rate, None);
+        let d = table.disproportionality.unwrap();
+        // s = (½, ½, 0), t = (1, 0, 0): the Sainte-Laguë index skips the zero target.
+        assert_eq!(d.loosemore_hanby, 0.5);
+        assert_eq!(d.sainte_lague_index, 0.25);
+        assert_eq!(d.max_deviation, 0.5);
+    }
+
+    #[test]
+    fn all_zero_values_over_a_process() {
+        let s = session(&["a", "b", "c"], 0, 3);
+        let mut process = ProcessTally::new(3);
+        process.add(
+            &s,
+            &GrassrootsPriority::strict().allocate_seeded(&s, 1).unwrap(),
+        );
+        let i = process.slot_inequality();
+        assert_eq!(
+            (i.gini, i.theil_t, i.atkinson_1, i.jain),
+            (0.0, 0.0, 0.0, 1.0)
+        );
+        assert_eq!((i.never_heard_share, i.top_decile_share), (1.0, 0.0));
+        assert_eq!(ProcessTally::new(0).slot_inequality(), Inequality::of(&[]));
+    }
+}

@@ -119,7 +119,8 @@ struct Counts {
 }
 
 /// Accumulates per-group figures over one or many allocations (a process), then reports them
-/// as a [`GroupTable`]. Positions and attention are pooled over every granted slot.
+/// as a [`GroupTable`]. Positions and attention are pooled over every granted slot. Every group
+/// of the rosters seen is listed, those without requests too (with `None` rates).
 ///
 /// # Example
 ///
