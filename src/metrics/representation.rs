@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{Disproportionality, attention, is_late, normalised_position};
-use crate::model::{Allocation, CheckedSession, Roster};
+use crate::model::{Allocation, CheckedSession, Kind, Roster};
 
 /// How organisations are grouped for the metrics.
 ///
@@ -204,7 +204,8 @@ impl GroupTally {
         self.names.len() - 1
     }
 
-    /// The group index of every organisation of `roster`, computed once per roster.
+    /// The group index of every organisation of `roster`, computed once per roster. Regions,
+    /// kinds and the class are looked up once per distinct value, not per organisation.
     fn map_roster(&mut self, roster: &Arc<Roster>) {
         if self
             .cached_roster
@@ -213,10 +214,51 @@ impl GroupTally {
         {
             return;
         }
-        let grouping = self.grouping.clone();
-        self.group_of = (0..roster.len())
-            .map(|org| self.group_index(&grouping.group_of(roster, org)))
-            .collect();
+        let organisations = roster.organisations();
+        self.group_of = match self.grouping.clone() {
+            Grouping::Region => {
+                let of_region: Vec<usize> = roster
+                    .regions()
+                    .iter()
+                    .map(|region| self.group_index(region))
+                    .collect();
+                (0..roster.len())
+                    .map(|org| of_region[roster.region_of(org)])
+                    .collect()
+            }
+            Grouping::Kind => {
+                let mut of_kind = [usize::MAX; Kind::ALL.len()];
+                organisations
+                    .iter()
+                    .map(|org| {
+                        let slot = &mut of_kind[org.kind.index()];
+                        if *slot == usize::MAX {
+                            *slot = self.group_index(org.kind.name());
+                        }
+                        *slot
+                    })
+                    .collect()
+            }
+            Grouping::GrassrootsClass => {
+                let (class, others) = (
+                    self.group_index(Grouping::CLASS),
+                    self.group_index(Grouping::OTHERS),
+                );
+                (0..roster.len())
+                    .map(|org| if roster.in_class(org) { class } else { others })
+                    .collect()
+            }
+            Grouping::Tag(tag) => organisations
+                .iter()
+                .map(|org| {
+                    self.group_index(
+                        org.tags
+                            .get(&tag)
+                            .map_or(Grouping::UNTAGGED, String::as_str),
+                    )
+                })
+                .collect(),
+        };
         self.cached_roster = Some(roster.clone());
     }
 
