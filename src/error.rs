@@ -30,7 +30,7 @@ pub enum Error {
     /// The input could not be read as the expected JSON shape: a syntax error, a wrong type, a
     /// missing required field or an unknown one (unknown fields are always rejected, so that a
     /// typo cannot silently change a policy).
-    #[error("{field}: {message}")]
+    #[error("{}: {}", one_line(field), one_line(message))]
     Json {
         /// Path of the value at fault (`input` for the document itself).
         field: String,
@@ -39,7 +39,7 @@ pub enum Error {
     },
     /// A value has the right type but is outside what its field allows (a negative weight, a
     /// share above 1, `min_slots` above `max_slots`, …).
-    #[error("{field}: {value} {problem}")]
+    #[error("{}: {} {}", one_line(field), one_line(value), one_line(problem))]
     InvalidValue {
         /// Path of the value at fault.
         field: String,
@@ -49,7 +49,7 @@ pub enum Error {
         problem: String,
     },
     /// A request, a history entry or a map names an organisation that is not in the list.
-    #[error("{field}: unknown organisation {id:?}")]
+    #[error("{}: unknown organisation {id:?}", one_line(field))]
     UnknownOrganisation {
         /// Path of the value at fault.
         field: String,
@@ -57,7 +57,7 @@ pub enum Error {
         id: String,
     },
     /// Two organisations (or two history entries) share one id.
-    #[error("{field}: duplicate organisation id {id:?}")]
+    #[error("{}: duplicate organisation id {id:?}", one_line(field))]
     DuplicateOrganisation {
         /// Path of the second occurrence.
         field: String,
@@ -65,7 +65,7 @@ pub enum Error {
         id: String,
     },
     /// A policy description names no policy that floorshare knows.
-    #[error("{field}: unknown policy {name:?}")]
+    #[error("{}: unknown policy {name:?}", one_line(field))]
     UnknownPolicy {
         /// Path of the name (`policy.name` in the JSON tool).
         field: String,
@@ -73,7 +73,7 @@ pub enum Error {
         name: String,
     },
     /// A region that has requesting organisations is missing from an explicit weight map.
-    #[error("{field}: no weight for requesting region {region:?}")]
+    #[error("{}: no weight for requesting region {region:?}", one_line(field))]
     MissingRegionWeight {
         /// Path of the weight map.
         field: String,
@@ -126,16 +126,38 @@ impl Error {
     /// Reads `T` from a JSON value, naming the path of any field at fault.
     pub(crate) fn read_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
         serde_path_to_error::deserialize(value).map_err(|err| {
+            // A key that could not be read (an unknown enum variant) shows as `?`: its map is
+            // the field.
             let path = err.path().to_string();
+            let path = path.strip_suffix(".?").unwrap_or(&path);
             Error::Json {
-                field: if path == "." {
+                field: if path == "." || path == "?" {
                     "input".to_string()
                 } else {
-                    path
+                    path.to_string()
                 },
                 message: err.into_inner().to_string(),
             }
         })
+    }
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a message quoting user
+/// data (a map key, an id) stays on one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -166,6 +188,18 @@ mod tests {
         assert_eq!(err.field(), "organisations[2].id");
         let err = Error::invalid("input", "x", "is bad").within("policy");
         assert_eq!(err.field(), "policy");
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let err = Error::invalid("weights.a\nb", -1, "is negative");
+        assert_eq!(err.to_string(), "weights.a\\nb: -1 is negative");
+        let err = Error::read_json::<std::collections::BTreeMap<crate::model::Kind, f64>>(
+            serde_json::json!({"bad\nkind": 1.0}),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string().lines().count(), 1, "{err}");
+        assert_eq!(err.field(), "input");
     }
 
     #[test]

@@ -28,6 +28,11 @@ use rand::{Rng, SeedableRng};
 
 pub use rand::rngs::Xoshiro256PlusPlus;
 
+/// The largest weight a policy accepts for a draw (a familiarity weight, a class weight):
+/// 10¹². Pools of up to 2³² items at this weight still sum to a finite number, so a draw can
+/// never be starved by overflow; a larger weight would mean "always" anyway.
+pub const MAX_WEIGHT: f64 = 1e12;
+
 /// The crate's named portable generator seeded from `seed` (`Xoshiro256PlusPlus::seed_from_u64`,
 /// whose output `rand` treats as value-stable).
 pub fn seeded(seed: u64) -> Xoshiro256PlusPlus {

@@ -32,7 +32,11 @@ fn chair() -> impl Strategy<Value = Chair> {
     (
         0u32..4,
         0u32..4,
-        prop::collection::btree_map(kind(), 0.25f64..6.0, 0..4),
+        prop::collection::btree_map(
+            kind(),
+            prop_oneof![0.25f64..6.0, Just(1e12), Just(1e-300)],
+            0..4,
+        ),
     )
         .prop_map(|(min_slots, extra, familiarity)| Chair {
             min_slots,
@@ -72,9 +76,9 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
         (
             Just(organisations),
             requests,
-            0u32..12,
+            prop_oneof![8 => 0u32..12, 1 => 12u32..60, 1 => Just(u32::MAX)],
             1u32..5,
-            prop::option::of(0u32..240),
+            prop::option::of(prop_oneof![0u32..240, Just(u32::MAX)]),
             placement(),
             prop::option::of(chair()),
             prop::collection::vec(kind(), 0..3),
@@ -92,6 +96,16 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                     class_kinds,
                     class_migrant_led,
                 )| {
+                    let history = organisations
+                        .iter()
+                        .step_by(3)
+                        .map(|o| HistoryEntry {
+                            organisation: o.id.clone(),
+                            slots: 2,
+                            minutes: 6,
+                            last_session: Some(1),
+                        })
+                        .collect();
                     let requests = requests
                         .into_iter()
                         .map(|(org, minutes, order)| Request {
@@ -106,14 +120,19 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                             id: "s".into(),
                             title: None,
                             slots,
-                            minutes_per_slot,
+                            // u32::MAX slots are valid only with 1-minute slots.
+                            minutes_per_slot: if slots == u32::MAX {
+                                1
+                            } else {
+                                minutes_per_slot
+                            },
                             length_minutes,
                             placement,
                             chair,
                         },
                         organisations,
                         requests,
-                        history: vec![],
+                        history,
                         grassroots_class: GrassrootsClass {
                             kinds: class_kinds,
                             migrant_led: class_migrant_led,
@@ -135,19 +154,25 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
     let weights = prop_oneof![
         Just(RegionWeights::Equal),
         Just(RegionWeights::Requests),
-        prop::collection::vec(0.5f64..20.0, 7).prop_map(|w| RegionWeights::Explicit(
-            REGIONS
-                .iter()
-                .map(|r| r.to_string())
-                .zip(w)
-                .collect::<BTreeMap<_, _>>()
-        )),
+        prop::collection::vec(prop_oneof![0.5f64..20.0, Just(1e12), Just(1e-300)], 7).prop_map(
+            |w| RegionWeights::Explicit(
+                REGIONS
+                    .iter()
+                    .map(|r| r.to_string())
+                    .zip(w)
+                    .collect::<BTreeMap<_, _>>()
+            )
+        ),
     ];
     prop_oneof![
         (
             prop::option::of(0u32..3),
             prop::option::of(3u32..6),
-            prop::option::of(prop::collection::btree_map(kind(), 0.5f64..5.0, 0..3)),
+            prop::option::of(prop::collection::btree_map(
+                kind(),
+                prop_oneof![0.5f64..5.0, Just(1e12)],
+                0..3
+            )),
             prop::option::of(placement()),
         )
             .prop_map(|(min_slots, max_slots, familiarity, placement)| {
@@ -172,7 +197,11 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
             prop_oneof![
                 Just((GrassrootsMode::Strict, None, None)),
                 (0.0f64..=1.0).prop_map(|s| (GrassrootsMode::Reserved, Some(s), None)),
-                (1.0f64..10.0).prop_map(|w| (GrassrootsMode::Weighted, None, Some(w))),
+                prop_oneof![1.0f64..10.0, Just(1e12)].prop_map(|w| (
+                    GrassrootsMode::Weighted,
+                    None,
+                    Some(w)
+                )),
             ],
             prop::option::of(placement()),
         )
@@ -241,7 +270,8 @@ proptest! {
             && chair_draw(chair_spec, &input.session, seed).is_none()
         {
             // min_slots above max_slots, from the policy and the chair together.
-            prop_assert_eq!(result.unwrap_err().field().to_string(), "min_slots");
+            let err = result.unwrap_err();
+            prop_assert!(err.field().ends_with("min_slots"), "{}", err);
             return Ok(());
         }
         let allocation = result.unwrap();
@@ -264,6 +294,19 @@ proptest! {
         prop_assert!(allocation.waitlisted.windows(2)
             .all(|w| position[&w[0].request] < position[&w[1].request]));
 
+        for w in &allocation.waitlisted {
+            // Every code is documented; capacity only when no draw could have included it.
+            prop_assert!(matches!(w.reason, WaitReason::NotSelected | WaitReason::Capacity | WaitReason::Duplicate));
+            if input.session.slots == 0 && w.reason != WaitReason::Duplicate {
+                prop_assert_eq!(w.reason, WaitReason::Capacity);
+            }
+        }
+        // The allocation records what is needed to re-run it.
+        prop_assert_eq!(&allocation.policy, &spec);
+        prop_assert_eq!(allocation.seed, Some(seed));
+        prop_assert_eq!(allocation.floorshare.as_str(), env!("CARGO_PKG_VERSION"));
+        prop_assert_eq!(allocation.session.as_str(), "s");
+
         // 2. Capacity: at most `slots`, at most one per organisation.
         prop_assert!(allocation.granted.len() <= input.session.slots as usize);
         let speakers: BTreeSet<&str> = allocation.granted.iter().map(|g| &*g.organisation).collect();
@@ -273,6 +316,24 @@ proptest! {
             let asked = input.requests[g.request as usize].minutes.unwrap_or(u32::MAX);
             prop_assert_eq!(g.minutes, asked.min(input.session.minutes_per_slot));
             prop_assert_eq!(g.start_minute.is_some(), input.session.length_minutes.is_some());
+        }
+        // Start minutes follow the placement, the policy's overriding the session's (SPEC §3).
+        if let Some(length) = input.session.length_minutes {
+            let placement = spec.placement().unwrap_or(input.session.placement);
+            let g = allocation.granted.len() as u64;
+            let total: u64 = allocation.granted.iter().map(|x| u64::from(x.minutes)).sum();
+            let mut next = match placement {
+                Placement::End if total <= u64::from(length) => u64::from(length) - total,
+                _ => 0,
+            };
+            for (i, grant) in allocation.granted.iter().enumerate() {
+                let expected = match placement {
+                    Placement::Spread => i as u64 * u64::from(length) / g,
+                    _ => next,
+                };
+                prop_assert_eq!(u64::from(grant.start_minute.unwrap()), expected);
+                next += u64::from(grant.minutes);
+            }
         }
 
         // 3. Determinism: same input and seed, byte-identical JSON, also through a JSON round trip.
@@ -317,11 +378,22 @@ proptest! {
                 }
             }
         }
+        // Speaking order: at each position a region with the most speakers left among those
+        // other than the previous speaker's (the previous one only when no other has any).
         let regions: Vec<&str> = allocation.granted.iter().map(|g| region_of(&input, &g.organisation)).collect();
-        for i in 1..regions.len() {
-            if regions[i] == regions[i - 1] {
-                prop_assert!(regions[i..].iter().all(|r| *r == regions[i]), "{:?}", regions);
+        let mut left = granted.clone();
+        for (i, region) in regions.iter().enumerate() {
+            let previous = if i > 0 { Some(regions[i - 1]) } else { None };
+            let others: Vec<usize> = left.iter()
+                .filter(|(r, n)| **n > 0 && Some(**r) != previous)
+                .map(|(_, n)| *n).collect();
+            if others.is_empty() {
+                prop_assert_eq!(Some(*region), previous);
+            } else {
+                prop_assert!(Some(*region) != previous, "{:?}", regions);
+                prop_assert_eq!(left[region], *others.iter().max().unwrap(), "{:?}", regions);
             }
+            *left.get_mut(region).unwrap() -= 1;
         }
     }
 
@@ -385,7 +457,11 @@ proptest! {
         let policy = GrassrootsPriority::reserved(share).unwrap();
         let reserved = policy.allocate_seeded(&session, seed).unwrap();
         let class_slots = reserved.granted.iter().filter(|g| in_class(&g.organisation)).count();
-        let promised = (policy.reserved_slots(input.session.slots) as usize).min(class_requesters);
+        // ⌈share·slots⌉ with the 1e-9 (relative) tolerance of SPEC §4, written out here.
+        let x = share * f64::from(input.session.slots);
+        let reserved_slots = (x - 1e-9 * x.max(1.0)).ceil().max(0.0) as usize;
+        prop_assert_eq!(reserved_slots, policy.reserved_slots(input.session.slots) as usize);
+        let promised = reserved_slots.min(class_requesters);
         prop_assert!(class_slots >= promised);
         let reserved_flags: Vec<bool> = reserved.granted.iter().map(|g| g.reason == GrantReason::Reserved).collect();
         prop_assert_eq!(reserved_flags.iter().filter(|&&r| r).count(), promised);
@@ -395,9 +471,9 @@ proptest! {
     /// Bad parameters are typed errors naming their field, never panics.
     #[test]
     fn bad_parameters_are_errors(
-        bad in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), Just(0.0), -1e6f64..0.0],
+        bad in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), Just(0.0), -1e6f64..0.0, Just(1.0000001e12), Just(1e300)],
         share in prop_oneof![1.000001f64..1e9, -1e9f64..-1e-9, Just(f64::NAN)],
-        weight in prop_oneof![-1e9f64..0.999999, Just(f64::NAN), Just(f64::INFINITY)],
+        weight in prop_oneof![-1e9f64..0.999999, Just(f64::NAN), Just(f64::INFINITY), Just(1e13)],
     ) {
         let familiarity = PolicySpec::ChairDiscretion(ChairDiscretionSpec {
             familiarity: Some(BTreeMap::from([(Kind::Academia, bad)])), ..Default::default()
@@ -406,14 +482,50 @@ proptest! {
         let weights = PolicySpec::RegionalBalance(RegionalBalanceSpec {
             weights: RegionWeights::Explicit(BTreeMap::from([("asia".to_string(), bad)])), ..Default::default()
         });
-        prop_assert_eq!(policy::build(&weights).unwrap_err().field().to_string(), "weights.asia");
+        // Region weights go to exact apportionment: any positive finite number is valid.
+        if bad.is_finite() && bad > 0.0 {
+            prop_assert!(policy::build(&weights).is_ok());
+        } else {
+            prop_assert_eq!(policy::build(&weights).unwrap_err().field().to_string(), "weights.asia");
+        }
         prop_assert_eq!(GrassrootsPriority::reserved(share).unwrap_err().field().to_string(), "share");
         prop_assert_eq!(GrassrootsPriority::weighted(weight).unwrap_err().field().to_string(), "weight");
     }
 
     /// Arbitrary bytes never panic the JSON reader.
     #[test]
-    fn arbitrary_documents_do_not_panic(text in ".{0,200}") {
+    fn arbitrary_text_does_not_panic(text in ".{0,200}") {
         let _ = floorshare::interchange::AllocationInput::from_json_str(&text);
+    }
+
+    /// Valid documents with one field replaced by an extreme or ill-typed value: an error or
+    /// an allocation, never a panic.
+    #[test]
+    fn documents_with_extreme_values_do_not_panic(
+        input in session_input(),
+        spec in policy_spec(),
+        field in prop::sample::select(vec![
+            "/session/slots", "/session/minutes_per_slot", "/session/length_minutes",
+            "/session/chair/min_slots", "/session/chair/max_slots", "/policy/share",
+            "/policy/weight", "/policy/min_slots", "/policy/max_slots", "/seed",
+            "/requests/0/minutes", "/requests/0/order", "/organisations/0/id",
+            "/policy/familiarity/international_ngo", "/policy/weights/asia",
+        ]),
+        value in prop_oneof![
+            Just(serde_json::json!(u64::MAX)), Just(serde_json::json!(u32::MAX)),
+            Just(serde_json::json!(-1)), Just(serde_json::json!(0)), Just(serde_json::json!(1e308)),
+            Just(serde_json::json!(5e-324)), Just(serde_json::json!("")), Just(serde_json::json!(null)),
+            Just(serde_json::json!([])), Just(serde_json::json!({})), Just(serde_json::json!(0.5)),
+        ],
+    ) {
+        let mut document = serde_json::to_value(&input).unwrap();
+        document["policy"] = serde_json::to_value(&spec).unwrap();
+        document["seed"] = serde_json::json!(1);
+        if let Some(slot) = document.pointer_mut(field) {
+            *slot = value;
+        }
+        if let Ok(job) = floorshare::interchange::AllocationInput::from_json(document) {
+            let _ = job.allocate();
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Kind;
+use crate::lot::MAX_WEIGHT;
 use crate::{Error, Result};
 
 /// Where in the session the granted stakeholder slots lie (SPEC §3).
@@ -148,14 +149,15 @@ pub(crate) fn check_slot_range(min_slots: u32, max_slots: u32) -> Result<()> {
     Ok(())
 }
 
-/// Every familiarity weight positive and finite, else an error naming `familiarity.<kind>`.
+/// Every familiarity weight positive and at most [`MAX_WEIGHT`], else an error naming
+/// `familiarity.<kind>`.
 pub(crate) fn check_familiarity(familiarity: &BTreeMap<Kind, f64>) -> Result<()> {
     for (kind, &weight) in familiarity {
-        if !(weight > 0.0 && weight.is_finite()) {
+        if !(weight > 0.0 && weight <= MAX_WEIGHT) {
             return Err(Error::invalid(
                 format!("familiarity.{kind}"),
                 weight,
-                "is not a positive finite number",
+                "is not a positive number up to 1e12",
             ));
         }
     }
@@ -230,11 +232,22 @@ impl Session {
         self
     }
 
-    /// Checks the session: `minutes_per_slot` positive and a valid chair. Field paths are
-    /// relative to the session.
+    /// Checks the session: `minutes_per_slot` positive, `slots × minutes_per_slot` within a
+    /// `u32` (so every start minute is exact) and a valid chair. Field paths are relative to
+    /// the session.
     pub fn check(&self) -> Result<()> {
         if self.minutes_per_slot == 0 {
             return Err(Error::invalid("minutes_per_slot", 0, "is not positive"));
+        }
+        if u64::from(self.slots) * u64::from(self.minutes_per_slot) > u64::from(u32::MAX) {
+            return Err(Error::invalid(
+                "minutes_per_slot",
+                self.minutes_per_slot,
+                format!(
+                    "times {} slots is more minutes than a session can count (4294967295)",
+                    self.slots
+                ),
+            ));
         }
         if let Some(chair) = &self.chair {
             chair.check().map_err(|e| e.within("chair"))?;
@@ -282,7 +295,7 @@ mod tests {
         });
         assert_eq!(
             session.check().unwrap_err().to_string(),
-            "chair.familiarity.academia: -1 is not a positive finite number"
+            "chair.familiarity.academia: -1 is not a positive number up to 1e12"
         );
     }
 }

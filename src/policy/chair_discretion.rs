@@ -28,7 +28,8 @@ use crate::{Error, Result};
 /// **Draws**, in order: d; then for each pick a kind (weight = its remaining requesters × its
 /// familiarity) and a uniform requester of that kind.
 ///
-/// **Reasons.** Granted `chair_pick` (detail: the count drawn); waitlisted `not_selected`.
+/// **Reasons.** Granted `chair_pick` (detail: the count drawn); waitlisted `not_selected` (the
+/// chair did not pick it), or `capacity` when the session has no slot.
 ///
 /// **Promises.** The count is min(d, slots, requesters); a kind with familiarity w > 1 gets
 /// more of the granted slots than its share of the requesting organisations, on average over
@@ -100,13 +101,23 @@ impl Policy for ChairDiscretion {
         let min = self.spec.min_slots.unwrap_or(chair.min_slots);
         let max = self.spec.max_slots.unwrap_or(chair.max_slots);
         // One bound from the policy, the other from the chair: only checkable here.
-        check_slot_range(min, max).map_err(|e| {
-            Error::invalid(
-                e.field(),
+        if min > max {
+            let source = |from_policy: bool, name: &str| {
+                if from_policy {
+                    format!("policy.{name}")
+                } else {
+                    format!("session.chair.{name}")
+                }
+            };
+            return Err(Error::invalid(
+                source(self.spec.min_slots.is_some(), "min_slots"),
                 min,
-                format!("(policy or chair) is greater than max_slots ({max})"),
-            )
-        })?;
+                format!(
+                    "is greater than {} ({max})",
+                    source(self.spec.max_slots.is_some(), "max_slots")
+                ),
+            ));
+        }
         let familiarity = self.spec.familiarity.as_ref().unwrap_or(&chair.familiarity);
 
         let drawn = u64::from(min) + lot::uniform_below(rng, u64::from(max - min) + 1);
@@ -134,12 +145,19 @@ impl Policy for ChairDiscretion {
                 detail: Some(detail.clone()),
             })
             .collect();
-        let not_picked: Arc<str> = Arc::from("not picked by the chair");
-        Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |_| {
+        let waiting = if session.session().slots == 0 {
+            Waiting {
+                reason: WaitReason::Capacity,
+                detail: Some(Arc::from("no slot in this session")),
+            }
+        } else {
             Waiting {
                 reason: WaitReason::NotSelected,
-                detail: Some(not_picked.clone()),
+                detail: Some(Arc::from("not picked by the chair")),
             }
+        };
+        Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |_| {
+            waiting.clone()
         })
     }
 }
@@ -212,7 +230,10 @@ mod tests {
             .unwrap()
             .allocate_seeded(&session(10, None), 1)
             .unwrap_err();
-        assert_eq!(err.field(), "min_slots");
+        assert_eq!(
+            err.to_string(),
+            "policy.min_slots: 3 is greater than session.chair.max_slots (2)"
+        );
 
         let spec = ChairDiscretionSpec {
             familiarity: Some(BTreeMap::from([(Kind::Academia, 0.0)])),

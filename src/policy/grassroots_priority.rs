@@ -12,8 +12,8 @@ use crate::model::{
 };
 use crate::{Error, Result};
 
-/// Tolerance of the reserved-slot count: ⌈share·slots − 1e-9⌉, so that 0.14·50
-/// (7.000000000000001 in binary floating point) reserves 7, not 8.
+/// Relative tolerance of the reserved-slot count: ⌈x − 1e-9·max(1, x)⌉ with x = share·slots, so
+/// that 0.14·50 (7.000000000000001 in binary floating point) reserves 7, not 8, at any size.
 const RESERVED_TOLERANCE: f64 = 1e-9;
 
 /// The grassroots class goes first: under-resourced, often migrant-led organisations that do
@@ -40,8 +40,9 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 /// `share` and `weight` have no default and are only allowed in their own mode.
 ///
 /// **Reasons.** Granted `grassroots_priority` (strict, class), `reserved` (reserved, class),
-/// `lottery` (the rest). Waitlisted `not_selected` (lost a draw), or `capacity` (strict: the
-/// class took every slot).
+/// `lottery` (the rest). Waitlisted `not_selected` (lost a draw), or `capacity` when no draw
+/// included it: the class (strict) or the reserved slots took every slot, or the session has
+/// no slot.
 ///
 /// **Promises.** Strict: as stated above. Reserved: the class gets at least
 /// min(⌈share·slots⌉, class requesters) slots.
@@ -93,7 +94,10 @@ impl GrassrootsPriority {
     pub fn new(spec: GrassrootsPrioritySpec) -> Result<Self> {
         let required = |field: &str| Error::Json {
             field: field.to_string(),
-            message: format!("missing field `{field}` (required in mode {:?})", spec.mode),
+            message: format!(
+                "missing field `{field}` (required in mode {})",
+                format!("{:?}", spec.mode).to_lowercase()
+            ),
         };
         let unused = |field: &str, value: f64| {
             Error::invalid(
@@ -113,11 +117,11 @@ impl GrassrootsPriority {
             }
             GrassrootsMode::Weighted => {
                 let weight = spec.weight.ok_or_else(|| required("weight"))?;
-                if !(weight >= 1.0 && weight.is_finite()) {
+                if !(1.0..=lot::MAX_WEIGHT).contains(&weight) {
                     return Err(Error::invalid(
                         "weight",
                         weight,
-                        "is not a finite number ≥ 1",
+                        "is not a number from 1 to 1e12",
                     ));
                 }
                 Mode::Weighted { weight }
@@ -164,7 +168,7 @@ impl GrassrootsPriority {
     }
 
     /// The number of slots reserved for the class in a session of `slots` slots (mode
-    /// `reserved`; 0 in other modes): ⌈share·slots − 1e-9⌉.
+    /// `reserved`; 0 in other modes): ⌈x − 1e-9·max(1, x)⌉ with x = share·slots.
     ///
     /// ```
     /// use floorshare::policy::GrassrootsPriority;
@@ -175,10 +179,10 @@ impl GrassrootsPriority {
     /// ```
     pub fn reserved_slots(&self, slots: u32) -> u32 {
         match self.mode {
-            Mode::Reserved { share } => ((share * f64::from(slots) - RESERVED_TOLERANCE)
-                .ceil()
-                .max(0.0) as u32)
-                .min(slots),
+            Mode::Reserved { share } => {
+                let x = share * f64::from(slots);
+                ((x - RESERVED_TOLERANCE * x.max(1.0)).ceil().max(0.0) as u32).min(slots)
+            }
             _ => 0,
         }
     }
@@ -201,8 +205,9 @@ impl Policy for GrassrootsPriority {
             reason,
             detail: Some(detail.clone()),
         };
-        let mut picks = Vec::with_capacity(slots);
-        let mut waiting_reason = WaitReason::NotSelected;
+        let mut picks = Vec::with_capacity(slots.min(session.requesters().len()));
+        // Slots drawn by an open lottery, which everyone still waiting took part in.
+        let mut open_slots = slots;
         match self.mode {
             Mode::Strict => {
                 let first: Arc<str> = Arc::from("grassroots class first");
@@ -219,9 +224,7 @@ impl Policy for GrassrootsPriority {
                         .iter()
                         .map(|&r| pick(r, GrantReason::Lottery, &open)),
                 );
-                if n == slots {
-                    waiting_reason = WaitReason::Capacity;
-                }
+                open_slots = slots - n;
             }
             Mode::Reserved { .. } => {
                 let reserved = self.reserved_slots(session.session().slots) as usize;
@@ -250,6 +253,7 @@ impl Policy for GrassrootsPriority {
                         .iter()
                         .map(|&r| pick(r, GrantReason::Lottery, &open)),
                 );
+                open_slots = slots - n;
             }
             Mode::Weighted { weight } => {
                 let detail: Arc<str> =
@@ -262,24 +266,34 @@ impl Policy for GrassrootsPriority {
                 );
             }
         }
-        let lost: Arc<str> = Arc::from(match waiting_reason {
-            WaitReason::Capacity => "the grassroots class took every slot",
-            _ => "not drawn",
-        });
+        // Class members that wait lost a draw whenever there was a slot (strict: the class
+        // lottery; reserved: the reserved or the open one; weighted: the weighted one). Others
+        // lost a draw only when an open lottery had slots; otherwise the rule excluded them.
+        let lost = |detail: &str| Waiting {
+            reason: WaitReason::NotSelected,
+            detail: Some(Arc::from(detail)),
+        };
+        let excluded = |detail: &str| Waiting {
+            reason: WaitReason::Capacity,
+            detail: Some(Arc::from(detail)),
+        };
+        let (class_waits, others_wait) = if slots == 0 {
+            let none = excluded("no slot in this session");
+            (none.clone(), none)
+        } else if open_slots > 0 {
+            (lost("not drawn"), lost("not drawn"))
+        } else {
+            let took = match self.mode {
+                Mode::Reserved { .. } => "the reserved slots took every slot",
+                _ => "the grassroots class took every slot",
+            };
+            (lost("not drawn"), excluded(took))
+        };
         Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |r| {
-            let in_class = roster.in_class(session.organisation_of(r as usize));
-            Waiting {
-                // In strict mode a class member that waits lost the class lottery.
-                reason: if in_class {
-                    WaitReason::NotSelected
-                } else {
-                    waiting_reason
-                },
-                detail: Some(if in_class {
-                    Arc::from("not drawn")
-                } else {
-                    lost.clone()
-                }),
+            if roster.in_class(session.organisation_of(r as usize)) {
+                class_waits.clone()
+            } else {
+                others_wait.clone()
             }
         })
     }
@@ -399,5 +413,35 @@ mod tests {
             .count();
         // P = 2·4 / (2·4 + 8) = 0.5.
         assert!((900..1_100).contains(&first_in_class), "{first_in_class}");
+    }
+    #[test]
+    fn the_largest_weight_still_grants_every_slot() {
+        let policy = GrassrootsPriority::weighted(crate::lot::MAX_WEIGHT).unwrap();
+        let a = policy.allocate_seeded(&session(2, 1, 3), 1).unwrap();
+        assert_eq!(a.granted.len(), 3);
+        assert!(GrassrootsPriority::weighted(1e13).is_err());
+    }
+
+    #[test]
+    fn no_slot_means_capacity_for_everyone() {
+        for policy in [
+            GrassrootsPriority::strict(),
+            GrassrootsPriority::reserved(0.5).unwrap(),
+            GrassrootsPriority::weighted(2.0).unwrap(),
+        ] {
+            let a = policy.allocate_seeded(&session(2, 2, 0), 1).unwrap();
+            assert!(
+                a.waitlisted
+                    .iter()
+                    .all(|w| w.reason == WaitReason::Capacity)
+            );
+        }
+    }
+
+    #[test]
+    fn the_tolerance_is_relative() {
+        let policy = GrassrootsPriority::reserved(0.28).unwrap();
+        assert_eq!(policy.reserved_slots(100_000_000), 28_000_000);
+        assert_eq!(policy.reserved_slots(25), 7);
     }
 }

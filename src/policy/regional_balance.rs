@@ -30,12 +30,12 @@ use crate::{Error, Result};
 ///    (default), `requests` (the number of requesting organisations), or an explicit map
 ///    region → positive number (a requesting region missing from it is an error naming it; a
 ///    mapped region with no requests is ignored).
-/// 2. *Caps.* When a region's share exceeds its number of requesting organisations, every
-///    region whose share reaches that number is capped at it, and the slots still free are
-///    apportioned again among the regions not yet capped; repeated until no region is newly
-///    capped. (A share that merely equals the count spills nothing, so the first apportionment
-///    stands: with explicit weights and enough requests everywhere, the quotas are exactly the
-///    apportionment of the weights.)
+/// 2. *Caps.* A region whose share reaches its number of requesting organisations is capped
+///    at that number, and the slots still free are apportioned again among the regions not yet
+///    capped; repeated until no region is newly capped. With explicit weights and more
+///    requesting organisations than its share in every region, nothing is capped and the
+///    quotas are exactly the apportionment of the weights. When there are at least as many
+///    slots as requesting organisations, everyone speaks without an apportionment.
 /// 3. *Within a region*: `lottery` (default, uniform), `order` (inscription order) or
 ///    `grassroots_first` (the grassroots class by lottery, then the rest by lottery).
 /// 4. *Speaking order*: at each position, the region with the most granted speakers still to
@@ -47,9 +47,11 @@ use crate::{Error, Result};
 /// picks, regions by name; the region order for speaking.
 ///
 /// **Reasons.** Granted `regional_quota` (detail `"europe: 1 of 2"`, plus `"(tie broken by
-/// lot)"` when an apportionment tie involved the region). Waitlisted `not_selected` (lost its
-/// region's draw; detail `"europe: quota 1 filled"` or `"europe: no slot apportioned"`), or
-/// `capacity` under `order`.
+/// lot)"` when an apportionment tie that changed the result involved the region). Waitlisted
+/// `not_selected` when a draw decided: the within-region lottery, or a lot on the region's
+/// quota (detail `"europe: quota 1 filled"`, `"europe: lost the lot for a slot"`); `capacity`
+/// when the rule alone did: inscription `order` within the region, or no slot apportioned to
+/// it (`"europe: no slot apportioned"`).
 ///
 /// **Promise** (equal weights): if region a has a requesting organisation not granted, then
 /// granted(a) ≥ granted(b) − 1 for every region b.
@@ -120,7 +122,7 @@ impl RegionalBalance {
     }
 
     /// Each requesting region's quota, capped by its number of requesting organisations, and
-    /// whether an apportionment tie involved it.
+    /// whether a lot decided part of it (an apportionment tie that changed the result).
     fn quotas(
         &self,
         names: &[&str],
@@ -137,47 +139,73 @@ impl RegionalBalance {
                     map.get(name)
                         .copied()
                         .ok_or_else(|| Error::MissingRegionWeight {
-                            field: "weights".into(),
+                            field: "policy.weights".into(),
                             region: name.to_string(),
                         })
                 })
                 .collect::<Result<_>>()?,
         };
         let mut quota = vec![0u32; counts.len()];
+        let mut by_lot = vec![false; counts.len()];
+        let requesters: usize = counts.iter().sum();
+        if slots as usize >= requesters {
+            // Everyone is capped at once: every requesting organisation speaks.
+            for (q, &c) in quota.iter_mut().zip(counts) {
+                *q = c as u32;
+            }
+            return Ok((quota, by_lot));
+        }
         let mut capped = vec![false; counts.len()];
-        let mut tied = vec![false; counts.len()];
         let mut free = slots;
-        loop {
+        while free > 0 {
             let open: Vec<usize> = (0..counts.len()).filter(|&r| !capped[r]).collect();
-            if open.is_empty() || free == 0 {
-                break;
-            }
             let open_weights: Vec<f64> = open.iter().map(|&r| weights[r]).collect();
-            let shares = apportion::apportion(self.spec.method, &open_weights, free, rng)?;
-            for tie in &shares.ties {
-                for &g in &tie.groups {
-                    tied[open[g]] = true;
-                }
-            }
-            let spills = open
+            let shares =
+                apportion::apportion(self.spec.method, &open_weights, free, rng).map_err(|_| {
+                    Error::invalid(
+                        "session.slots",
+                        slots,
+                        format!(
+                            "is more than {}, the most slots apportioned exactly",
+                            apportion::MAX_UNITS
+                        ),
+                    )
+                })?;
+            let newly_capped: Vec<bool> = open
                 .iter()
                 .zip(&shares.seats)
-                .any(|(&r, &s)| s as usize > counts[r]);
-            if !spills {
+                .map(|(&r, &s)| s as usize >= counts[r])
+                .collect();
+            let last_round = !newly_capped.contains(&true);
+            for tie in &shares.ties {
+                // In the last round a tie decides quotas; in a capping round, only when the
+                // contested unit is what capped a winner.
+                let mattered = last_round
+                    || tie
+                        .winners
+                        .iter()
+                        .any(|&w| shares.seats[w] as usize == counts[open[w]]);
+                if mattered {
+                    for &g in &tie.groups {
+                        by_lot[open[g]] = true;
+                    }
+                }
+            }
+            if last_round {
                 for (&r, &s) in open.iter().zip(&shares.seats) {
                     quota[r] = s;
                 }
                 break;
             }
-            for (&r, &s) in open.iter().zip(&shares.seats) {
-                if s as usize >= counts[r] {
+            for (i, &r) in open.iter().enumerate() {
+                if newly_capped[i] {
                     capped[r] = true;
                     quota[r] = counts[r] as u32;
                     free -= counts[r] as u32;
                 }
             }
         }
-        Ok((quota, tied))
+        Ok((quota, by_lot))
     }
 }
 
@@ -198,9 +226,7 @@ impl Policy for RegionalBalance {
             .collect();
         let names: Vec<&str> = asking.iter().map(|&g| &*roster.regions()[g]).collect();
         let counts: Vec<usize> = asking.iter().map(|&g| by_region[g].len()).collect();
-        let (quota, tied) = self
-            .quotas(&names, &counts, session.session().slots, rng)
-            .map_err(|e| e.within("policy"))?;
+        let (quota, by_lot) = self.quotas(&names, &counts, session.session().slots, rng)?;
 
         // Each region's picks, in pick order.
         let mut picked: Vec<Vec<u32>> = Vec::with_capacity(asking.len());
@@ -239,7 +265,7 @@ impl Policy for RegionalBalance {
             .map(|(rank, &i)| (picked[i].len(), Reverse(rank), i))
             .collect();
         let mut next_of = vec![0usize; asking.len()];
-        let mut picks = Vec::with_capacity(session.session().slots as usize);
+        let mut picks = Vec::with_capacity(quota.iter().map(|&q| q as usize).sum());
         let mut previous = None;
         while let Some(mut top) = heap.pop() {
             if Some(top.2) == previous
@@ -251,7 +277,11 @@ impl Policy for RegionalBalance {
             let (left, rank, i) = top;
             let k = next_of[i];
             next_of[i] += 1;
-            let tie_note = if tied[i] { " (tie broken by lot)" } else { "" };
+            let tie_note = if by_lot[i] {
+                " (tie broken by lot)"
+            } else {
+                ""
+            };
             picks.push(Pick {
                 request: picked[i][k],
                 reason: GrantReason::RegionalQuota,
@@ -268,23 +298,25 @@ impl Policy for RegionalBalance {
             previous = Some(i);
         }
 
-        let (reason, waiting_detail): (WaitReason, Vec<Arc<str>>) = (
-            match self.spec.within_region {
-                WithinRegion::Order => WaitReason::Capacity,
-                _ => WaitReason::NotSelected,
-            },
-            names
-                .iter()
-                .zip(&quota)
-                .map(|(name, &q)| {
-                    Arc::from(if q == 0 {
-                        format!("{name}: no slot apportioned")
+        // A region's waiting organisations lost a draw if a lot decided its quota or they lost
+        // the draw within the region; otherwise the quota rule left no slot for them.
+        let waiting: Vec<Waiting> = (0..asking.len())
+            .map(|i| {
+                let drawn_within = quota[i] > 0 && self.spec.within_region != WithinRegion::Order;
+                Waiting {
+                    reason: if by_lot[i] || drawn_within {
+                        WaitReason::NotSelected
                     } else {
-                        format!("{name}: quota {q} filled")
-                    })
-                })
-                .collect(),
-        );
+                        WaitReason::Capacity
+                    },
+                    detail: Some(Arc::from(match (quota[i], by_lot[i]) {
+                        (0, true) => format!("{}: lost the lot for a slot", names[i]),
+                        (0, false) => format!("{}: no slot apportioned", names[i]),
+                        (q, _) => format!("{}: quota {q} filled", names[i]),
+                    })),
+                }
+            })
+            .collect();
         let region_slot: Vec<usize> = {
             let mut slot = vec![usize::MAX; roster.regions().len()];
             for (i, &g) in asking.iter().enumerate() {
@@ -293,11 +325,7 @@ impl Policy for RegionalBalance {
             slot
         };
         Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |r| {
-            let i = region_slot[roster.region_of(session.organisation_of(r as usize))];
-            Waiting {
-                reason,
-                detail: Some(waiting_detail[i].clone()),
-            }
+            waiting[region_slot[roster.region_of(session.organisation_of(r as usize))]].clone()
         })
     }
 }
@@ -472,5 +500,91 @@ mod tests {
             })
             .collect();
         assert_eq!(winners.len(), 3, "every region can win the lot");
+    }
+    #[test]
+    fn caps_follow_the_spec_loop_even_for_hamilton() {
+        // Weights 1, 6, 6 and 1, 4, 5 requesters, 8 slots: Hamilton gives r1 its 4 requesters
+        // (capped), then apportions the 4 slots left between r0 and r2 (weights 1 and 6): 1, 3.
+        let spec = RegionalBalanceSpec {
+            weights: RegionWeights::Explicit(BTreeMap::from([
+                ("r0".to_string(), 1.0),
+                ("r1".to_string(), 6.0),
+                ("r2".to_string(), 6.0),
+            ])),
+            method: Method::Hamilton,
+            ..Default::default()
+        };
+        let allocation = RegionalBalance::new(spec)
+            .unwrap()
+            .allocate_seeded(&session(&[1, 4, 5], 8), 1)
+            .unwrap();
+        let counts = granted_by_region(&allocation);
+        assert_eq!((counts["r0"], counts["r1"], counts["r2"]), (1, 4, 3));
+    }
+
+    #[test]
+    fn ties_in_discarded_rounds_are_not_reported() {
+        // Equal weights, 1, 4, 4 requesters, 7 slots: r0 is capped at 1, the other two get 3
+        // each: fully determined, whatever lot a discarded round drew.
+        for seed in 0..10 {
+            let allocation = RegionalBalance::default()
+                .allocate_seeded(&session(&[1, 4, 4], 7), seed)
+                .unwrap();
+            assert!(
+                allocation
+                    .granted
+                    .iter()
+                    .all(|g| !g.detail.as_deref().unwrap().contains("lot")),
+                "{allocation:?}"
+            );
+            assert!(
+                allocation
+                    .waitlisted
+                    .iter()
+                    .all(|w| w.reason == WaitReason::NotSelected)
+            );
+        }
+    }
+
+    #[test]
+    fn more_slots_than_apportionment_handles_grant_everyone() {
+        let mut session = session(&[2, 2], 0);
+        let mut raw = session.session().clone();
+        raw.slots = 2_000_000;
+        session = CheckedSession::new(
+            raw,
+            session.roster().clone(),
+            &["r0-0", "r0-1", "r1-0", "r1-1"].map(Request::new),
+            History::default(),
+        )
+        .unwrap();
+        let allocation = RegionalBalance::default()
+            .allocate_seeded(&session, 1)
+            .unwrap();
+        assert_eq!(allocation.granted.len(), 4);
+    }
+
+    #[test]
+    fn regions_left_out_by_the_rule_wait_for_capacity() {
+        // Weights 10 and 1, one slot: r1 gets no slot by the rule, not by a lot.
+        let spec = RegionalBalanceSpec {
+            weights: RegionWeights::Explicit(BTreeMap::from([
+                ("r0".to_string(), 10.0),
+                ("r1".to_string(), 1.0),
+            ])),
+            ..Default::default()
+        };
+        let allocation = RegionalBalance::new(spec)
+            .unwrap()
+            .allocate_seeded(&session(&[2, 2], 1), 1)
+            .unwrap();
+        for w in &allocation.waitlisted {
+            let expected = if w.organisation.starts_with("r1") {
+                (WaitReason::Capacity, "r1: no slot apportioned")
+            } else {
+                (WaitReason::NotSelected, "r0: quota 1 filled")
+            };
+            assert_eq!((w.reason, w.detail.as_deref().unwrap()), expected);
+        }
     }
 }
