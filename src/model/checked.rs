@@ -54,7 +54,8 @@ impl Roster {
             .map_err(|_| Error::invalid("organisations", organisations.len(), "is too many"))?;
         let mut index = HashMap::with_capacity(count as usize);
         let mut ids = Vec::with_capacity(count as usize);
-        let mut region_names: Vec<&str> = Vec::new();
+        // Distinct regions first (a hash set), so only they are sorted.
+        let mut region_names = std::collections::HashSet::new();
         for (i, org) in organisations.iter().enumerate() {
             if org.id.is_empty() {
                 return Err(Error::invalid(
@@ -78,10 +79,10 @@ impl Roster {
                 });
             }
             ids.push(id);
-            region_names.push(&org.region);
+            region_names.insert(org.region.as_str());
         }
+        let mut region_names: Vec<&str> = region_names.into_iter().collect();
         region_names.sort_unstable();
-        region_names.dedup();
         let regions: Vec<Arc<str>> = region_names.iter().map(|&r| Arc::from(r)).collect();
         let region_of = organisations
             .iter()
