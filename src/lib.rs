@@ -76,6 +76,7 @@ pub mod lot;
 pub mod metrics;
 pub mod model;
 pub mod policy;
+pub mod sim;
 
 pub use error::{Error, Result};
 

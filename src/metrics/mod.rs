@@ -16,10 +16,12 @@
 //! a documented answer, `None` (`null` in JSON) where the value is undefined. Reference values
 //! computed independently are in `tests/fixtures/metrics.json`; the tests match them to 1e-9.
 //!
-//! [`AllocationMetrics`] gathers what the `allocate --metrics` tool prints for one allocation.
+//! [`AllocationMetrics`] gathers what the `allocate --metrics` tool prints for one allocation;
+//! [`SessionFigures`] is the one-pass count the simulator takes of every simulated session.
 
 mod disproportionality;
 mod diversity;
+mod figures;
 mod inequality;
 mod opportunity;
 mod position;
@@ -30,6 +32,7 @@ mod summary;
 
 pub use disproportionality::Disproportionality;
 pub use diversity::{Diversity, normalised_entropy};
+pub use figures::SessionFigures;
 pub use inequality::{atkinson, gini, jain, never_heard_share, theil_t, top_decile_share};
 pub use opportunity::{SelectionRates, SelectionTally};
 pub use position::{attention, is_late, normalised_position};

@@ -199,7 +199,7 @@ pub struct CheckedRequest {
 /// [`Roster`] (what a simulator does for each of many sessions).
 #[derive(Debug, Clone)]
 pub struct CheckedSession {
-    session: Session,
+    session: Arc<Session>,
     roster: Arc<Roster>,
     requests: Vec<CheckedRequest>,
     inscription: Vec<u32>,
@@ -212,11 +212,12 @@ impl CheckedSession {
     /// Checks `session` and `requests` against `roster`. Errors name the field at fault
     /// (`session.minutes_per_slot`, `requests[3].organisation`, `requests[0].minutes`).
     pub fn new(
-        session: Session,
+        session: impl Into<Arc<Session>>,
         roster: Arc<Roster>,
         requests: &[Request],
         history: History,
     ) -> Result<Self> {
+        let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
         let checked = requests
             .iter()
@@ -258,11 +259,12 @@ impl CheckedSession {
     /// inscription order (what the simulator does). Fails only when a request names an index
     /// outside the roster or the session is invalid.
     pub fn from_requests(
-        session: Session,
+        session: impl Into<Arc<Session>>,
         roster: Arc<Roster>,
         requests: Vec<CheckedRequest>,
         history: History,
     ) -> Result<Self> {
+        let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
         for (i, request) in requests.iter().enumerate() {
             if request.organisation as usize >= roster.len() {
@@ -278,7 +280,7 @@ impl CheckedSession {
     }
 
     fn from_checked(
-        session: Session,
+        session: Arc<Session>,
         roster: Arc<Roster>,
         requests: Vec<CheckedRequest>,
         orders: &[u64],
@@ -354,6 +356,11 @@ impl CheckedSession {
     /// What each organisation was granted before this session.
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// Gives the history back, to carry it to the next session without a copy.
+    pub fn into_history(self) -> History {
+        self.history
     }
 }
 

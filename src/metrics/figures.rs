@@ -1,0 +1,183 @@
+//! The counts of one allocation from which the per-session metrics follow, computed in one
+//! pass over roster indices: the fast path the simulator uses for every simulated session.
+
+use std::sync::Arc;
+
+use super::{Disproportionality, is_late, normalised_entropy, normalised_position};
+use crate::model::{Allocation, CheckedSession, Kind};
+
+/// Counts of one allocation of one session, by region (indexed like the roster's regions), by
+/// kind and for the grassroots class, with the shares and indices of SPEC §5 derived from them.
+/// Each derived value is `None` where SPEC §5 says `null`.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::metrics::SessionFigures;
+/// use floorshare::model::*;
+/// use floorshare::policy::{GrassrootsPriority, Policy};
+///
+/// let organisations = vec![
+///     Organisation::new("a", "asia", Kind::Grassroots),
+///     Organisation::new("b", "europe", Kind::InternationalNgo),
+///     Organisation::new("c", "europe", Kind::InternationalNgo),
+/// ];
+/// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
+/// let session = SessionInput {
+///     session: Session::new("s", 2).with_length(100),
+///     organisations,
+///     requests,
+///     history: vec![],
+///     grassroots_class: GrassrootsClass::default(),
+/// }
+/// .check()?;
+/// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 1)?;
+/// let figures = SessionFigures::measure(&session, &allocation);
+/// assert_eq!(figures.class_slot_share(), Some(0.5));
+/// assert_eq!(figures.class_request_share(), Some(1.0 / 3.0));
+/// assert_eq!(figures.kind_slot_share(Kind::InternationalNgo), Some(0.5));
+/// assert_eq!(figures.late_share(), Some(1.0));
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionFigures {
+    /// Requesting organisations per region.
+    pub region_requests: Vec<u32>,
+    /// Granted slots per region.
+    pub region_granted: Vec<u32>,
+    /// Requesting organisations per kind ([`Kind::index`]).
+    pub kind_requests: [u32; Kind::ALL.len()],
+    /// Granted slots per kind.
+    pub kind_granted: [u32; Kind::ALL.len()],
+    /// Requesting organisations of the grassroots class.
+    pub class_requests: u32,
+    /// Slots granted to the grassroots class.
+    pub class_granted: u32,
+    /// Sum of the class's normalised positions.
+    pub class_position_sum: f64,
+    /// Granted slots starting in the last fifth of the session; `None` without a length.
+    pub late: Option<u32>,
+    /// Distinct themes requested.
+    pub themes_requested: u32,
+    /// Distinct themes heard.
+    pub themes_heard: u32,
+}
+
+fn share(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| f64::from(part) / f64::from(whole))
+}
+
+impl SessionFigures {
+    /// Counts `allocation` of `session`.
+    pub fn measure(session: &CheckedSession, allocation: &Allocation) -> Self {
+        let roster = session.roster();
+        let regions = roster.regions().len();
+        let mut figures = SessionFigures {
+            region_requests: vec![0; regions],
+            region_granted: vec![0; regions],
+            ..SessionFigures::default()
+        };
+        let mut themes: Vec<&Arc<str>> = Vec::new();
+        for &r in session.requesters() {
+            let org = session.organisation_of(r as usize);
+            figures.region_requests[roster.region_of(org)] += 1;
+            figures.kind_requests[roster.organisations()[org].kind.index()] += 1;
+            figures.class_requests += u32::from(roster.in_class(org));
+            if let Some(theme) = &session.requests()[r as usize].theme
+                && !themes.contains(&theme)
+            {
+                themes.push(theme);
+            }
+        }
+        figures.themes_requested = themes.len() as u32;
+        themes.clear();
+        let g = allocation.granted.len() as u32;
+        let length = session.session().length_minutes;
+        let mut late = 0;
+        for grant in &allocation.granted {
+            let org = session.organisation_of(grant.request as usize);
+            figures.region_granted[roster.region_of(org)] += 1;
+            figures.kind_granted[roster.organisations()[org].kind.index()] += 1;
+            if roster.in_class(org) {
+                figures.class_granted += 1;
+                figures.class_position_sum += normalised_position(grant.position, g);
+            }
+            if let (Some(start), Some(length)) = (grant.start_minute, length) {
+                late += u32::from(is_late(start, length));
+            }
+            if let Some(theme) = &session.requests()[grant.request as usize].theme
+                && !themes.contains(&theme)
+            {
+                themes.push(theme);
+            }
+        }
+        figures.late = length.map(|_| late);
+        figures.themes_heard = themes.len() as u32;
+        figures
+    }
+
+    /// Requesting organisations.
+    pub fn requests(&self) -> u32 {
+        self.region_requests.iter().sum()
+    }
+
+    /// Granted slots.
+    pub fn granted(&self) -> u32 {
+        self.region_granted.iter().sum()
+    }
+
+    /// The grassroots class's share of the granted slots; `None` when nothing is granted.
+    pub fn class_slot_share(&self) -> Option<f64> {
+        share(self.class_granted, self.granted())
+    }
+
+    /// The grassroots class's share of the requesting organisations; `None` without requests.
+    pub fn class_request_share(&self) -> Option<f64> {
+        share(self.class_requests, self.requests())
+    }
+
+    /// Mean normalised position of the class's slots; `None` when it has none.
+    pub fn class_mean_position(&self) -> Option<f64> {
+        (self.class_granted > 0).then(|| self.class_position_sum / f64::from(self.class_granted))
+    }
+
+    /// `kind`'s share of the granted slots; `None` when nothing is granted.
+    pub fn kind_slot_share(&self, kind: Kind) -> Option<f64> {
+        share(self.kind_granted[kind.index()], self.granted())
+    }
+
+    /// Disproportionality of the regions' slot shares against their shares of the requests
+    /// (regions with requests or slots); `None` when nothing is granted.
+    pub fn region_disproportionality(&self) -> Option<Disproportionality> {
+        let requests = self.requests();
+        if requests == 0 {
+            return None;
+        }
+        let (counts, targets): (Vec<u64>, Vec<f64>) = self
+            .region_requests
+            .iter()
+            .zip(&self.region_granted)
+            .filter(|(r, g)| **r > 0 || **g > 0)
+            .map(|(&r, &g)| (u64::from(g), f64::from(r) / f64::from(requests)))
+            .unzip();
+        Disproportionality::new(&counts, &targets)
+    }
+
+    /// [`normalised_entropy`] of the speakers' regions; `None` when nothing is granted.
+    pub fn region_entropy(&self) -> Option<f64> {
+        let granted: Vec<u64> = self.region_granted.iter().map(|&g| u64::from(g)).collect();
+        let requesting = self.region_requests.iter().filter(|&&r| r > 0).count();
+        normalised_entropy(&granted, requesting)
+    }
+
+    /// Share of the granted slots in the last fifth of the session; `None` without a session
+    /// length or when nothing is granted.
+    pub fn late_share(&self) -> Option<f64> {
+        share(self.late?, self.granted())
+    }
+
+    /// Themes heard over themes requested; `None` when no request named a theme.
+    pub fn themes_heard_share(&self) -> Option<f64> {
+        share(self.themes_heard, self.themes_requested)
+    }
+}

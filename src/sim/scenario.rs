@@ -1,0 +1,237 @@
+//! Scenarios: what a simulation runs (SPEC §7), as JSON with unknown fields rejected.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{GrassrootsClass, Kind, Organisation, PolicySpec, Session};
+use crate::policy::{self, Policy};
+use crate::{Error, Result};
+
+/// A simulated process: who may speak, which sessions there are, how organisations ask, which
+/// policies to compare, how many runs and from which seed.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::sim::Scenario;
+///
+/// let scenario = Scenario::from_json_str(r#"{
+///     "name": "small",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 5, "international_ngo": 1},
+///                                            "europe": {"international_ngo": 3}}}},
+///     "sessions": [{"id": "s1", "slots": 2, "length_minutes": 120}],
+///     "behaviour": {"ask_probability": {"international_ngo": 0.9, "grassroots": 0.3}},
+///     "policies": [{"label": "baseline", "policy": {"name": "chair_discretion"}}],
+///     "runs": 10,
+///     "seed": 1
+/// }"#)?;
+/// assert_eq!(scenario.policies[0].label, "baseline");
+///
+/// let err = Scenario::from_json_str(r#"{"name": "x", "population": {"generate": {"counts": {}}},
+///     "sessions": [], "behaviour": {"ask_probability": {"grassroots": 1.5}}, "policies": []}"#);
+/// assert_eq!(err.unwrap_err().field(), "behaviour.ask_probability.grassroots");
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, recorded in summaries.
+    pub name: String,
+    /// What the scenario models, and its sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Who may ask to speak.
+    pub population: Population,
+    /// Who counts as grassroots (default: kind `grassroots` or migrant-led).
+    #[serde(default)]
+    pub grassroots_class: GrassrootsClass,
+    /// The sessions of the process, in order.
+    pub sessions: Vec<Session>,
+    /// How organisations ask to speak.
+    pub behaviour: Behaviour,
+    /// The policies compared, each under a label.
+    pub policies: Vec<LabelledPolicy>,
+    /// Number of runs (default 1000).
+    #[serde(default = "Scenario::default_runs")]
+    pub runs: u64,
+    /// Master seed (default 0).
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// The organisations of a scenario: an explicit list, or a generator.
+///
+/// JSON: `{"organisations": [...]}` or `{"generate": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Population {
+    /// These organisations, in every run.
+    Organisations(Vec<Organisation>),
+    /// Organisations drawn afresh in every run.
+    Generate(PopulationGenerator),
+}
+
+/// Generates a population: `counts[region][kind]` organisations of each kind in each region,
+/// each migrant-led with probability `migrant_led_rate[kind]` (0 for kinds not named). Ids are
+/// `"{region}-{kind}-{i}"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationGenerator {
+    /// Organisations per region and kind.
+    pub counts: BTreeMap<String, BTreeMap<Kind, u32>>,
+    /// Probability that an organisation of a kind is migrant-led.
+    #[serde(default)]
+    pub migrant_led_rate: BTreeMap<Kind, f64>,
+}
+
+/// How organisations ask to speak and what they raise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    /// Probability that an organisation of a kind asks to speak in a session, independently
+    /// per session.
+    pub ask_probability: BTreeMap<Kind, f64>,
+    /// The probability for kinds not named (default 0).
+    #[serde(default)]
+    pub default_ask_probability: f64,
+    /// Themes organisations care about; each organisation draws `themes_per_organisation` of
+    /// them at random, and raises one of its themes, at random, whenever it asks.
+    #[serde(default)]
+    pub themes: Vec<String>,
+    /// How many of `themes` each organisation cares about (default 1).
+    #[serde(default = "Behaviour::default_themes_per_organisation")]
+    pub themes_per_organisation: u32,
+    /// Themes that only a region's organisations care about, added to theirs (the Pacific's
+    /// climate change).
+    #[serde(default)]
+    pub regional_themes: BTreeMap<String, Vec<String>>,
+}
+
+/// A labelled policy, built.
+pub(crate) type BuiltPolicy = (String, Box<dyn Policy>);
+
+/// A policy under the label the tables and summaries use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledPolicy {
+    /// The label (`baseline_2017`).
+    pub label: String,
+    /// The policy description.
+    pub policy: PolicySpec,
+}
+
+impl Scenario {
+    fn default_runs() -> u64 {
+        1000
+    }
+
+    /// Reads and checks a scenario; errors name the field at fault.
+    pub fn from_json_str(json: &str) -> Result<Self> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|err| Error::Json {
+            field: "input".into(),
+            message: err.to_string(),
+        })?;
+        let scenario: Scenario = Error::read_json(value)?;
+        scenario.check()?;
+        Ok(scenario)
+    }
+
+    /// Checks the scenario: probabilities in [0, 1], sessions valid, labels unique and
+    /// non-empty, policies valid, at least one run, themes per organisation available.
+    pub fn check(&self) -> Result<()> {
+        let probability = |field: String, p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(())
+            } else {
+                Err(Error::invalid(field, p, "is outside [0, 1]"))
+            }
+        };
+        if let Population::Generate(generator) = &self.population {
+            for (region, kinds) in &generator.counts {
+                if region.is_empty() {
+                    return Err(Error::invalid(
+                        "population.generate.counts",
+                        "\"\"",
+                        "names an empty region",
+                    ));
+                }
+                let total: u64 = kinds.values().map(|&c| u64::from(c)).sum();
+                if total > u64::from(u32::MAX) {
+                    return Err(Error::invalid(
+                        format!("population.generate.counts.{region}"),
+                        total,
+                        "organisations are too many",
+                    ));
+                }
+            }
+            for (kind, &p) in &generator.migrant_led_rate {
+                probability(format!("population.generate.migrant_led_rate.{kind}"), p)?;
+            }
+        }
+        for (kind, &p) in &self.behaviour.ask_probability {
+            probability(format!("behaviour.ask_probability.{kind}"), p)?;
+        }
+        probability(
+            "behaviour.default_ask_probability".into(),
+            self.behaviour.default_ask_probability,
+        )?;
+        if self.behaviour.themes_per_organisation as usize > self.behaviour.themes.len()
+            && !self.behaviour.themes.is_empty()
+        {
+            return Err(Error::invalid(
+                "behaviour.themes_per_organisation",
+                self.behaviour.themes_per_organisation,
+                format!("is more than the {} themes", self.behaviour.themes.len()),
+            ));
+        }
+        for (i, session) in self.sessions.iter().enumerate() {
+            session
+                .check()
+                .map_err(|e| e.within(&format!("sessions[{i}]")))?;
+        }
+        let mut labels = BTreeSet::new();
+        for (i, labelled) in self.policies.iter().enumerate() {
+            if labelled.label.is_empty() || !labels.insert(&labelled.label) {
+                return Err(Error::invalid(
+                    format!("policies[{i}].label"),
+                    format!("{:?}", labelled.label),
+                    "is empty or used twice",
+                ));
+            }
+            policy::build(&labelled.policy)
+                .map_err(|e| e.within(&format!("policies[{i}].policy")))?;
+        }
+        if self.runs == 0 {
+            return Err(Error::invalid("runs", 0, "is not positive"));
+        }
+        Ok(())
+    }
+
+    /// The policies, built, with their labels.
+    pub(crate) fn build_policies(&self) -> Result<Vec<BuiltPolicy>> {
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(i, labelled)| {
+                let policy = policy::build(&labelled.policy)
+                    .map_err(|e| e.within(&format!("policies[{i}].policy")))?;
+                Ok((labelled.label.clone(), policy))
+            })
+            .collect()
+    }
+}
+
+impl Behaviour {
+    fn default_themes_per_organisation() -> u32 {
+        1
+    }
+
+    /// The probability that an organisation of `kind` asks in a session.
+    pub fn ask_probability_of(&self, kind: Kind) -> f64 {
+        self.ask_probability
+            .get(&kind)
+            .copied()
+            .unwrap_or(self.default_ask_probability)
+    }
+}

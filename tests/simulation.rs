@@ -1,0 +1,220 @@
+//! The Monte Carlo runner (SPEC §7): determinism, independence from the number of threads,
+//! shards that merge into the full run, common random numbers, and the GCM 2017 preset.
+
+use floorshare::sim::{METRICS, Scenario, Shard, Simulation, SimulationSummary};
+
+const PRESET: &str = include_str!("../examples/scenarios/gcm_2017.json");
+
+/// The preset with few runs (tests run in debug builds).
+fn preset(runs: u64) -> Simulation {
+    let mut scenario = Scenario::from_json_str(PRESET).unwrap();
+    scenario.runs = runs;
+    Simulation::new(scenario).unwrap()
+}
+
+fn assert_close(a: &SimulationSummary, b: &SimulationSummary, relative: f64) {
+    assert_eq!(a.runs, b.runs);
+    assert_eq!(a.policies.len(), b.policies.len());
+    for (pa, pb) in a.policies.iter().zip(&b.policies) {
+        assert_eq!(pa.name, pb.name);
+        for metric in METRICS {
+            let (x, y) = (&pa.metrics[metric], &pb.metrics[metric]);
+            assert_eq!(x.n, y.n, "{} {metric}", pa.name);
+            let close =
+                |u: f64, v: f64| (u - v).abs() <= relative * u.abs().max(v.abs()).max(1e-300);
+            assert!(
+                close(x.mean, y.mean),
+                "{} {metric}: {} vs {}",
+                pa.name,
+                x.mean,
+                y.mean
+            );
+            assert!(
+                close(x.m2, y.m2),
+                "{} {metric}: m2 {} vs {}",
+                pa.name,
+                x.m2,
+                y.m2
+            );
+        }
+    }
+}
+
+#[test]
+fn the_preset_is_the_gcm_2017_process() {
+    let scenario = Scenario::from_json_str(PRESET).unwrap();
+    assert_eq!(scenario.name, "gcm_2017");
+    assert_eq!(scenario.sessions.len(), 6);
+    let floorshare::sim::Population::Generate(generator) = &scenario.population else {
+        panic!("the preset generates its population");
+    };
+    assert_eq!(generator.counts.len(), 7);
+    let mut total = 0;
+    for (region, kinds) in &generator.counts {
+        let n: u32 = kinds.values().sum();
+        assert!((30..=80).contains(&n), "{region}: {n}");
+        total += n;
+    }
+    assert_eq!(total, 400);
+    for label in [
+        "baseline_2017",
+        "regional_balance",
+        "grassroots_strict",
+        "grassroots_reserved",
+        "regional_grassroots_first",
+    ] {
+        assert!(
+            scenario.policies.iter().any(|p| p.label == label),
+            "{label}"
+        );
+    }
+    assert!(
+        scenario
+            .policies
+            .iter()
+            .any(|p| p.label.ends_with("_spread") || p.label.ends_with("_start"))
+    );
+}
+
+#[test]
+fn same_seed_same_summary_bit_for_bit() {
+    let a = preset(12).run_all().unwrap();
+    let b = preset(12).run_all().unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    let mut other = Scenario::from_json_str(PRESET).unwrap();
+    other.runs = 12;
+    other.seed += 1;
+    let c = Simulation::new(other).unwrap().run_all().unwrap();
+    assert_ne!(
+        a.policies[0].metrics["grassroots_slot_share"],
+        c.policies[0].metrics["grassroots_slot_share"]
+    );
+}
+
+#[test]
+fn shards_merge_into_the_full_run() {
+    let simulation = preset(300);
+    let full = simulation.run_all().unwrap();
+    for count in [2u64, 3, 7] {
+        let mut merged: Option<SimulationSummary> = None;
+        for index in 0..count {
+            let shard = simulation
+                .run_shard(Shard { index, count }, |_| {})
+                .unwrap();
+            assert_eq!(shard.shard, Some(Shard { index, count }));
+            match &mut merged {
+                None => merged = Some(shard),
+                Some(m) => m.merge(&shard).unwrap(),
+            }
+        }
+        let merged = merged.unwrap();
+        assert_eq!(merged.shard, None);
+        assert_close(&merged, &full, 1e-9);
+    }
+    // Through JSON, as the merge command reads them.
+    let shard: SimulationSummary = serde_json::from_str(
+        &serde_json::to_string(
+            &simulation
+                .run_shard("1/2".parse().unwrap(), |_| {})
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut merged = simulation
+        .run_shard("0/2".parse().unwrap(), |_| {})
+        .unwrap();
+    merged.merge(&shard).unwrap();
+    assert_close(&merged, &full, 1e-9);
+}
+
+#[test]
+fn merging_different_simulations_is_refused() {
+    let a = preset(4).run_all().unwrap();
+    let mut b = a.clone();
+    b.seed += 1;
+    assert_eq!(b.merge(&a).unwrap_err().field(), "seed");
+    let mut c = a.clone();
+    c.scenario = "other".into();
+    assert_eq!(c.merge(&a).unwrap_err().field(), "scenario");
+}
+
+#[test]
+fn policies_share_the_same_requests() {
+    // Common random numbers: the requests are the same for every policy, so the grassroots
+    // share of requests is identical, bit for bit, across policies.
+    let summary = preset(20).run_all().unwrap();
+    let first = &summary.policies[0].metrics["grassroots_request_share"];
+    for policy in &summary.policies {
+        assert_eq!(
+            &policy.metrics["grassroots_request_share"], first,
+            "{}",
+            policy.name
+        );
+    }
+}
+
+#[test]
+fn the_2017_baseline_underserves_the_grassroots() {
+    let summary = preset(200).run_all().unwrap();
+    let metric = |label: &str, metric: &str| {
+        summary
+            .policies
+            .iter()
+            .find(|p| p.name == label)
+            .unwrap()
+            .metrics[metric]
+    };
+    let baseline = metric("baseline_2017", "grassroots_slot_share");
+    let requests = metric("baseline_2017", "grassroots_request_share");
+    // Under the chair's discretion the class gets clearly less than its share of requests.
+    assert!(
+        baseline.ci95().1 < requests.ci95().0,
+        "{baseline:?} vs {requests:?}"
+    );
+    assert_eq!(
+        metric("grassroots_strict", "international_ngo_slot_share").mean,
+        0.0
+    );
+    assert_eq!(metric("baseline_2017", "late_share").mean, 1.0);
+    assert_eq!(metric("regional_balance_spread", "late_share").mean, 0.0);
+}
+
+#[test]
+fn scenario_errors_name_the_field() {
+    let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
+    value["policies"][2]["policy"]["mode"] = serde_json::json!("loud");
+    let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
+    assert!(err.field().starts_with("policies"), "{err}");
+    let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
+    value["policies"][1]["label"] = serde_json::json!("baseline_2017");
+    let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
+    assert_eq!(err.field(), "policies[1].label");
+    let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
+    value["sessions"][0]["minutes_per_slot"] = serde_json::json!(0);
+    let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
+    assert_eq!(err.field(), "sessions[0].minutes_per_slot");
+    let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
+    value["behaviour"]["themes_per_organisaton"] = serde_json::json!(2);
+    let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
+    assert_eq!(err.field(), "behaviour.themes_per_organisaton");
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let simulation = preset(600);
+    let with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| simulation.run_all().unwrap())
+    };
+    let one = serde_json::to_string(&with(1)).unwrap();
+    assert_eq!(one, serde_json::to_string(&with(4)).unwrap());
+    assert_eq!(one, serde_json::to_string(&with(3)).unwrap());
+}
