@@ -2,7 +2,7 @@
 //! policies: who got the floor, where in the session, and why.
 //!
 //! ```text
-//! cargo run --release --example gcm_2017
+//! cargo run --release --example gcm_2017_session
 //! ```
 //!
 //! The session is thematic session 2 (New York, 22–23 May 2017: drivers of migration,

@@ -42,7 +42,7 @@
 //!
 //! # Layout
 //!
-//! Data flows one way: input → checked session → policy → allocation.
+//! Data flows one way: input → checked session → policy → allocation → metrics → summary.
 //!
 //! - [`model`]: the domain types (organisations, chairs, sessions, requests, history, policy
 //!   descriptions, allocations) and the validation of raw input into a
@@ -50,6 +50,10 @@
 //! - [`apportion`]: apportionment methods (Hamilton, D'Hondt, Sainte-Laguë, …) in exact
 //!   arithmetic, with ties reported and broken by lot.
 //! - [`policy`]: the object-safe [`policy::Policy`] trait and the policies.
+//! - [`metrics`]: fairness metrics of one allocation or a whole process, and mergeable
+//!   summaries over many runs.
+//! - [`sim`]: scenarios and the seeded Monte Carlo runner that compares policies over many
+//!   simulated processes.
 //! - [`lot`]: the portable random draws every policy is built from, and the named generator.
 //! - [`interchange`]: the JSON format of SPEC §6.
 //! - [`error`]: one error type; every error names the field or id at fault.
@@ -63,7 +67,9 @@
 //!
 //! # Crate features
 //!
-//! None yet: the crate has no optional features.
+//! - `rayon` (off by default): [`sim::Simulation`] runs the runs of each chunk in parallel on
+//!   rayon's thread pool. Results are bit-identical with or without it, whatever the number of
+//!   threads: every run has its own generators, and runs are merged in run order.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
