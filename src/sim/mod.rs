@@ -59,7 +59,7 @@ pub use summary::{PolicySummary, Shard, SimulationSummary};
 
 use crate::Result;
 use crate::lot;
-use crate::metrics::{ProcessTally, SessionFigures, Summary};
+use crate::metrics::{ProcessTally, SessionFigures, Summary, gini, never_heard_share};
 use crate::model::{
     Allocation, CheckedRequest, CheckedSession, History, Kind, Organisation, Roster, Session,
 };
@@ -92,6 +92,10 @@ pub const METRICS: [&str; 11] = [
     "gini_slots",
     "never_heard_share",
 ];
+
+/// Positions in [`METRICS`] of the two metrics measured once per run.
+const GINI_SLOTS: usize = 9;
+const NEVER_HEARD_SHARE: usize = 10;
 
 /// Runs merged at once: the unit of parallel work and of progress reports.
 const CHUNK: u64 = 256;
@@ -355,11 +359,11 @@ impl Simulation {
                     history = checked.into_history();
                     remember(&mut history, &allocation, &requests[..], index as u32);
                 }
+                // Only the two indices the summary reports (the others cost transcendentals).
                 let slots = process.slots();
                 if !slots.is_empty() {
-                    let inequality = process.slot_inequality();
-                    summaries[9].push(inequality.gini);
-                    summaries[10].push(inequality.never_heard_share);
+                    summaries[GINI_SLOTS].push(gini(&slots));
+                    summaries[NEVER_HEARD_SHARE].push(never_heard_share(&slots));
                 }
                 Ok(summaries)
             })
@@ -399,5 +403,62 @@ fn remember(
             record.minutes += u64::from(grant.minutes);
             record.last_session = Some(session);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Grant, GrantReason};
+
+    #[test]
+    fn metric_positions_match_their_names() {
+        assert_eq!(METRICS[GINI_SLOTS], "gini_slots");
+        assert_eq!(METRICS[NEVER_HEARD_SHARE], "never_heard_share");
+        // record_session fills the per-session metrics, in order, before the per-run ones.
+        let mut summaries = vec![Summary::default(); METRICS.len()];
+        record_session(&mut summaries, &SessionFigures::default());
+        assert_eq!(summaries[0].n, 1, "slots_granted is always defined");
+        assert!(summaries[GINI_SLOTS..].iter().all(|s| s.n == 0));
+    }
+
+    #[test]
+    fn history_remembers_each_grant() {
+        let requests = vec![
+            CheckedRequest {
+                organisation: 2,
+                minutes: 3,
+                theme: None,
+            },
+            CheckedRequest {
+                organisation: 0,
+                minutes: 2,
+                theme: None,
+            },
+        ];
+        let grant = |request: u32, minutes: u32| Grant {
+            position: 1,
+            organisation: Arc::from("x"),
+            minutes,
+            start_minute: None,
+            reason: GrantReason::Lottery,
+            detail: None,
+            request,
+        };
+        let allocation = Allocation {
+            session: "s".into(),
+            policy: Default::default(),
+            seed: None,
+            floorshare: String::new(),
+            granted: vec![grant(1, 2)],
+            waitlisted: vec![],
+        };
+        let mut history = History::new(3);
+        remember(&mut history, &allocation, &requests, 4);
+        remember(&mut history, &allocation, &requests, 5);
+        assert_eq!(history.get(0).slots, 2);
+        assert_eq!(history.get(0).minutes, 4);
+        assert_eq!(history.get(0).last_session, Some(5));
+        assert_eq!(history.get(2).slots, 0);
     }
 }
