@@ -2,44 +2,19 @@
 //! byte-identical for the same input and seed; bad input exits with status 2 and one line on
 //! stderr naming the field at fault, nothing on stdout.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-/// The example binary, which `cargo test` builds next to the test binaries.
+mod common;
+
 fn allocate_binary() -> PathBuf {
-    let mut dir = std::env::current_exe().unwrap();
-    dir.pop();
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let path = dir
-        .join("examples")
-        .join(format!("allocate{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} not found: run `cargo test`, which builds the examples",
-        path.display()
-    );
-    path
+    common::example("allocate")
 }
 
 fn run_stdin(input: &str) -> Output {
-    let mut child = Command::new(allocate_binary())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::run_with_stdin("allocate", &[], input)
 }
 
 fn document(policy: Value) -> Value {
@@ -208,20 +183,7 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
 }
 
 fn run_with_metrics(input: &Value) -> Value {
-    let mut child = Command::new(allocate_binary())
-        .arg("--metrics")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_stdin("allocate", &["--metrics"], &input.to_string());
     assert!(
         out.status.success(),
         "{}",

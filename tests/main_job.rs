@@ -6,21 +6,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 fn binary() -> PathBuf {
-    let mut dir = std::env::current_exe().unwrap();
-    dir.pop();
-    if dir.ends_with("deps") {
-        dir.pop();
-    }
-    let path = dir
-        .join("examples")
-        .join(format!("gcm_2017{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} not found: run `cargo test`, which builds the examples",
-        path.display()
-    );
-    path
+    common::example("gcm_2017")
 }
 
 fn run(args: &[&str]) -> Output {
