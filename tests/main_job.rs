@@ -33,8 +33,10 @@ const REQUIRED: [&str; 8] = [
 
 #[test]
 fn prints_the_table_and_writes_csv_and_json() {
-    let (csv, json) = (temp("out.csv"), temp("out.json"));
+    let (csv, json, svg) = (temp("out.csv"), temp("out.json"), temp("out.svg"));
     let out = run(&[
+        "--svg",
+        svg.to_str().unwrap(),
         "--runs",
         "8",
         "--seed",
@@ -78,8 +80,11 @@ fn prints_the_table_and_writes_csv_and_json() {
     let csv_text = std::fs::read_to_string(&csv).unwrap();
     assert!(csv_text.starts_with("policy,metric,n,mean,m2,ci_low,ci_high\n"));
     assert!(csv_text.contains("\nbaseline_2017,late_share,"));
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(chart.contains("<svg") && chart.contains("grassroots_slot_share"));
     std::fs::remove_file(csv).unwrap();
     std::fs::remove_file(json).unwrap();
+    std::fs::remove_file(svg).unwrap();
 }
 
 #[test]
