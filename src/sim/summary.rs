@@ -117,7 +117,7 @@ impl SimulationSummary {
     /// describe the same simulation.
     ///
     /// ```
-    /// use floorshare::sim::{Scenario, Shard, Simulation};
+    /// use floorshare::sim::{Scenario, Simulation};
     ///
     /// let scenario = Scenario::from_json_str(r#"{
     ///     "name": "tiny", "runs": 40, "seed": 3,
