@@ -32,6 +32,10 @@ struct Output<'a> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(json) => {
             println!("{json}");
@@ -50,7 +54,6 @@ fn run() -> Result<String, String> {
     let mut with_metrics = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
-            "-h" | "--help" => return Err(USAGE.to_string()),
             "--metrics" => with_metrics = true,
             flag if flag.starts_with("--") => {
                 return Err(format!("arguments: unknown option {flag:?}; {USAGE}"));

@@ -139,6 +139,21 @@ fn shards_merge_into_the_full_run_through_the_command() {
             );
         }
     }
+    // The same shard twice is refused; an incomplete set is merged with a warning.
+    let twice = run(&[
+        "merge",
+        files[0].to_str().unwrap(),
+        files[0].to_str().unwrap(),
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("shards.indices"));
+    let partial = run(&[
+        "merge",
+        files[0].to_str().unwrap(),
+        files[2].to_str().unwrap(),
+    ]);
+    assert!(partial.status.success());
+    assert!(String::from_utf8_lossy(&partial.stderr).starts_with("warning: 2 of 3 shards merged"));
     for file in files {
         std::fs::remove_file(file).unwrap();
     }
@@ -152,6 +167,7 @@ fn bad_arguments_exit_2_with_one_line() {
         &["--loud"],
         &["--scenario", "/nonexistent.json"],
         &["merge"],
+        &["merge", "x.json", "--runs", "3"],
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -104,14 +104,15 @@ fn shards_merge_into_the_full_run() {
             let shard = simulation
                 .run_shard(Shard { index, count }, |_| {})
                 .unwrap();
-            assert_eq!(shard.shard, Some(Shard { index, count }));
+            assert_eq!(shard.shards.as_ref().unwrap().indices, [index]);
+            assert_eq!(shard.total_runs, 300);
             match &mut merged {
                 None => merged = Some(shard),
                 Some(m) => m.merge(&shard).unwrap(),
             }
         }
         let merged = merged.unwrap();
-        assert_eq!(merged.shard, None);
+        assert_eq!(merged.shards, None, "all shards in");
         assert_close(&merged, &full, 1e-9);
     }
     // Through JSON, as the merge command reads them.
@@ -132,14 +133,62 @@ fn shards_merge_into_the_full_run() {
 }
 
 #[test]
-fn merging_different_simulations_is_refused() {
-    let a = preset(4).run_all().unwrap();
-    let mut b = a.clone();
-    b.seed += 1;
-    assert_eq!(b.merge(&a).unwrap_err().field(), "seed");
-    let mut c = a.clone();
-    c.scenario = "other".into();
-    assert_eq!(c.merge(&a).unwrap_err().field(), "scenario");
+fn more_shards_than_runs_still_merge() {
+    let simulation = preset(3);
+    let full = simulation.run_all().unwrap();
+    let mut merged = simulation
+        .run_shard("0/7".parse().unwrap(), |_| {})
+        .unwrap();
+    assert_eq!(merged.runs, 0);
+    for index in 1..7 {
+        let shard = simulation
+            .run_shard(Shard { index, count: 7 }, |_| {})
+            .unwrap();
+        merged.merge(&shard).unwrap();
+    }
+    assert_close(&merged, &full, 1e-9);
+}
+
+#[test]
+fn merging_what_is_not_a_set_of_distinct_shards_is_refused() {
+    let simulation = preset(4);
+    let a = simulation
+        .run_shard("0/2".parse().unwrap(), |_| {})
+        .unwrap();
+    let b = simulation
+        .run_shard("1/2".parse().unwrap(), |_| {})
+        .unwrap();
+    let refused = |mut x: SimulationSummary, y: &SimulationSummary| {
+        x.merge(y).unwrap_err().field().to_string()
+    };
+    // The same shard twice would count its runs twice.
+    assert_eq!(refused(a.clone(), &a), "shards.indices");
+    // A full run already holds every run.
+    assert_eq!(refused(simulation.run_all().unwrap(), &a), "shards");
+    // Shards of another split, another total, another seed or scenario.
+    assert_eq!(
+        refused(
+            a.clone(),
+            &preset(4).run_shard("1/3".parse().unwrap(), |_| {}).unwrap()
+        ),
+        "shards.count"
+    );
+    assert_eq!(
+        refused(
+            a.clone(),
+            &preset(6).run_shard("1/2".parse().unwrap(), |_| {}).unwrap()
+        ),
+        "total_runs"
+    );
+    let mut other = b.clone();
+    other.seed += 1;
+    assert_eq!(refused(a.clone(), &other), "seed");
+    let mut other = b.clone();
+    other.scenario = "other".into();
+    assert_eq!(refused(a.clone(), &other), "scenario");
+    let mut merged = a.clone();
+    merged.merge(&b).unwrap();
+    assert_eq!((merged.runs, merged.shards), (4, None));
 }
 
 #[test]

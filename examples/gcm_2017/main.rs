@@ -24,7 +24,7 @@ use floorshare::metrics::Summary;
 use floorshare::sim::{Scenario, Shard, Simulation, SimulationSummary};
 
 const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--shard I/N] \
-[--csv FILE] [--json FILE] [--svg FILE] | gcm_2017 merge FILE... [--json OUT]";
+[--csv FILE] [--json FILE] [--svg FILE] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE]";
 
 /// The GCM 2017 preset, built in so that the main job runs from any directory.
 const PRESET: &str = include_str!("../scenarios/gcm_2017.json");
@@ -77,6 +77,10 @@ struct Options {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -122,6 +126,7 @@ fn run() -> Result<(), String> {
     if total >= 1000 {
         eprintln!(" in {:.1} s", started.elapsed().as_secs_f64());
     }
+    write_outputs(&summary, &options)?;
     println!(
         "{}: {} runs{}, seed {}, {} sessions per run.\n",
         scenario.name,
@@ -134,7 +139,7 @@ fn run() -> Result<(), String> {
         scenario.sessions.len(),
     );
     print!("{}", table(&summary));
-    write_outputs(&summary, &options)
+    Ok(())
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -154,9 +159,15 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                 .map_err(|_| format!("arguments: {name} {text:?} is not a non-negative integer"))
         };
         match arg.as_str() {
-            "-h" | "--help" => return Err(USAGE.to_string()),
             "--json" => options.json = Some(value("--json")?.into()),
+            "--csv" => options.csv = Some(value("--csv")?.into()),
+            "--svg" => options.svg = Some(value("--svg")?.into()),
             _ if merging && !arg.starts_with("--") => options.merge.push(arg.into()),
+            _ if merging => {
+                return Err(format!(
+                    "arguments: merge takes summary files, --json, --csv and --svg, not {arg:?}"
+                ));
+            }
             "--scenario" => options.scenario = Some(value("--scenario")?.into()),
             "--runs" => options.runs = Some(number("--runs", value("--runs")?)?),
             "--seed" => options.seed = Some(number("--seed", value("--seed")?)?),
@@ -164,8 +175,6 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
                 let text = value("--shard")?;
                 options.shard = Some(text.parse().map_err(|err| format!("arguments: {err}"))?);
             }
-            "--csv" => options.csv = Some(value("--csv")?.into()),
-            "--svg" => options.svg = Some(value("--svg")?.into()),
             _ => return Err(format!("arguments: unexpected {arg:?}; {USAGE}")),
         }
     }
@@ -186,7 +195,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|err| format!("output: cannot write {path:?}: {err}"))
 }
 
-/// `merge FILE... [--json OUT]`: the shards' summaries combined.
+/// `merge FILE... [--json OUT] [--csv FILE] [--svg FILE]`: the shards' summaries combined;
+/// the merged JSON to `--json OUT`, or to stdout without it.
 fn merge(options: &Options) -> Result<(), String> {
     let mut merged: Option<SimulationSummary> = None;
     for path in &options.merge {
@@ -200,17 +210,25 @@ fn merge(options: &Options) -> Result<(), String> {
         }
     }
     let merged = merged.expect("at least one file");
-    let json = serde_json::to_string_pretty(&merged).map_err(|err| format!("output: {err}"))?;
-    match &options.json {
-        Some(path) => {
-            write(path, &json)?;
-            println!(
-                "{}: {} runs merged, seed {}.\n",
-                merged.scenario, merged.runs, merged.seed
-            );
-            print!("{}", table(&merged));
-        }
-        None => println!("{json}"),
+    if let Some(shards) = &merged.shards {
+        eprintln!(
+            "warning: {} of {} shards merged ({} of {} runs): not the full simulation yet",
+            shards.indices.len(),
+            shards.count,
+            merged.runs,
+            merged.total_runs
+        );
+    }
+    write_outputs(&merged, options)?;
+    if options.json.is_some() {
+        println!(
+            "{}: {} runs merged, seed {}.\n",
+            merged.scenario, merged.runs, merged.seed
+        );
+        print!("{}", table(&merged));
+    } else {
+        let json = serde_json::to_string_pretty(&merged).map_err(|err| format!("output: {err}"))?;
+        println!("{json}");
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use scenario::{Behaviour, LabelledPolicy, Population, PopulationGenerator, Scenario};
-pub use summary::{PolicySummary, Shard, SimulationSummary};
+pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
 
 use crate::Result;
 use crate::lot;
@@ -210,7 +210,10 @@ impl Simulation {
         progress: impl Fn(u64) + Sync,
     ) -> Result<SimulationSummary> {
         let mut summary = self.run_range(shard.runs(self.scenario.runs), progress)?;
-        summary.shard = Some(shard);
+        summary.shards = Some(ShardSet {
+            count: shard.count,
+            indices: vec![shard.index],
+        });
         Ok(summary)
     }
 

@@ -68,9 +68,20 @@ pub struct PolicySummary {
     pub metrics: BTreeMap<String, Summary>,
 }
 
-/// The summary of a simulation, or of a shard of it:
-/// `{"scenario", "runs", "seed", "policies": [{"name", "metrics": {"<metric>": {"n", "mean",
-/// "m2", "ci_low", "ci_high"}}}]}`. `runs` counts the runs it holds.
+/// Which shards of a simulation a summary holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardSet {
+    /// Into how many shards the runs were split.
+    pub count: u64,
+    /// The shards held, ascending.
+    pub indices: Vec<u64>,
+}
+
+/// The summary of a simulation, or of some shards of it:
+/// `{"scenario", "runs", "seed", "total_runs", "shards", "floorshare", "policies": [{"name",
+/// "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high"}}}]}`. `runs` counts the
+/// runs it holds, `total_runs` those of the whole simulation; `shards` says which shards it
+/// holds, and is absent once it holds all of them (or for a run that was not sharded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationSummary {
     /// The scenario's name.
@@ -79,9 +90,11 @@ pub struct SimulationSummary {
     pub runs: u64,
     /// The master seed.
     pub seed: u64,
-    /// The shard this summary holds, if it holds one; absent for a full run or a merge.
+    /// Runs of the whole simulation.
+    pub total_runs: u64,
+    /// The shards this summary holds; absent when it holds every run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<Shard>,
+    pub shards: Option<ShardSet>,
     /// Version of floorshare that ran it.
     pub floorshare: String,
     /// Per policy, in the scenario's order.
@@ -106,15 +119,18 @@ impl SimulationSummary {
             scenario: scenario.name.clone(),
             runs,
             seed: scenario.seed,
-            shard: None,
+            total_runs: scenario.runs,
+            shards: None,
             floorshare: env!("CARGO_PKG_VERSION").to_string(),
             policies,
         }
     }
 
-    /// Adds the runs summarised by `other` (another shard of the same scenario and seed):
-    /// metric by metric with Chan's formula. Fails, naming the field, when the two do not
-    /// describe the same simulation.
+    /// Adds the runs summarised by `other`, other shards of the same simulation: metric by
+    /// metric with Chan's formula. Fails, naming the field, when the two do not describe the
+    /// same simulation (scenario, seed, total runs, shard count, policies), when either is not
+    /// made of shards, or when they share a shard (which would count its runs twice). Once
+    /// every shard is in, `shards` is dropped.
     ///
     /// ```
     /// use floorshare::sim::{Scenario, Simulation};
@@ -151,6 +167,38 @@ impl SimulationSummary {
                 format!("differs from {}", self.seed),
             ));
         }
+        if other.total_runs != self.total_runs {
+            return Err(Error::invalid(
+                "total_runs",
+                other.total_runs,
+                format!("differs from {}", self.total_runs),
+            ));
+        }
+        let (Some(mine), Some(theirs)) = (&self.shards, &other.shards) else {
+            return Err(Error::invalid(
+                "shards",
+                "none",
+                "says a summary holds every run already: only shards merge",
+            ));
+        };
+        if mine.count != theirs.count {
+            return Err(Error::invalid(
+                "shards.count",
+                theirs.count,
+                format!("differs from {}", mine.count),
+            ));
+        }
+        if let Some(twice) = theirs.indices.iter().find(|i| mine.indices.contains(i)) {
+            return Err(Error::invalid(
+                "shards.indices",
+                twice,
+                "is a shard merged already: its runs would count twice",
+            ));
+        }
+        let mut indices = mine.indices.clone();
+        indices.extend(&theirs.indices);
+        indices.sort_unstable();
+        let count = mine.count;
         let labels = |s: &SimulationSummary| {
             s.policies
                 .iter()
@@ -170,7 +218,7 @@ impl SimulationSummary {
             }
         }
         self.runs += other.runs;
-        self.shard = None;
+        self.shards = (indices.len() as u64 != count).then_some(ShardSet { count, indices });
         Ok(())
     }
 }
