@@ -78,7 +78,7 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
             requests,
             prop_oneof![8 => 0u32..12, 1 => 12u32..60, 1 => Just(u32::MAX)],
             1u32..5,
-            prop::option::of(prop_oneof![0u32..240, Just(u32::MAX)]),
+            prop::option::of(prop_oneof![1u32..240, Just(u32::MAX)]),
             placement(),
             prop::option::of(chair()),
             prop::collection::vec(kind(), 0..3),

@@ -246,6 +246,51 @@ fn scenario_errors_name_the_field() {
     value["sessions"][0]["minutes_per_slot"] = serde_json::json!(0);
     let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
     assert_eq!(err.field(), "sessions[0].minutes_per_slot");
+    let error = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
+        edit(&mut value);
+        Scenario::from_json_str(&value.to_string())
+            .unwrap_err()
+            .field()
+            .to_string()
+    };
+    assert_eq!(
+        error(&|v| v["sessions"] = serde_json::json!([])),
+        "sessions"
+    );
+    assert_eq!(
+        error(&|v| v["policies"] = serde_json::json!([])),
+        "policies"
+    );
+    assert_eq!(
+        error(&|v| v["sessions"][1]["id"] = serde_json::json!("ts1")),
+        "sessions[1].id"
+    );
+    assert_eq!(
+        error(&|v| v["sessions"][0]["length_minutes"] = serde_json::json!(0)),
+        "sessions[0].length_minutes"
+    );
+    assert_eq!(
+        error(&|v| v["policies"][0]["label"] = serde_json::json!("a,b")),
+        "policies[0].label"
+    );
+    assert_eq!(
+        error(&|v| v["behaviour"]["regional_themes"] = serde_json::json!({"pacifc": ["climate"]})),
+        "behaviour.regional_themes.pacifc"
+    );
+    // A typo in a count is an error, not an exhausted memory.
+    assert_eq!(
+        error(
+            &|v| v["population"]["generate"]["counts"]["asia"]["grassroots"] =
+                serde_json::json!(4_000_000_000u32)
+        ),
+        "population"
+    );
+    assert_eq!(
+        error(&|v| v["population"] = serde_json::json!({"organisations": []})),
+        "population"
+    );
+    assert_eq!(error(&|v| v["runs"] = serde_json::json!(0)), "runs");
     let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
     value["behaviour"]["themes_per_organisaton"] = serde_json::json!(2);
     let err = Scenario::from_json_str(&value.to_string()).unwrap_err();

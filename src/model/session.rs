@@ -232,12 +232,15 @@ impl Session {
         self
     }
 
-    /// Checks the session: `minutes_per_slot` positive, `slots × minutes_per_slot` within a
+    /// Checks the session: `minutes_per_slot` and `length_minutes` positive, `slots × minutes_per_slot` within a
     /// `u32` (so every start minute is exact) and a valid chair. Field paths are relative to
     /// the session.
     pub fn check(&self) -> Result<()> {
         if self.minutes_per_slot == 0 {
             return Err(Error::invalid("minutes_per_slot", 0, "is not positive"));
+        }
+        if self.length_minutes == Some(0) {
+            return Err(Error::invalid("length_minutes", 0, "is not positive"));
         }
         if u64::from(self.slots) * u64::from(self.minutes_per_slot) > u64::from(u32::MAX) {
             return Err(Error::invalid(

@@ -28,8 +28,10 @@ use crate::{Error, Result};
 /// }"#)?;
 /// assert_eq!(scenario.policies[0].label, "baseline");
 ///
-/// let err = Scenario::from_json_str(r#"{"name": "x", "population": {"generate": {"counts": {}}},
-///     "sessions": [], "behaviour": {"ask_probability": {"grassroots": 1.5}}, "policies": []}"#);
+/// let err = Scenario::from_json_str(r#"{"name": "x",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 3}}}},
+///     "sessions": [{"id": "s", "slots": 1}], "behaviour": {"ask_probability": {"grassroots": 1.5}},
+///     "policies": [{"label": "baseline", "policy": {"name": "chair_discretion"}}]}"#);
 /// assert_eq!(err.unwrap_err().field(), "behaviour.ask_probability.grassroots");
 /// # Ok::<(), floorshare::Error>(())
 /// ```
@@ -137,8 +139,15 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// Checks the scenario: probabilities in [0, 1], sessions valid, labels unique and
-    /// non-empty, policies valid, at least one run, themes per organisation available.
+    /// The most organisations a generated population may have (10 million): a bound that
+    /// keeps a typo in a count a typed error instead of an exhausted memory.
+    pub const MAX_ORGANISATIONS: u64 = 10_000_000;
+
+    /// Checks the scenario: a non-empty population of at most [`Scenario::MAX_ORGANISATIONS`],
+    /// probabilities in [0, 1], at least one session, sessions valid with distinct ids, at
+    /// least one policy, labels unique and made of letters, digits, `_`, `-` and `.` (they are
+    /// CSV and table cells), policies valid, regional themes naming regions of the population,
+    /// at least one run, themes per organisation available.
     pub fn check(&self) -> Result<()> {
         let probability = |field: String, p: f64| {
             if (0.0..=1.0).contains(&p) {
@@ -147,21 +156,43 @@ impl Scenario {
                 Err(Error::invalid(field, p, "is outside [0, 1]"))
             }
         };
+        let regions: BTreeSet<&str> = match &self.population {
+            Population::Organisations(organisations) => {
+                organisations.iter().map(|o| o.region.as_str()).collect()
+            }
+            Population::Generate(generator) => generator
+                .counts
+                .iter()
+                .filter(|(_, kinds)| kinds.values().any(|&c| c > 0))
+                .map(|(region, _)| region.as_str())
+                .collect(),
+        };
+        let organisations: u64 = match &self.population {
+            Population::Organisations(organisations) => organisations.len() as u64,
+            Population::Generate(generator) => generator
+                .counts
+                .values()
+                .flat_map(|kinds| kinds.values())
+                .map(|&c| u64::from(c))
+                .sum(),
+        };
+        if organisations == 0 || organisations > Self::MAX_ORGANISATIONS {
+            return Err(Error::invalid(
+                "population",
+                organisations,
+                format!(
+                    "organisations: a population needs 1 to {}",
+                    Self::MAX_ORGANISATIONS
+                ),
+            ));
+        }
         if let Population::Generate(generator) = &self.population {
-            for (region, kinds) in &generator.counts {
+            for region in generator.counts.keys() {
                 if region.is_empty() {
                     return Err(Error::invalid(
                         "population.generate.counts",
                         "\"\"",
                         "names an empty region",
-                    ));
-                }
-                let total: u64 = kinds.values().map(|&c| u64::from(c)).sum();
-                if total > u64::from(u32::MAX) {
-                    return Err(Error::invalid(
-                        format!("population.generate.counts.{region}"),
-                        total,
-                        "organisations are too many",
                     ));
                 }
             }
@@ -185,18 +216,45 @@ impl Scenario {
                 format!("is more than the {} themes", self.behaviour.themes.len()),
             ));
         }
+        for region in self.behaviour.regional_themes.keys() {
+            if !regions.contains(region.as_str()) {
+                return Err(Error::invalid(
+                    format!("behaviour.regional_themes.{region}"),
+                    format!("{region:?}"),
+                    "is not a region of the population",
+                ));
+            }
+        }
+        if self.sessions.is_empty() {
+            return Err(Error::invalid("sessions", "[]", "is empty"));
+        }
+        let mut ids = BTreeSet::new();
         for (i, session) in self.sessions.iter().enumerate() {
             session
                 .check()
                 .map_err(|e| e.within(&format!("sessions[{i}]")))?;
+            if !ids.insert(&session.id) {
+                return Err(Error::invalid(
+                    format!("sessions[{i}].id"),
+                    format!("{:?}", session.id),
+                    "is used twice",
+                ));
+            }
+        }
+        if self.policies.is_empty() {
+            return Err(Error::invalid("policies", "[]", "is empty"));
         }
         let mut labels = BTreeSet::new();
         for (i, labelled) in self.policies.iter().enumerate() {
-            if labelled.label.is_empty() || !labels.insert(&labelled.label) {
+            let plain = labelled
+                .label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if labelled.label.is_empty() || !plain || !labels.insert(&labelled.label) {
                 return Err(Error::invalid(
                     format!("policies[{i}].label"),
                     format!("{:?}", labelled.label),
-                    "is empty or used twice",
+                    "is empty, used twice, or not made of letters, digits, _, - and .",
                 ));
             }
             policy::build(&labelled.policy)
