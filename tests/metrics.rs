@@ -38,8 +38,8 @@ fn inequality_indices_match_the_reference() {
     let mut mismatches = Vec::new();
     for case in cases {
         let values = numbers(&case["values"]);
-        check(&mut mismatches, case, "gini", gini(&values));
-        check(&mut mismatches, case, "theil_t", theil_t(&values));
+        check(&mut mismatches, case, "gini", gini(&values).unwrap());
+        check(&mut mismatches, case, "theil_t", theil_t(&values).unwrap());
         check(
             &mut mismatches,
             case,
@@ -58,7 +58,7 @@ fn inequality_indices_match_the_reference() {
             "atkinson_2",
             atkinson(&values, 2.0).unwrap(),
         );
-        check(&mut mismatches, case, "jain", jain(&values));
+        check(&mut mismatches, case, "jain", jain(&values).unwrap());
     }
     assert!(
         mismatches.is_empty(),
@@ -130,9 +130,41 @@ mod degenerate {
         .unwrap()
     }
 
-    fn no_nan(metrics: &AllocationMetrics) {
-        let json = serde_json::to_string(metrics).unwrap();
-        assert!(!json.contains("NaN") && !json.contains("inf"), "{json}");
+    /// Every value is a finite number or `None` (JSON would hide a NaN as `null`, so the
+    /// Rust values are checked).
+    pub(crate) fn no_nan(m: &AllocationMetrics) {
+        let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+        let groups = m
+            .by_region
+            .values()
+            .chain(m.by_kind.values())
+            .chain([&m.grassroots_class]);
+        for g in groups {
+            for v in [
+                g.selection_rate,
+                g.slot_share,
+                g.target_share,
+                g.representation_ratio,
+                g.mean_position,
+                g.exposure_share,
+                g.exposure_disparity,
+            ] {
+                assert!(finite(v), "{g:?}");
+            }
+        }
+        for v in [
+            m.loosemore_hanby,
+            m.gallagher,
+            m.sainte_lague_index,
+            m.max_deviation,
+            m.region_selection_rate_ratio,
+            m.region_max_exposure_disparity,
+            m.region_entropy,
+            m.themes_heard_share,
+            m.late_share,
+        ] {
+            assert!(finite(v), "{m:?}");
+        }
     }
 
     #[test]
@@ -190,7 +222,7 @@ mod degenerate {
         let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
         // The caller's population shares leave region b out: target 0.
         let population = BTreeMap::from([("a".to_string(), 1.0), ("c".to_string(), 0.0)]);
-        let mut tally = GroupTally::new(Grouping::Region, Some(population));
+        let mut tally = GroupTally::with_population(Grouping::Region, population).unwrap();
         tally.add(&s, &a);
         let table = tally.table();
         assert_eq!(table.groups["b"].target_share, Some(0.0));
@@ -201,6 +233,17 @@ mod degenerate {
         assert_eq!(d.loosemore_hanby, 0.5);
         assert_eq!(d.sainte_lague_index, 0.25);
         assert_eq!(d.max_deviation, 0.5);
+    }
+
+    #[test]
+    fn bad_population_shares_and_group_ids_are_errors() {
+        for bad in [f64::NAN, f64::INFINITY, -0.5] {
+            let population = BTreeMap::from([("a".to_string(), 0.5), ("b".to_string(), bad)]);
+            let err = GroupTally::with_population(Grouping::Region, population).unwrap_err();
+            assert_eq!(err.field(), "population.b");
+        }
+        let err = SelectionRates::from_decisions(&[0, u32::MAX], &[true, false]).unwrap_err();
+        assert_eq!(err.field(), "groups[1]");
     }
 
     #[test]
@@ -217,6 +260,9 @@ mod degenerate {
             (0.0, 0.0, 0.0, 1.0)
         );
         assert_eq!((i.never_heard_share, i.top_decile_share), (1.0, 0.0));
-        assert_eq!(ProcessTally::new(0).slot_inequality(), Inequality::of(&[]));
+        assert_eq!(
+            ProcessTally::new(0).slot_inequality(),
+            Inequality::of(&[]).unwrap()
+        );
     }
 }

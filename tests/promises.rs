@@ -468,6 +468,50 @@ proptest! {
         prop_assert!(reserved_flags.windows(2).all(|w| w[0] || !w[1]));
     }
 
+    /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's
+    /// one-pass counts agree with the full metrics.
+    #[test]
+    fn metrics_are_defined_or_none_and_agree(
+        input in session_input(),
+        spec in policy_spec(),
+        seed in any::<u64>(),
+    ) {
+        use floorshare::metrics::{AllocationMetrics, SessionFigures};
+        let session = input.check().unwrap();
+        let Ok(allocation) = policy::build(&spec).unwrap().allocate_seeded(&session, seed) else {
+            return Ok(()); // an impossible chair range, tested above
+        };
+        let m = AllocationMetrics::measure(&session, &allocation);
+        let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+        for v in [m.loosemore_hanby, m.gallagher, m.sainte_lague_index, m.max_deviation,
+                  m.region_entropy, m.late_share, m.themes_heard_share, m.region_selection_rate_ratio,
+                  m.region_max_exposure_disparity] {
+            prop_assert!(finite(v));
+        }
+        for g in m.by_region.values().chain(m.by_kind.values()).chain([&m.grassroots_class]) {
+            for v in [g.selection_rate, g.slot_share, g.target_share, g.representation_ratio,
+                      g.mean_position, g.exposure_share, g.exposure_disparity] {
+                prop_assert!(finite(v));
+            }
+        }
+        let f = SessionFigures::measure(&session, &allocation);
+        let same = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(x), Some(y)) => (x - y).abs() < 1e-12,
+            (x, y) => x == y,
+        };
+        prop_assert!(same(f.region_disproportionality().map(|d| d.gallagher), m.gallagher));
+        prop_assert!(same(f.region_entropy(), m.region_entropy));
+        prop_assert!(same(f.late_share(), m.late_share));
+        prop_assert!(same(f.themes_heard_share(), m.themes_heard_share));
+        prop_assert!(same(f.class_slot_share(), m.grassroots_class.slot_share));
+        prop_assert!(same(f.class_request_share(), m.grassroots_class.target_share));
+        prop_assert!(same(f.class_mean_position(), m.grassroots_class.mean_position));
+        // A kind without requesters has no row in by_kind: its share is 0 once anyone speaks.
+        let ngo_share = m.by_kind.get("international_ngo").and_then(|g| g.slot_share);
+        let ngo_share = ngo_share.or((!allocation.granted.is_empty()).then_some(0.0));
+        prop_assert!(same(f.kind_slot_share(Kind::InternationalNgo), ngo_share));
+    }
+
     /// Bad parameters are typed errors naming their field, never panics.
     #[test]
     fn bad_parameters_are_errors(

@@ -233,6 +233,29 @@ fn the_2017_baseline_underserves_the_grassroots() {
 }
 
 #[test]
+fn history_is_carried_from_session_to_session() {
+    // With one session, every speaker is a first-time speaker; over six sessions, the chair's
+    // familiar international NGOs speak again, which only the carried history can tell.
+    let mut scenario = Scenario::from_json_str(PRESET).unwrap();
+    scenario.runs = 30;
+    let six = Simulation::new(scenario.clone())
+        .unwrap()
+        .run_all()
+        .unwrap();
+    scenario.sessions.truncate(1);
+    let one = Simulation::new(scenario).unwrap().run_all().unwrap();
+    for policy in &one.policies {
+        assert_eq!(
+            policy.metrics["first_time_speaker_share"].mean, 1.0,
+            "{}",
+            policy.name
+        );
+    }
+    let baseline = &six.policies[0].metrics["first_time_speaker_share"];
+    assert!(baseline.mean < 0.99, "{baseline:?}");
+}
+
+#[test]
 fn scenario_errors_name_the_field() {
     let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
     value["policies"][2]["policy"]["mode"] = serde_json::json!("loud");

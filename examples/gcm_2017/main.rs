@@ -43,13 +43,14 @@ const TABLES: [(&str, &[&str]); 2] = [
         ],
     ),
     (
-        "How early, how balanced, how diverse (per session)",
+        "How early, how balanced, how diverse, how new (per session)",
         &[
             "late_share",
             "grassroots_mean_position",
             "region_gallagher",
             "region_entropy",
             "themes_heard_share",
+            "first_time_speaker_share",
         ],
     ),
 ];

@@ -61,6 +61,8 @@ pub struct SessionFigures {
     pub themes_requested: u32,
     /// Distinct themes heard.
     pub themes_heard: u32,
+    /// Slots granted to organisations that had no slot before this session (by its history).
+    pub first_time_granted: u32,
 }
 
 fn share(part: u32, whole: u32) -> Option<f64> {
@@ -98,6 +100,7 @@ impl SessionFigures {
             let org = session.organisation_of(grant.request as usize);
             figures.region_granted[roster.region_of(org)] += 1;
             figures.kind_granted[roster.organisations()[org].kind.index()] += 1;
+            figures.first_time_granted += u32::from(session.history().get(org).slots == 0);
             if roster.in_class(org) {
                 figures.class_granted += 1;
                 figures.class_position_sum += normalised_position(grant.position, g);
@@ -174,6 +177,13 @@ impl SessionFigures {
     /// length or when nothing is granted.
     pub fn late_share(&self) -> Option<f64> {
         share(self.late?, self.granted())
+    }
+
+    /// Share of the granted slots that went to organisations never heard before in the
+    /// process (rotation: "no second speaker until all have spoken"); `None` when nothing is
+    /// granted.
+    pub fn first_time_share(&self) -> Option<f64> {
+        share(self.first_time_granted, self.granted())
     }
 
     /// Themes heard over themes requested; `None` when no request named a theme.

@@ -32,14 +32,22 @@ pub struct SelectionRates {
 }
 
 impl SelectionRates {
-    /// Counts `granted[i]` for the group `groups[i]` of each decision. The lists must have the
-    /// same length (else an error naming `granted`).
+    /// Counts `granted[i]` for the group `groups[i]` of each decision. Groups are numbered
+    /// from 0, each below the number of decisions (a group id beyond that is an error naming
+    /// it, as is a `granted` list of another length).
     pub fn from_decisions(groups: &[u32], granted: &[bool]) -> Result<Self> {
         if groups.len() != granted.len() {
             return Err(Error::invalid(
                 "granted",
                 granted.len(),
                 format!("decisions given for {} groups entries", groups.len()),
+            ));
+        }
+        if let Some(i) = groups.iter().position(|&g| g as usize >= groups.len()) {
+            return Err(Error::invalid(
+                format!("groups[{i}]"),
+                groups[i],
+                format!("is not a group number below {}", groups.len()),
             ));
         }
         let count = groups.iter().max().map_or(0, |&g| g as usize + 1);

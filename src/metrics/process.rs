@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{atkinson, gini, jain, never_heard_share, theil_t, top_decile_share};
+use crate::Result;
 use crate::model::{Allocation, CheckedSession};
 
 /// The inequality indices of one list of values (see each function for its formula and
@@ -28,26 +29,26 @@ pub struct Inequality {
 }
 
 impl Inequality {
-    /// Every index of `values`.
+    /// Every index of `values` (finite and non-negative, else an error naming the value).
     ///
     /// ```
     /// use floorshare::metrics::Inequality;
     ///
-    /// let equal = Inequality::of(&[2.0, 2.0, 2.0]);
+    /// let equal = Inequality::of(&[2.0, 2.0, 2.0])?;
     /// assert_eq!((equal.gini, equal.jain, equal.never_heard_share), (0.0, 1.0, 0.0));
+    /// # Ok::<(), floorshare::Error>(())
     /// ```
-    pub fn of(values: &[f64]) -> Self {
-        let atkinson = |e| atkinson(values, e).unwrap_or_default();
-        Inequality {
-            gini: gini(values),
-            theil_t: theil_t(values),
-            atkinson_0_5: atkinson(0.5),
-            atkinson_1: atkinson(1.0),
-            atkinson_2: atkinson(2.0),
-            jain: jain(values),
-            never_heard_share: never_heard_share(values),
-            top_decile_share: top_decile_share(values),
-        }
+    pub fn of(values: &[f64]) -> Result<Self> {
+        Ok(Inequality {
+            gini: gini(values)?,
+            theil_t: theil_t(values)?,
+            atkinson_0_5: atkinson(values, 0.5)?,
+            atkinson_1: atkinson(values, 1.0)?,
+            atkinson_2: atkinson(values, 2.0)?,
+            jain: jain(values)?,
+            never_heard_share: never_heard_share(values)?,
+            top_decile_share: top_decile_share(values)?,
+        })
     }
 }
 
@@ -133,11 +134,16 @@ impl ProcessTally {
 
     /// Inequality of slots across the organisations that requested.
     pub fn slot_inequality(&self) -> Inequality {
-        Inequality::of(&self.slots())
+        Self::inequality(&self.slots())
     }
 
     /// Inequality of minutes across the organisations that requested.
     pub fn minute_inequality(&self) -> Inequality {
-        Inequality::of(&self.minutes())
+        Self::inequality(&self.minutes())
+    }
+
+    /// The indices of counts, which are always in their domain (finite, non-negative).
+    fn inequality(counts: &[f64]) -> Inequality {
+        Inequality::of(counts).unwrap_or_default()
     }
 }

@@ -80,7 +80,7 @@ impl AllocationMetrics {
     /// Measures `allocation` of `session`.
     pub fn measure(session: &CheckedSession, allocation: &Allocation) -> Self {
         let table = |grouping| {
-            let mut tally = GroupTally::new(grouping, None);
+            let mut tally = GroupTally::new(grouping);
             tally.add(session, allocation);
             tally.table()
         };

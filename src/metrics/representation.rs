@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Disproportionality, attention, is_late, normalised_position};
 use crate::model::{Allocation, CheckedSession, Kind, Roster};
+use crate::{Error, Result};
 
 /// How organisations are grouped for the metrics.
 ///
@@ -145,7 +146,7 @@ struct Counts {
 /// .check()?;
 /// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 1)?;
 ///
-/// let mut tally = GroupTally::new(Grouping::GrassrootsClass, None);
+/// let mut tally = GroupTally::new(Grouping::GrassrootsClass);
 /// tally.add(&session, &allocation);
 /// let table = tally.table();
 /// let class = &table.groups[Grouping::CLASS];
@@ -168,9 +169,29 @@ pub struct GroupTally {
 }
 
 impl GroupTally {
-    /// A tally grouping by `grouping`, with target shares from the requests, or from
-    /// `population` (group → share; groups it omits have target 0) when given.
-    pub fn new(grouping: Grouping, population: Option<BTreeMap<String, f64>>) -> Self {
+    /// A tally grouping by `grouping`, with target shares from the requests.
+    pub fn new(grouping: Grouping) -> Self {
+        Self::build(grouping, None)
+    }
+
+    /// A tally grouping by `grouping`, with target shares from `population` (group → share;
+    /// groups it omits have target 0). A share that is not a finite non-negative number is an
+    /// error naming `population.<group>`.
+    pub fn with_population(grouping: Grouping, population: BTreeMap<String, f64>) -> Result<Self> {
+        if let Some((group, &share)) = population
+            .iter()
+            .find(|(_, s)| !(s.is_finite() && **s >= 0.0))
+        {
+            return Err(Error::invalid(
+                format!("population.{group}"),
+                share,
+                "is not a finite non-negative number",
+            ));
+        }
+        Ok(Self::build(grouping, Some(population)))
+    }
+
+    fn build(grouping: Grouping, population: Option<BTreeMap<String, f64>>) -> Self {
         let mut tally = GroupTally {
             grouping,
             population: None,

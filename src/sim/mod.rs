@@ -77,9 +77,10 @@ use crate::model::{
 /// | `region_entropy` | normalised entropy of the speakers' regions |
 /// | `late_share` | share of granted slots in the last fifth of the session |
 /// | `themes_heard_share` | distinct themes heard over distinct themes requested |
+/// | `first_time_speaker_share` | share of granted slots to organisations not heard before in the run's process |
 /// | `gini_slots` | per run: Gini of slots across organisations that requested at least once |
 /// | `never_heard_share` | per run: share of those organisations never granted a slot |
-pub const METRICS: [&str; 11] = [
+pub const METRICS: [&str; 12] = [
     "slots_granted",
     "grassroots_slot_share",
     "grassroots_request_share",
@@ -89,13 +90,14 @@ pub const METRICS: [&str; 11] = [
     "region_entropy",
     "late_share",
     "themes_heard_share",
+    "first_time_speaker_share",
     "gini_slots",
     "never_heard_share",
 ];
 
 /// Positions in [`METRICS`] of the two metrics measured once per run.
-const GINI_SLOTS: usize = 9;
-const NEVER_HEARD_SHARE: usize = 10;
+const GINI_SLOTS: usize = 10;
+const NEVER_HEARD_SHARE: usize = 11;
 
 /// Runs merged at once: the unit of parallel work and of progress reports.
 const CHUNK: u64 = 256;
@@ -365,8 +367,9 @@ impl Simulation {
                 // Only the two indices the summary reports (the others cost transcendentals).
                 let slots = process.slots();
                 if !slots.is_empty() {
-                    summaries[GINI_SLOTS].push(gini(&slots));
-                    summaries[NEVER_HEARD_SHARE].push(never_heard_share(&slots));
+                    // Counts are always in the indices' domain.
+                    summaries[GINI_SLOTS].push_some(gini(&slots).ok());
+                    summaries[NEVER_HEARD_SHARE].push_some(never_heard_share(&slots).ok());
                 }
                 Ok(summaries)
             })
@@ -386,6 +389,7 @@ fn record_session(summaries: &mut [Summary], figures: &SessionFigures) {
         figures.region_entropy(),
         figures.late_share(),
         figures.themes_heard_share(),
+        figures.first_time_share(),
     ];
     for (summary, value) in summaries.iter_mut().zip(values) {
         summary.push_some(value);
