@@ -17,16 +17,6 @@ use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{self, Policy};
 
-const REGIONS: [&str; 7] = [
-    "africa",
-    "asia",
-    "europe",
-    "latin_america",
-    "mena",
-    "north_america",
-    "pacific",
-];
-
 /// `n` organisations, each asking once: 15% international NGOs, 40% grassroots, the rest
 /// national NGOs; a third migrant-led; regions in turn.
 fn input(n: usize) -> SessionInput {
@@ -38,7 +28,7 @@ fn input(n: usize) -> SessionInput {
                 15..55 => Kind::Grassroots,
                 _ => Kind::NationalNgo,
             };
-            Organisation::new(format!("org-{i}"), REGIONS[i % REGIONS.len()], kind)
+            Organisation::new(format!("org-{i}"), GCM_REGIONS[i % GCM_REGIONS.len()], kind)
                 .migrant_led(lot::uniform_below(&mut rng, 3) == 0)
         })
         .collect();

@@ -43,15 +43,6 @@ fn metrics(c: &mut Criterion) {
         })
     });
 
-    let regions = [
-        "africa",
-        "asia",
-        "europe",
-        "latin_america",
-        "mena",
-        "north_america",
-        "pacific",
-    ];
     let organisations: Vec<Organisation> = (0..100_000)
         .map(|i| {
             let kind = if i % 5 == 0 {
@@ -59,7 +50,7 @@ fn metrics(c: &mut Criterion) {
             } else {
                 Kind::Grassroots
             };
-            Organisation::new(format!("org-{i}"), regions[i % 7], kind)
+            Organisation::new(format!("org-{i}"), GCM_REGIONS[i % 7], kind)
         })
         .collect();
     let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();

@@ -65,25 +65,13 @@ fn every_reference_case_matches() {
     );
 }
 
-/// Python `random.Random(42).randint(1, 10000)` 200 times: the SPEC §8 benchmark input (also in
-/// `benches/apportion.rs` and `benches/peers/apportion.py`).
-const GROUPS_200: [u32; 200] = [
-    1825, 410, 4507, 4013, 3658, 2287, 1680, 8936, 1425, 9675, 6913, 521, 489, 1536, 3583, 3812,
-    8280, 9864, 435, 9196, 3258, 8929, 6874, 3612, 7360, 9655, 4558, 107, 2616, 6925, 5575, 4553,
-    2548, 3528, 5515, 1675, 1520, 6225, 1585, 5882, 5636, 9892, 4334, 712, 7528, 8786, 2046, 6202,
-    1292, 9045, 4804, 5926, 9460, 3151, 1140, 751, 3734, 4742, 1308, 3815, 1655, 6228, 4555, 7429,
-    5978, 2665, 6066, 5821, 3433, 4375, 1170, 9981, 2804, 8752, 4011, 2678, 7574, 6217, 4423, 9126,
-    3599, 5314, 917, 3753, 526, 5169, 6573, 4387, 1085, 3457, 9293, 5156, 3484, 8180, 6483, 7518,
-    2341, 4340, 2288, 4041, 9198, 8831, 4305, 9578, 7020, 9561, 6544, 5931, 3594, 2267, 8349, 8086,
-    1490, 772, 1797, 2505, 2622, 6917, 9772, 1041, 6305, 6253, 9764, 7669, 8670, 4120, 9065, 189,
-    1877, 8798, 4372, 5574, 1828, 4809, 7124, 2592, 7434, 54, 4316, 8202, 2928, 8318, 1744, 4890,
-    8318, 9978, 3259, 2505, 6127, 2647, 8838, 8690, 10, 9814, 5311, 8006, 320, 1833, 5948, 5039,
-    3924, 950, 3947, 9296, 1291, 1404, 7963, 1134, 8728, 2061, 2104, 7788, 9008, 2706, 4343, 8646,
-    9939, 6933, 3471, 8836, 3296, 5108, 6538, 6119, 7178, 8480, 7398, 1983, 4062, 3682, 1050, 5540,
-    345, 9639, 9076, 3771, 9642, 3609, 118, 1164,
-];
+/// Python `random.Random(42).randint(1, 10000)` 200 times: the SPEC §8 benchmark input, shared
+/// with `benches/peers/apportion.py` (which regenerates and checks it).
+fn groups_200() -> Vec<f64> {
+    serde_json::from_str(include_str!("../benches/peers/groups_200.json")).unwrap()
+}
 
-/// `apportionment.methods.compute('saintelague', GROUPS_200, 100)` and `compute(
+/// `apportionment.methods.compute('saintelague', groups_200, 100)` and `compute(
 /// 'largest_remainder', …)` of the Python package 1.0 (identical), one digit per group.
 const PEER_200: &str = "\
     0000000101100000110101101110011100100101110011010111100001000111101100010100110101000110001101110000\
@@ -91,7 +79,7 @@ const PEER_200: &str = "\
 
 #[test]
 fn benchmark_input_matches_the_python_package() {
-    let weights: Vec<f64> = GROUPS_200.iter().map(|&w| f64::from(w)).collect();
+    let weights: Vec<f64> = groups_200();
     let peer: Vec<u32> = PEER_200.bytes().map(|b| u32::from(b - b'0')).collect();
     assert_eq!(peer.len(), 200);
     for method in [Method::SainteLague, Method::Hamilton] {

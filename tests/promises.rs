@@ -10,16 +10,6 @@ use floorshare::model::*;
 use floorshare::policy::{self, GrassrootsPriority, Policy};
 use proptest::prelude::*;
 
-const REGIONS: [&str; 7] = [
-    "africa",
-    "asia",
-    "europe",
-    "latin_america",
-    "mena",
-    "north_america",
-    "pacific",
-];
-
 fn kind() -> impl Strategy<Value = Kind> {
     prop::sample::select(Kind::ALL.to_vec())
 }
@@ -57,7 +47,8 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
             .into_iter()
             .enumerate()
             .map(|(i, (region, kind, migrant_led))| {
-                Organisation::new(format!("o{i}"), REGIONS[region], kind).migrant_led(migrant_led)
+                Organisation::new(format!("o{i}"), GCM_REGIONS[region], kind)
+                    .migrant_led(migrant_led)
             })
             .collect();
         let requests = if n == 0 {
@@ -156,7 +147,7 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         Just(RegionWeights::Requests),
         prop::collection::vec(prop_oneof![0.5f64..20.0, Just(1e12), Just(1e-300)], 7).prop_map(
             |w| RegionWeights::Explicit(
-                REGIONS
+                GCM_REGIONS
                     .iter()
                     .map(|r| r.to_string())
                     .zip(w)
@@ -406,7 +397,7 @@ proptest! {
         method in prop::sample::select(Method::ALL.to_vec()),
         seed in any::<u64>(),
     ) {
-        let regions = &REGIONS[..weights.len()];
+        let regions = &GCM_REGIONS[..weights.len()];
         // Every region has `slots` requesters: always enough.
         let organisations: Vec<Organisation> = regions.iter()
             .flat_map(|r| (0..slots.max(1)).map(move |i| Organisation::new(format!("{r}{i}"), *r, Kind::Other)))

@@ -5,16 +5,6 @@
 use floorshare::model::*;
 use floorshare::policy;
 
-const REGIONS: [&str; 7] = [
-    "africa",
-    "asia",
-    "europe",
-    "latin_america",
-    "mena",
-    "north_america",
-    "pacific",
-];
-
 /// 21 organisations, three per region: an international NGO, a grassroots organisation and a
 /// migrant-led diaspora organisation; all ask, the NGOs first; 5 slots of 3 minutes in 120.
 fn session() -> CheckedSession {
@@ -24,7 +14,7 @@ fn session() -> CheckedSession {
         (Kind::Grassroots, "gr"),
         (Kind::Diaspora, "dia"),
     ] {
-        for region in REGIONS {
+        for region in GCM_REGIONS {
             organisations.push(
                 Organisation::new(format!("{region}-{suffix}"), region, kind)
                     .migrant_led(kind == Kind::Diaspora),

@@ -14,6 +14,7 @@ unit test `seven_regions_one_hundred_units`), prints them, and prints microsecon
 """
 
 import json
+import os
 import random
 import sys
 import timeit
@@ -23,6 +24,9 @@ from apportionment import methods
 REGIONS = [5100, 3900, 2200, 1800, 900, 700, 300]
 _rng = random.Random(42)
 GROUPS_200 = [_rng.randint(1, 10000) for _ in range(200)]
+# The Rust bench and test read the same numbers from groups_200.json beside this script.
+with open(os.path.join(os.path.dirname(__file__), "groups_200.json")) as f:
+    assert json.load(f) == GROUPS_200, "groups_200.json differs from the generated groups"
 UNITS = 100
 
 # floorshare's results on the same inputs (Sainte-Laguë and Hamilton agree on both).

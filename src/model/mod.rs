@@ -13,7 +13,7 @@ mod spec;
 
 pub use allocation::{Allocation, Grant, GrantReason, Pick, WaitReason, Waiting, Waitlisted};
 pub use checked::{CheckedRequest, CheckedSession, Roster, SessionInput};
-pub use organisation::{GrassrootsClass, Kind, Organisation};
+pub use organisation::{GCM_REGIONS, GrassrootsClass, Kind, Organisation};
 pub use request::{History, HistoryEntry, Record, Request};
 pub use session::{Chair, Placement, Session};
 pub(crate) use session::{check_familiarity, check_slot_range};

@@ -75,6 +75,19 @@ impl std::fmt::Display for Kind {
     }
 }
 
+/// The seven regions of the 2017 GCM regional civil-society consultations (Asia, MENA, Africa,
+/// North America, Europe, Latin America, Pacific), in name order: a preset, since regions are
+/// free strings and other bodies use other schemes.
+pub const GCM_REGIONS: [&str; 7] = [
+    "africa",
+    "asia",
+    "europe",
+    "latin_america",
+    "mena",
+    "north_america",
+    "pacific",
+];
+
 /// An organisation that may ask for the floor (SPEC §3).
 ///
 /// # Example
