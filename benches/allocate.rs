@@ -33,13 +33,11 @@ fn input(n: usize) -> SessionInput {
         })
         .collect();
     let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-    SessionInput {
-        session: Session::new("bench", 20).with_length(180),
+    SessionInput::new(
+        Session::new("bench", 20).with_length(180),
         organisations,
         requests,
-        history: vec![],
-        grassroots_class: GrassrootsClass::default(),
-    }
+    )
 }
 
 fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {

@@ -54,13 +54,11 @@ fn metrics(c: &mut Criterion) {
         })
         .collect();
     let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-    let session = SessionInput {
-        session: Session::new("bench", 20).with_length(180),
+    let session = SessionInput::new(
+        Session::new("bench", 20).with_length(180),
         organisations,
         requests,
-        history: vec![],
-        grassroots_class: GrassrootsClass::default(),
-    }
+    )
     .check()
     .unwrap();
     let allocation = RegionalBalance::default()

@@ -250,14 +250,7 @@ fn main() -> Result<(), floorshare::Error> {
         .with_chair(Chair::default());
     session.title =
         Some("Thematic session 2: drivers of migration, including climate change".into());
-    let session = SessionInput {
-        session,
-        organisations,
-        requests,
-        history: vec![],
-        grassroots_class: GrassrootsClass::default(),
-    }
-    .check()?;
+    let session = SessionInput::new(session, organisations, requests).check()?;
     let roster = session.roster();
     let class_requesters = session
         .requesters()

@@ -22,13 +22,11 @@
 //!     Organisation::new("union", "europe", Kind::TradeUnion),
 //! ];
 //! let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-//! let session = SessionInput {
-//!     session: Session::new("ts2", 2).with_length(180),
+//! let session = SessionInput::new(
+//!     Session::new("ts2", 2).with_length(180),
 //!     organisations,
 //!     requests,
-//!     history: vec![],
-//!     grassroots_class: GrassrootsClass::default(),
-//! }
+//! )
 //! .check()?;
 //!
 //! let allocation = RegionalBalance::default().allocate_seeded(&session, 42)?;

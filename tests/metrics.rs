@@ -119,13 +119,11 @@ mod degenerate {
             .take(asking)
             .map(|o| Request::new(&o.id))
             .collect();
-        SessionInput {
-            session: Session::new("s", slots).with_length(60),
+        SessionInput::new(
+            Session::new("s", slots).with_length(60),
             organisations,
             requests,
-            history: vec![],
-            grassroots_class: GrassrootsClass::default(),
-        }
+        )
         .check()
         .unwrap()
     }

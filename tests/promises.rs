@@ -403,10 +403,7 @@ proptest! {
             .flat_map(|r| (0..slots.max(1)).map(move |i| Organisation::new(format!("{r}{i}"), *r, Kind::Other)))
             .collect();
         let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-        let input = SessionInput {
-            session: Session::new("s", slots), organisations, requests,
-            history: vec![], grassroots_class: GrassrootsClass::default(),
-        };
+        let input = SessionInput::new(Session::new("s", slots), organisations, requests);
         let map: BTreeMap<String, f64> = regions.iter().map(|r| r.to_string())
             .zip(weights.iter().map(|&w| f64::from(w))).collect();
         let policy = policy::RegionalBalance::new(RegionalBalanceSpec {

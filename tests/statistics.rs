@@ -29,13 +29,11 @@ fn session(picks: u32) -> CheckedSession {
         familiarity: BTreeMap::from([(Kind::InternationalNgo, 3.0)]),
         ..Chair::default()
     };
-    SessionInput {
-        session: Session::new("s", 10).with_chair(chair),
+    SessionInput::new(
+        Session::new("s", 10).with_chair(chair),
         organisations,
         requests,
-        history: vec![],
-        grassroots_class: GrassrootsClass::default(),
-    }
+    )
     .check()
     .unwrap()
 }

@@ -22,15 +22,13 @@ fn session() -> CheckedSession {
         }
     }
     let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-    SessionInput {
-        session: Session::new("vs", 5)
+    SessionInput::new(
+        Session::new("vs", 5)
             .with_length(120)
             .with_chair(Chair::default()),
         organisations,
         requests,
-        history: vec![],
-        grassroots_class: GrassrootsClass::default(),
-    }
+    )
     .check()
     .unwrap()
 }

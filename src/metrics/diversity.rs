@@ -66,13 +66,7 @@ impl Diversity {
     ///     Organisation::new("a", "pacific", Kind::Grassroots),
     ///     Organisation::new("b", "europe", Kind::InternationalNgo),
     /// ];
-    /// let session = SessionInput {
-    ///     session: Session::new("s", 2),
-    ///     organisations,
-    ///     requests: vec![Request::new("a").on_theme("climate"), Request::new("b").on_theme("return")],
-    ///     history: vec![],
-    ///     grassroots_class: GrassrootsClass::default(),
-    /// }
+    /// let session = SessionInput::new(Session::new("s", 2), organisations, vec![Request::new("a").on_theme("climate"), Request::new("b").on_theme("return")])
     /// .check()?;
     /// let allocation = RegionalBalance::default().allocate_seeded(&session, 1)?;
     /// let diversity = Diversity::measure(&session, &allocation);

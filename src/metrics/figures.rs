@@ -23,13 +23,7 @@ use crate::model::{Allocation, CheckedSession, Kind};
 ///     Organisation::new("c", "europe", Kind::InternationalNgo),
 /// ];
 /// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-/// let session = SessionInput {
-///     session: Session::new("s", 2).with_length(100),
-///     organisations,
-///     requests,
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 2).with_length(100), organisations, requests)
 /// .check()?;
 /// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 1)?;
 /// let figures = SessionFigures::measure(&session, &allocation);

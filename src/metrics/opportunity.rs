@@ -104,13 +104,7 @@ impl SelectionRates {
 ///     Organisation::new("ngo", "europe", Kind::InternationalNgo),
 ///     Organisation::new("local", "africa", Kind::Grassroots),
 /// ];
-/// let session = SessionInput {
-///     session: Session::new("s", 1).with_chair(Chair { min_slots: 1, max_slots: 1, ..Chair::default() }),
-///     organisations,
-///     requests: vec![Request::new("ngo"), Request::new("local")],
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 1).with_chair(Chair { min_slots: 1, max_slots: 1, ..Chair::default() }), organisations, vec![Request::new("ngo"), Request::new("local")])
 /// .check()?;
 /// let mut tally = SelectionTally::new(2);
 /// for seed in 0..4000 {

@@ -65,13 +65,7 @@ impl Inequality {
 ///     Organisation::new("b", "asia", Kind::Grassroots),
 ///     Organisation::new("quiet", "asia", Kind::Academia),
 /// ];
-/// let session = SessionInput {
-///     session: Session::new("s", 1),
-///     organisations,
-///     requests: vec![Request::new("a"), Request::new("b")],
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 1), organisations, vec![Request::new("a"), Request::new("b")])
 /// .check()?;
 /// let mut process = ProcessTally::new(3);
 /// process.add(&session, &RegionalBalance::default().allocate_seeded(&session, 1)?);

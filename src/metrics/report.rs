@@ -26,13 +26,7 @@ use crate::model::{Allocation, CheckedSession};
 ///     Organisation::new("ngo", "europe", Kind::InternationalNgo),
 ///     Organisation::new("local", "pacific", Kind::Grassroots),
 /// ];
-/// let session = SessionInput {
-///     session: Session::new("s", 1).with_length(180),
-///     organisations,
-///     requests: vec![Request::new("ngo"), Request::new("local")],
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 1).with_length(180), organisations, vec![Request::new("ngo"), Request::new("local")])
 /// .check()?;
 /// let allocation = ChairDiscretion::default().allocate_seeded(&session, 3)?;
 /// let metrics = AllocationMetrics::measure(&session, &allocation);

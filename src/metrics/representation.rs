@@ -136,13 +136,7 @@ struct Counts {
 ///     Organisation::new("c", "europe", Kind::InternationalNgo),
 /// ];
 /// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-/// let session = SessionInput {
-///     session: Session::new("s", 2),
-///     organisations,
-///     requests,
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 2), organisations, requests)
 /// .check()?;
 /// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 1)?;
 ///
@@ -368,13 +362,7 @@ impl GroupTally {
 /// use floorshare::model::*;
 /// use floorshare::policy::{ChairDiscretion, Policy};
 ///
-/// let session = SessionInput {
-///     session: Session::new("s", 2).with_length(180),
-///     organisations: vec![Organisation::new("a", "asia", Kind::Grassroots)],
-///     requests: vec![Request::new("a")],
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("s", 2).with_length(180), vec![Organisation::new("a", "asia", Kind::Grassroots)], vec![Request::new("a")])
 /// .check()?;
 /// let allocation = ChairDiscretion::default().allocate_seeded(&session, 1)?;
 /// assert_eq!(late_share(&session, &allocation), Some(1.0)); // at the end: too late

@@ -172,16 +172,14 @@ impl Allocation {
     /// ```
     /// use floorshare::model::*;
     ///
-    /// let session = SessionInput {
-    ///     session: Session::new("s", 1).with_length(60),
-    ///     organisations: vec![
+    /// let session = SessionInput::new(
+    ///     Session::new("s", 1).with_length(60),
+    ///     vec![
     ///         Organisation::new("a", "asia", Kind::Grassroots),
     ///         Organisation::new("b", "asia", Kind::Academia),
     ///     ],
-    ///     requests: vec![Request::new("a"), Request::new("b")],
-    ///     history: vec![],
-    ///     grassroots_class: GrassrootsClass::default(),
-    /// }
+    ///     vec![Request::new("a"), Request::new("b")],
+    /// )
     /// .check()?;
     /// let picks = vec![Pick { request: 1, reason: GrantReason::Lottery, detail: None }];
     /// let allocation = Allocation::from_decision(

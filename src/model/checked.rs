@@ -400,6 +400,18 @@ pub struct SessionInput {
 }
 
 impl SessionInput {
+    /// An input without history, with the default grassroots class (kind `grassroots` or
+    /// migrant-led).
+    pub fn new(session: Session, organisations: Vec<Organisation>, requests: Vec<Request>) -> Self {
+        SessionInput {
+            session,
+            organisations,
+            requests,
+            history: Vec::new(),
+            grassroots_class: GrassrootsClass::default(),
+        }
+    }
+
     /// Validates the input into the form policies read. Every failure names its field.
     pub fn check(self) -> Result<CheckedSession> {
         let roster = Roster::new(self.organisations, self.grassroots_class)?;
@@ -416,16 +428,14 @@ mod tests {
     use crate::model::Kind;
 
     fn input() -> SessionInput {
-        SessionInput {
-            session: Session::new("s", 2),
-            organisations: vec![
+        SessionInput::new(
+            Session::new("s", 2),
+            vec![
                 Organisation::new("a", "europe", Kind::InternationalNgo),
                 Organisation::new("b", "africa", Kind::Grassroots),
             ],
-            requests: vec![Request::new("a"), Request::new("b"), Request::new("a")],
-            history: vec![],
-            grassroots_class: GrassrootsClass::default(),
-        }
+            vec![Request::new("a"), Request::new("b"), Request::new("a")],
+        )
     }
 
     #[test]

@@ -41,16 +41,14 @@ use crate::{Error, Result};
 /// use floorshare::model::*;
 /// use floorshare::policy::{ChairDiscretion, Policy};
 ///
-/// let session = SessionInput {
-///     session: Session::new("ts1", 2).with_length(180),
-///     organisations: vec![
+/// let session = SessionInput::new(
+///     Session::new("ts1", 2).with_length(180),
+///     vec![
 ///         Organisation::new("ingo", "europe", Kind::InternationalNgo),
 ///         Organisation::new("local", "africa", Kind::Grassroots),
 ///     ],
-///     requests: vec![Request::new("ingo"), Request::new("local")],
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+///     vec![Request::new("ingo"), Request::new("local")],
+/// )
 /// .check()?;
 /// let allocation = ChairDiscretion::default().allocate_seeded(&session, 1)?;
 /// assert!((1..=2).contains(&allocation.granted.len()));
@@ -182,15 +180,9 @@ mod tests {
         let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
         let mut session = Session::new("s", slots);
         session.chair = chair;
-        SessionInput {
-            session,
-            organisations,
-            requests,
-            history: vec![],
-            grassroots_class: GrassrootsClass::default(),
-        }
-        .check()
-        .unwrap()
+        SessionInput::new(session, organisations, requests)
+            .check()
+            .unwrap()
     }
 
     #[test]

@@ -59,13 +59,7 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 ///     Organisation::new("union", "africa", Kind::TradeUnion),
 /// ];
 /// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-/// let session = SessionInput {
-///     session: Session::new("ts1", 2),
-///     organisations,
-///     requests,
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("ts1", 2), organisations, requests)
 /// .check()?;
 /// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 11)?;
 /// // The migrant-led collective speaks first; one open slot is left for the others.
@@ -321,15 +315,9 @@ mod tests {
             .rev()
             .map(|o| Request::new(&o.id))
             .collect();
-        SessionInput {
-            session: Session::new("s", slots),
-            organisations,
-            requests,
-            history: vec![],
-            grassroots_class: GrassrootsClass::default(),
-        }
-        .check()
-        .unwrap()
+        SessionInput::new(Session::new("s", slots), organisations, requests)
+            .check()
+            .unwrap()
     }
 
     fn class_granted(allocation: &Allocation, class: usize) -> Vec<bool> {

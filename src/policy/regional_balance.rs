@@ -69,13 +69,7 @@ use crate::{Error, Result};
 ///     Organisation::new("suva", "pacific", Kind::Grassroots),
 /// ];
 /// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-/// let session = SessionInput {
-///     session: Session::new("ts2", 3),
-///     organisations,
-///     requests,
-///     history: vec![],
-///     grassroots_class: GrassrootsClass::default(),
-/// }
+/// let session = SessionInput::new(Session::new("ts2", 3), organisations, requests)
 /// .check()?;
 /// let allocation = RegionalBalance::default().allocate_seeded(&session, 3)?;
 /// // One speaker from each of the three regions, Pacific included.
@@ -354,15 +348,9 @@ mod tests {
             }
         }
         let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
-        SessionInput {
-            session: Session::new("s", slots),
-            organisations,
-            requests,
-            history: vec![],
-            grassroots_class: GrassrootsClass::default(),
-        }
-        .check()
-        .unwrap()
+        SessionInput::new(Session::new("s", slots), organisations, requests)
+            .check()
+            .unwrap()
     }
 
     fn granted_by_region(allocation: &Allocation) -> BTreeMap<String, usize> {
