@@ -13,6 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use floorshare::allocation::Allocate;
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{self, Policy};

@@ -10,9 +10,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use floorshare::allocation::Allocate;
 use floorshare::metrics::{AllocationMetrics, SelectionRates};
 use floorshare::model::*;
-use floorshare::policy::{Policy, RegionalBalance};
+use floorshare::policy::RegionalBalance;
 
 /// The decisions both sides measure: row i is in group (7919·i mod 7) and granted when
 /// (2654435761·i mod 2³²)/2³² < 0.1 + 0.05·group. `benches/peers/fairness.py` builds the same.

@@ -15,9 +15,9 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+use floorshare::allocation::Allocation;
 use floorshare::interchange::AllocationInput;
 use floorshare::metrics::AllocationMetrics;
-use floorshare::model::Allocation;
 use serde::Serialize;
 
 const USAGE: &str = "usage: allocate [--metrics] [FILE]   (reads stdin without FILE)";

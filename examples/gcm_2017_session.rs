@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use floorshare::allocation::Allocate;
 use floorshare::model::*;
 use floorshare::policy::{self, Policy};
 

@@ -34,8 +34,9 @@
 
 use serde_json::Value;
 
-use crate::model::{Allocation, CheckedSession, PolicySpec, SessionInput};
-use crate::policy::{self, Policy};
+use crate::allocation::{Allocate, Allocation};
+use crate::model::{CheckedSession, SessionInput};
+use crate::policy::{Policy, Registry, built_in};
 use crate::{Error, Result};
 
 /// One allocation job as the JSON tool reads it: the session input, the policy (already
@@ -52,17 +53,45 @@ pub struct AllocationInput {
 
 impl AllocationInput {
     /// Reads and checks a JSON document: syntax, shape, then the policy description, then the
-    /// session input. The first problem found is returned.
+    /// session input. The first problem found is returned. The policy is one of floorshare's
+    /// own ([`from_json_str_with`](AllocationInput::from_json_str_with) takes a registry).
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, naming its field (`policy.name`, `requests[3].organisation`).
     pub fn from_json_str(json: &str) -> Result<Self> {
+        Self::from_json_str_with(json, built_in())
+    }
+
+    /// As [`AllocationInput::from_json_str`], with the policies of `registry` (yours beside
+    /// the built-in ones): what a tool embedding floorshare calls.
+    ///
+    /// # Errors
+    ///
+    /// As [`AllocationInput::from_json_str`].
+    pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
         let value: Value = serde_json::from_str(json).map_err(|err| Error::Json {
             field: "input".into(),
             message: err.to_string(),
         })?;
-        Self::from_json(value)
+        Self::from_json_with(value, registry)
     }
 
     /// As [`AllocationInput::from_json_str`], from a parsed JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`AllocationInput::from_json_str`].
     pub fn from_json(value: Value) -> Result<Self> {
+        Self::from_json_with(value, built_in())
+    }
+
+    /// As [`AllocationInput::from_json_str_with`], from a parsed JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`AllocationInput::from_json_str`].
+    pub fn from_json_with(value: Value, registry: &Registry) -> Result<Self> {
         let Value::Object(mut document) = value else {
             return Err(Error::Json {
                 field: "input".into(),
@@ -76,8 +105,7 @@ impl AllocationInput {
         let policy = document.remove("policy").ok_or_else(|| missing("policy"))?;
         let seed = document.remove("seed").ok_or_else(|| missing("seed"))?;
         let seed: u64 = Error::read_json(seed).map_err(|e| e.within("seed"))?;
-        let spec = PolicySpec::from_json(policy).map_err(|e| e.within("policy"))?;
-        let policy = policy::build(&spec).map_err(|e| e.within("policy"))?;
+        let policy = registry.from_json(policy).map_err(|e| e.within("policy"))?;
         let session: SessionInput = Error::read_json(Value::Object(document))?;
         Ok(AllocationInput {
             session: session.check()?,
@@ -87,6 +115,10 @@ impl AllocationInput {
     }
 
     /// Runs the policy on the session with the seed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::decide`].
     pub fn allocate(&self) -> Result<Allocation> {
         self.policy.allocate_seeded(&self.session, self.seed)
     }

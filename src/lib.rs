@@ -13,8 +13,9 @@
 //! # Quick start
 //!
 //! ```
+//! use floorshare::allocation::Allocate;
 //! use floorshare::model::*;
-//! use floorshare::policy::{Policy, RegionalBalance};
+//! use floorshare::policy::RegionalBalance;
 //!
 //! let organisations = vec![
 //!     Organisation::new("pcm", "pacific", Kind::Grassroots).migrant_led(true),
@@ -73,7 +74,9 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod allocation;
 pub mod apportion;
+pub mod decision;
 pub mod error;
 pub mod interchange;
 pub mod lot;

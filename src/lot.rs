@@ -24,6 +24,8 @@
 //! assert_eq!(d, lot::uniform_below(&mut lot::seeded(7), 6));
 //! ```
 
+use std::ops::Range;
+
 use rand::{Rng, SeedableRng};
 
 pub use rand::rngs::Xoshiro256PlusPlus;
@@ -82,13 +84,25 @@ pub fn draw_to_front<T>(rng: &mut (impl Rng + ?Sized), items: &mut [T], k: usize
 /// result depends only on IEEE-exact arithmetic. If rounding carries `u` past the last running
 /// sum, the last index with a positive weight is chosen.
 pub fn weighted_index(rng: &mut (impl Rng + ?Sized), weights: &[f64]) -> Option<usize> {
-    let total: f64 = weights.iter().sum();
-    if !(total > 0.0 && total.is_finite()) || weights.iter().any(|w| w.is_nan() || *w < 0.0) {
+    weighted_index_by(rng, weights.len(), |i| weights[i])
+}
+
+/// [`weighted_index`] over the `n` weights `weight(0)`, …, `weight(n − 1)`, computed on the fly
+/// (twice each), so that no list of weights need be built.
+pub fn weighted_index_by(
+    rng: &mut (impl Rng + ?Sized),
+    n: usize,
+    weight: impl Fn(usize) -> f64,
+) -> Option<usize> {
+    let total: f64 = (0..n).map(&weight).sum();
+    if !(total > 0.0 && total.is_finite()) || (0..n).any(|i| weight(i).is_nan() || weight(i) < 0.0)
+    {
         return None;
     }
     let mut u = unit_interval(rng) * total;
     let mut last_positive = None;
-    for (i, &w) in weights.iter().enumerate() {
+    for i in 0..n {
+        let w = weight(i);
         if w > 0.0 {
             if u < w {
                 return Some(i);
@@ -102,30 +116,41 @@ pub fn weighted_index(rng: &mut (impl Rng + ?Sized), weights: &[f64]) -> Option<
 
 /// Successive weighted draws without replacement from pools of equal-weight items: each draw
 /// picks a pool with chance proportional to `remaining items × per_item[pool]`
-/// ([`weighted_index`]), then a uniform item of that pool, which leaves it. This is exactly a
-/// draw proportional to each remaining item's weight, at the cost of one scan of the pools per
-/// draw instead of one scan of the items. Returns up to `k` `(pool, item)` pairs in draw order;
-/// fewer when the pools run out (or only zero-weight pools are left). Pools keep their
-/// undrawn items, in an unspecified order.
-pub fn draw_from_pools<T>(
+/// ([`weighted_index`]), then a uniform item of that pool, which leaves it (the pool's last
+/// item takes its place). This is exactly a draw proportional to each remaining item's weight,
+/// at the cost of one scan of the pools per draw instead of one scan of the items.
+///
+/// The pools lie in one buffer: pool `p` is `items[pools[p].clone()]`, and a draw shortens
+/// its range, so nothing is allocated. Calls `drawn(pool, item)` for up to `k` draws, in draw
+/// order, and returns their number: fewer than `k` when the pools run out (or only zero-weight
+/// pools are left).
+///
+/// # Panics
+///
+/// If a range lies outside `items` or `per_item` is shorter than `pools`.
+pub fn draw_from_pools<T: Copy>(
     rng: &mut (impl Rng + ?Sized),
-    pools: &mut [Vec<T>],
+    items: &mut [T],
+    pools: &mut [Range<usize>],
     per_item: &[f64],
     k: usize,
-) -> Vec<(usize, T)> {
-    let mut drawn = Vec::with_capacity(k.min(pools.iter().map(Vec::len).sum()));
-    let mut weights = vec![0.0; pools.len()];
-    while drawn.len() < k {
-        for (w, (pool, &per)) in weights.iter_mut().zip(pools.iter().zip(per_item)) {
-            *w = pool.len() as f64 * per;
-        }
-        let Some(p) = weighted_index(rng, &weights) else {
+    mut drawn: impl FnMut(usize, T),
+) -> usize {
+    let mut count = 0;
+    while count < k {
+        let Some(p) = weighted_index_by(rng, pools.len(), |p| pools[p].len() as f64 * per_item[p])
+        else {
             break;
         };
-        let j = uniform_below(rng, pools[p].len() as u64) as usize;
-        drawn.push((p, pools[p].swap_remove(j)));
+        let pool = &mut pools[p];
+        let j = pool.start + uniform_below(rng, pool.len() as u64) as usize;
+        let item = items[j];
+        items[j] = items[pool.end - 1];
+        pool.end -= 1;
+        drawn(p, item);
+        count += 1;
     }
-    drawn
+    count
 }
 
 #[cfg(test)]
@@ -188,17 +213,26 @@ mod tests {
         let mut first_from_heavy = 0;
         for _ in 0..20_000 {
             // One heavy item of weight 3 against three light ones: 3/6 for the heavy pool.
-            let mut pools = vec![vec!['h'], vec!['a', 'b', 'c']];
-            let drawn = draw_from_pools(&mut rng, &mut pools, &[3.0, 1.0], 10);
-            assert_eq!(drawn.len(), 4);
-            first_from_heavy += usize::from(drawn[0].0 == 0);
+            let mut items = ['h', 'a', 'b', 'c'];
+            let mut pools = [0..1, 1..4];
+            let mut drawn = Vec::new();
+            let n = draw_from_pools(&mut rng, &mut items, &mut pools, &[3.0, 1.0], 10, |p, c| {
+                drawn.push((p, c))
+            });
+            assert_eq!(n, 4);
+            first_from_heavy += usize::from(drawn[0] == (0, 'h'));
+            drawn.sort_by_key(|&(_, c)| c);
+            drawn.dedup();
+            assert_eq!(drawn.len(), 4, "without replacement");
         }
         assert!(
             (9_600..10_400).contains(&first_from_heavy),
             "{first_from_heavy}"
         );
-        let mut pools: Vec<Vec<u8>> = vec![vec![], vec![1]];
-        assert_eq!(draw_from_pools(&mut rng, &mut pools, &[1.0, 0.0], 3), []);
+        let mut items = [1u8];
+        let mut pools = [0..0, 0..1];
+        let n = draw_from_pools(&mut rng, &mut items, &mut pools, &[1.0, 0.0], 3, |_, _| {});
+        assert_eq!(n, 0, "only a zero-weight pool is left");
     }
 
     #[test]

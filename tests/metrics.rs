@@ -104,9 +104,10 @@ mod degenerate {
 
     use std::collections::BTreeMap;
 
+    use floorshare::allocation::Allocate;
     use floorshare::metrics::*;
     use floorshare::model::*;
-    use floorshare::policy::{GrassrootsPriority, Policy, RegionalBalance};
+    use floorshare::policy::{GrassrootsPriority, RegionalBalance};
 
     fn session(regions: &[&str], slots: u32, asking: usize) -> CheckedSession {
         let organisations: Vec<Organisation> = regions

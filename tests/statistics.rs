@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use floorshare::allocation::Allocate;
 use floorshare::model::*;
-use floorshare::policy::{ChairDiscretion, Policy};
+use floorshare::policy::ChairDiscretion;
 
 const SEEDS: std::ops::Range<u64> = 0..20_000;
 

@@ -2,6 +2,7 @@
 //! as `rand` pins its algorithms. A change here changes published allocations: it is a
 //! breaking change and must be deliberate.
 
+use floorshare::allocation::Allocate;
 use floorshare::model::*;
 use floorshare::policy;
 

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Allocation, CheckedSession};
+use super::Granted;
+use crate::model::CheckedSession;
 
 /// Normalised Shannon entropy of the speakers' regions: H = −Σ pᵣ ln pᵣ over the regions of the
 /// granted speakers, divided by ln(number of regions with requesting organisations) (Shannon
@@ -58,9 +59,10 @@ impl Diversity {
     /// Measures `allocation` of `session`.
     ///
     /// ```
+    /// use floorshare::allocation::Allocate;
     /// use floorshare::metrics::Diversity;
     /// use floorshare::model::*;
-    /// use floorshare::policy::{Policy, RegionalBalance};
+    /// use floorshare::policy::RegionalBalance;
     ///
     /// let organisations = vec![
     ///     Organisation::new("a", "pacific", Kind::Grassroots),
@@ -74,7 +76,7 @@ impl Diversity {
     /// assert_eq!(diversity.themes_heard_share, Some(1.0));
     /// # Ok::<(), floorshare::Error>(())
     /// ```
-    pub fn measure(session: &CheckedSession, allocation: &Allocation) -> Self {
+    pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let roster = session.roster();
         let mut requesting = vec![false; roster.regions().len()];
         let mut themes_requested = BTreeSet::new();
@@ -86,7 +88,7 @@ impl Diversity {
         }
         let mut granted = vec![0u64; roster.regions().len()];
         let mut themes_heard = BTreeSet::new();
-        for grant in &allocation.granted {
+        for grant in allocation.slots() {
             let r = grant.request as usize;
             granted[roster.region_of(session.organisation_of(r))] += 1;
             if let Some(theme) = &session.requests()[r].theme {

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::Granted;
 use super::{Disproportionality, is_late, normalised_entropy, normalised_position};
-use crate::model::{Allocation, CheckedSession, Kind};
+use crate::model::{CheckedSession, Kind};
 
 /// Counts of one allocation of one session, by region (indexed like the roster's regions), by
 /// kind and for the grassroots class, with the shares and indices of SPEC §5 derived from them.
@@ -13,9 +14,10 @@ use crate::model::{Allocation, CheckedSession, Kind};
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::SessionFigures;
 /// use floorshare::model::*;
-/// use floorshare::policy::{GrassrootsPriority, Policy};
+/// use floorshare::policy::GrassrootsPriority;
 ///
 /// let organisations = vec![
 ///     Organisation::new("a", "asia", Kind::Grassroots),
@@ -65,7 +67,7 @@ fn share(part: u32, whole: u32) -> Option<f64> {
 
 impl SessionFigures {
     /// Counts `allocation` of `session`.
-    pub fn measure(session: &CheckedSession, allocation: &Allocation) -> Self {
+    pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let roster = session.roster();
         let regions = roster.regions().len();
         let mut figures = SessionFigures {
@@ -87,10 +89,10 @@ impl SessionFigures {
         }
         figures.themes_requested = themes.len() as u32;
         themes.clear();
-        let g = allocation.granted.len() as u32;
+        let g = allocation.slots().len() as u32;
         let length = session.session().length_minutes;
         let mut late = 0;
-        for grant in &allocation.granted {
+        for grant in allocation.slots() {
             let org = session.organisation_of(grant.request as usize);
             figures.region_granted[roster.region_of(org)] += 1;
             figures.kind_granted[roster.organisations()[org].kind.index()] += 1;

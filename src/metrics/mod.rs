@@ -40,3 +40,48 @@ pub use process::{Inequality, ProcessTally};
 pub use report::AllocationMetrics;
 pub use representation::{GroupStats, GroupTable, GroupTally, Grouping, late_share};
 pub use summary::Summary;
+
+use crate::allocation::Allocation;
+use crate::decision::Decision;
+
+/// One granted slot, as the metrics read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Index of the granted request in the session's requests.
+    pub request: u32,
+    /// Speaking position, from 1.
+    pub position: u32,
+    /// Minutes granted.
+    pub minutes: u32,
+    /// Start minute, when the session length is known.
+    pub start_minute: Option<u32>,
+}
+
+/// What the metrics measure: the granted slots of a [`Decision`] (the simulator's fast path)
+/// or of an [`Allocation`] record, in speaking order.
+pub trait Granted {
+    /// The granted slots, in speaking order.
+    fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_;
+}
+
+impl Granted for Decision {
+    fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+        self.picks().iter().enumerate().map(|(i, pick)| Slot {
+            request: pick.request,
+            position: i as u32 + 1,
+            minutes: pick.minutes,
+            start_minute: pick.start_minute,
+        })
+    }
+}
+
+impl Granted for Allocation {
+    fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+        self.granted.iter().map(|grant| Slot {
+            request: grant.request,
+            position: grant.position,
+            minutes: grant.minutes,
+            start_minute: grant.start_minute,
+        })
+    }
+}

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Allocation, CheckedSession};
+use super::Granted;
+use crate::model::CheckedSession;
 use crate::{Error, Result};
 
 /// Selection rates P(granted | requested) per group, over any number of decisions.
@@ -96,9 +97,10 @@ impl SelectionRates {
 /// granted, giving its empirical selection probability. Tallies of shards merge by addition.
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::SelectionTally;
 /// use floorshare::model::*;
-/// use floorshare::policy::{ChairDiscretion, Policy};
+/// use floorshare::policy::ChairDiscretion;
 ///
 /// let organisations = vec![
 ///     Organisation::new("ngo", "europe", Kind::InternationalNgo),
@@ -134,13 +136,13 @@ impl SelectionTally {
     }
 
     /// Adds one allocation of `session` (whose roster must be the tally's).
-    pub fn add(&mut self, session: &CheckedSession, allocation: &Allocation) {
+    pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         for &r in session.requesters() {
             if let Some(n) = self.requested.get_mut(session.organisation_of(r as usize)) {
                 *n += 1;
             }
         }
-        for grant in &allocation.granted {
+        for grant in allocation.slots() {
             if let Some(n) = self
                 .granted
                 .get_mut(session.organisation_of(grant.request as usize))

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Granted;
 use super::{atkinson, gini, jain, never_heard_share, theil_t, top_decile_share};
 use crate::Result;
-use crate::model::{Allocation, CheckedSession};
+use crate::model::CheckedSession;
 
 /// The inequality indices of one list of values (see each function for its formula and
 /// degenerate answers).
@@ -56,9 +57,10 @@ impl Inequality {
 /// inequality across the organisations that requested at least once.
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::ProcessTally;
 /// use floorshare::model::*;
-/// use floorshare::policy::{Policy, RegionalBalance};
+/// use floorshare::policy::RegionalBalance;
 ///
 /// let organisations = vec![
 ///     Organisation::new("a", "asia", Kind::Grassroots),
@@ -92,13 +94,13 @@ impl ProcessTally {
     }
 
     /// Adds one session's allocation (the session's roster must be the tally's).
-    pub fn add(&mut self, session: &CheckedSession, allocation: &Allocation) {
+    pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         for &r in session.requesters() {
             if let Some(asked) = self.requested.get_mut(session.organisation_of(r as usize)) {
                 *asked = true;
             }
         }
-        for grant in &allocation.granted {
+        for grant in allocation.slots() {
             let org = session.organisation_of(grant.request as usize);
             if org < self.slots.len() {
                 self.slots[org] += 1;

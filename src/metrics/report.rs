@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Granted;
 use super::{Diversity, GroupStats, GroupTally, Grouping, late_share};
-use crate::model::{Allocation, CheckedSession};
+use crate::model::CheckedSession;
 
 /// The fairness of one allocation (SPEC §5): per region, per kind and for the grassroots class,
 /// the disproportionality of the regions' slot shares against their shares of the requests,
@@ -18,9 +19,10 @@ use crate::model::{Allocation, CheckedSession};
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::AllocationMetrics;
 /// use floorshare::model::*;
-/// use floorshare::policy::{ChairDiscretion, Policy};
+/// use floorshare::policy::ChairDiscretion;
 ///
 /// let organisations = vec![
 ///     Organisation::new("ngo", "europe", Kind::InternationalNgo),
@@ -72,7 +74,7 @@ pub struct AllocationMetrics {
 
 impl AllocationMetrics {
     /// Measures `allocation` of `session`.
-    pub fn measure(session: &CheckedSession, allocation: &Allocation) -> Self {
+    pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let table = |grouping| {
             let mut tally = GroupTally::new(grouping);
             tally.add(session, allocation);

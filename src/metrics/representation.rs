@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::Granted;
 use super::{Disproportionality, attention, is_late, normalised_position};
-use crate::model::{Allocation, CheckedSession, Kind, Roster};
+use crate::model::{CheckedSession, Kind, Roster};
 use crate::{Error, Result};
 
 /// How organisations are grouped for the metrics.
@@ -126,9 +127,10 @@ struct Counts {
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::{GroupTally, Grouping};
 /// use floorshare::model::*;
-/// use floorshare::policy::{GrassrootsPriority, Policy};
+/// use floorshare::policy::GrassrootsPriority;
 ///
 /// let organisations = vec![
 ///     Organisation::new("a", "asia", Kind::Grassroots),
@@ -278,14 +280,14 @@ impl GroupTally {
     }
 
     /// Adds one allocation of `session`.
-    pub fn add(&mut self, session: &CheckedSession, allocation: &Allocation) {
+    pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         self.map_roster(session.roster());
         for &r in session.requesters() {
             let g = self.group_of[session.organisation_of(r as usize)];
             self.counts[g].requests += 1;
         }
-        let slots = allocation.granted.len() as u32;
-        for grant in &allocation.granted {
+        let slots = allocation.slots().len() as u32;
+        for grant in allocation.slots() {
             let g = self.group_of[session.organisation_of(grant.request as usize)];
             let counts = &mut self.counts[g];
             counts.granted += 1;
@@ -358,9 +360,10 @@ impl GroupTally {
 /// (start_minute ≥ 0.8·L); `None` when the session length is unknown or nothing is granted.
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::metrics::late_share;
 /// use floorshare::model::*;
-/// use floorshare::policy::{ChairDiscretion, Policy};
+/// use floorshare::policy::ChairDiscretion;
 ///
 /// let session = SessionInput::new(Session::new("s", 2).with_length(180), vec![Organisation::new("a", "asia", Kind::Grassroots)], vec![Request::new("a")])
 /// .check()?;
@@ -368,15 +371,14 @@ impl GroupTally {
 /// assert_eq!(late_share(&session, &allocation), Some(1.0)); // at the end: too late
 /// # Ok::<(), floorshare::Error>(())
 /// ```
-pub fn late_share(session: &CheckedSession, allocation: &Allocation) -> Option<f64> {
+pub fn late_share(session: &CheckedSession, allocation: &impl Granted) -> Option<f64> {
     let length = session.session().length_minutes?;
-    if allocation.granted.is_empty() {
+    if allocation.slots().len() == 0 {
         return None;
     }
     let late = allocation
-        .granted
-        .iter()
+        .slots()
         .filter(|g| g.start_minute.is_some_and(|s| is_late(s, length)))
         .count();
-    Some(late as f64 / allocation.granted.len() as f64)
+    Some(late as f64 / allocation.slots().len() as f64)
 }

@@ -37,17 +37,22 @@ impl Placement {
     /// length `length`. When the slots need more than `length` minutes, `End` and `Start` both
     /// begin at minute 0.
     pub fn start_minutes(self, minutes: &[u32], length: u32) -> Vec<u32> {
+        let mut starts = Vec::with_capacity(minutes.len());
+        self.start_minutes_into(minutes, length, &mut starts);
+        starts
+    }
+
+    /// As [`Placement::start_minutes`], into `starts` (cleared first; its memory is reused).
+    pub fn start_minutes_into(self, minutes: &[u32], length: u32, starts: &mut Vec<u32>) {
+        starts.clear();
         let total: u64 = minutes.iter().map(|&m| u64::from(m)).sum();
-        let consecutive_from = |first: u64| {
+        let mut consecutive_from = |first: u64| {
             let mut next = first;
-            minutes
-                .iter()
-                .map(|&m| {
-                    let start = next;
-                    next += u64::from(m);
-                    u32::try_from(start).unwrap_or(u32::MAX)
-                })
-                .collect()
+            starts.extend(minutes.iter().map(|&m| {
+                let start = next;
+                next += u64::from(m);
+                u32::try_from(start).unwrap_or(u32::MAX)
+            }));
         };
         match self {
             Placement::End if total <= u64::from(length) => {
@@ -56,7 +61,7 @@ impl Placement {
             Placement::End | Placement::Start => consecutive_from(0),
             Placement::Spread => {
                 let g = minutes.len() as u64;
-                (0..g).map(|i| (i * u64::from(length) / g) as u32).collect()
+                starts.extend((0..g).map(|i| (i * u64::from(length) / g) as u32));
             }
         }
     }

@@ -1,22 +1,40 @@
 //! `chair_discretion`: the 2017 baseline.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
-use super::Policy;
+use super::{Description, Policy};
+use crate::decision::{Decision, GrantReason, Note, Pool, Step, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{
-    Allocation, Chair, ChairDiscretionSpec, CheckedSession, GrantReason, Kind, Pick, PolicySpec,
-    WaitReason, Waiting, check_familiarity, check_slot_range,
-};
+use crate::model::{Chair, CheckedSession, Kind, Placement, check_familiarity, check_slot_range};
 use crate::{Error, Result};
+
+/// Parameters of `chair_discretion`. Each given field overrides the session chair's profile.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChairDiscretionSpec {
+    /// Overrides the chair's `min_slots`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_slots: Option<u32>,
+    /// Overrides the chair's `max_slots`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_slots: Option<u32>,
+    /// Replaces the chair's familiarity map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub familiarity: Option<BTreeMap<Kind, f64>>,
+    /// Overrides the session's placement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
 
 /// The chair picks at their discretion: the practice of the 2017 GCM thematic sessions, where
 /// civil society got "one or two interventions at the end of each session, at the discretion
-/// of the chair, randomly selected" (SPEC §1).
+/// of the chair, randomly selected".
 ///
-/// **Rule** (SPEC §4). The chair draws d uniformly from `min_slots..=max_slots`, then grants
+/// **Rule.** The chair draws d uniformly from `min_slots..=max_slots`, then grants
 /// min(d, `slots`, requesting organisations) slots. Picks are made one by one without
 /// replacement, each proportional to the familiarity weight of the organisation's kind among
 /// those not yet picked (a chair who knows the New York NGOs picks them more often); the draw
@@ -31,6 +49,9 @@ use crate::{Error, Result};
 /// **Reasons.** Granted `chair_pick` (detail: the count drawn); waitlisted `not_selected` (the
 /// chair did not pick it), or `capacity` when the session has no slot.
 ///
+/// **Audit steps.** `count_drawn` (the chair's d), then `lot_drawn` (pool: every requester,
+/// weighted by familiarity; the winners in speaking order) when any slot is granted.
+///
 /// **Promises.** The count is min(d, slots, requesters); a kind with familiarity w > 1 gets
 /// more of the granted slots than its share of the requesting organisations, on average over
 /// seeds (tested statistically).
@@ -38,8 +59,10 @@ use crate::{Error, Result};
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
+/// use floorshare::decision::GrantReason;
 /// use floorshare::model::*;
-/// use floorshare::policy::{ChairDiscretion, Policy};
+/// use floorshare::policy::ChairDiscretion;
 ///
 /// let session = SessionInput::new(
 ///     Session::new("ts1", 2).with_length(180),
@@ -64,8 +87,15 @@ pub struct ChairDiscretion {
 }
 
 impl ChairDiscretion {
+    /// The name in policy descriptions.
+    pub const NAME: &'static str = "chair_discretion";
+
     /// Checks the parameters: `min_slots ≤ max_slots` when both are given, familiarity weights
     /// positive and finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `min_slots` or `familiarity.<kind>`.
     pub fn new(spec: ChairDiscretionSpec) -> Result<Self> {
         if let (Some(min), Some(max)) = (spec.min_slots, spec.max_slots) {
             check_slot_range(min, max)?;
@@ -76,6 +106,15 @@ impl ChairDiscretion {
         Ok(ChairDiscretion { spec })
     }
 
+    /// Builds the policy from its description (the registry's constructor).
+    ///
+    /// # Errors
+    ///
+    /// Unknown or invalid parameters, named relative to the description.
+    pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
+        Ok(Box::new(Self::new(description.read()?)?))
+    }
+
     /// The parameters.
     pub fn params(&self) -> &ChairDiscretionSpec {
         &self.spec
@@ -83,11 +122,20 @@ impl ChairDiscretion {
 }
 
 impl Policy for ChairDiscretion {
-    fn spec(&self) -> PolicySpec {
-        PolicySpec::ChairDiscretion(self.spec.clone())
+    fn describe(&self) -> Description {
+        Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
     }
 
-    fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation> {
+    fn placement(&self) -> Option<Placement> {
+        self.spec.placement
+    }
+
+    fn select(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
         let default_chair;
         let chair = match &session.session().chair {
             Some(chair) => chair,
@@ -119,50 +167,72 @@ impl Policy for ChairDiscretion {
         let familiarity = self.spec.familiarity.as_ref().unwrap_or(&chair.familiarity);
 
         let drawn = u64::from(min) + lot::uniform_below(rng, u64::from(max - min) + 1);
+        let drawn = drawn as u32; // within min..=max
+        decision.step(Step::CountDrawn { min, max, drawn });
         let requesters = session.requesters();
         let count = drawn
-            .min(u64::from(session.session().slots))
-            .min(requesters.len() as u64) as usize;
+            .min(session.session().slots)
+            .min(requesters.len() as u32) as usize;
 
         let roster = session.roster();
-        let mut pools: Vec<Vec<u32>> = vec![Vec::new(); Kind::ALL.len()];
-        for &r in requesters {
-            let kind = roster.organisations()[session.organisation_of(r as usize)].kind;
-            pools[kind.index()].push(r);
+        let mut per_item = [1.0; Kind::ALL.len()];
+        for (&kind, &weight) in familiarity {
+            per_item[kind.index()] = weight;
         }
-        let per_item: Vec<f64> = Kind::ALL
-            .iter()
-            .map(|&kind| familiarity.get(&kind).copied().unwrap_or(1.0))
-            .collect();
-        let detail: Arc<str> = Arc::from(format!("chair drew {drawn} of {min}..={max}"));
-        let picks = lot::draw_from_pools(rng, &mut pools, &per_item, count)
-            .into_iter()
-            .map(|(_, request)| Pick {
-                request,
-                reason: GrantReason::ChairPick,
-                detail: Some(detail.clone()),
-            })
-            .collect();
-        let waiting = if session.session().slots == 0 {
-            Waiting {
-                reason: WaitReason::Capacity,
-                detail: Some(Arc::from("no slot in this session")),
-            }
+        // Requesters by kind, each kind's pool in inscription order, laid out in one buffer.
+        let kind_of = |r: u32| roster.organisations()[session.organisation_of(r as usize)].kind;
+        let mut pools: [Range<usize>; Kind::ALL.len()] = Default::default();
+        for &r in requesters {
+            pools[kind_of(r).index()].end += 1;
+        }
+        let mut start = 0;
+        for pool in &mut pools {
+            let len = pool.end;
+            *pool = start..start;
+            start += len;
+        }
+        let mut items = decision.take_scratch::<Vec<u32>>();
+        items.clear();
+        items.resize(requesters.len(), 0);
+        for &r in requesters {
+            let pool = &mut pools[kind_of(r).index()];
+            items[pool.end] = r;
+            pool.end += 1;
+        }
+        let note = Note::ChairDrew { drawn, min, max };
+        let first = decision.picks().len();
+        lot::draw_from_pools(rng, &mut items, &mut pools, &per_item, count, |_, r| {
+            decision.grant(r, GrantReason::ChairPick, note.clone())
+        });
+        decision.put_scratch(items);
+        if decision.picks().len() > first {
+            let winners = decision.push_picked(first);
+            decision.step(Step::LotDrawn {
+                pool: Pool::Requesters,
+                size: requesters.len() as u32,
+                weighting: Weighting::Familiarity,
+                winners,
+            });
+        }
+        let wait = if session.session().slots == 0 {
+            decision.wait_reason(WaitReason::Capacity, Note::Text("no slot in this session"))
         } else {
-            Waiting {
-                reason: WaitReason::NotSelected,
-                detail: Some(Arc::from("not picked by the chair")),
-            }
+            decision.wait_reason(
+                WaitReason::NotSelected,
+                Note::Text("not picked by the chair"),
+            )
         };
-        Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |_| {
-            waiting.clone()
-        })
+        for &r in requesters {
+            decision.wait(r, wait);
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::allocation::Allocate;
     use crate::model::*;
     use std::collections::BTreeMap;
 

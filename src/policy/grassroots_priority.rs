@@ -1,30 +1,60 @@
 //! `grassroots_priority`: the grassroots class goes first.
 
-use std::sync::Arc;
-
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
-use super::Policy;
+use super::{Description, Policy};
+use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Step, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{
-    Allocation, CheckedSession, GrantReason, GrassrootsMode, GrassrootsPrioritySpec, Pick,
-    PolicySpec, WaitReason, Waiting,
-};
+use crate::model::{CheckedSession, Placement};
 use crate::{Error, Result};
+
+/// The modes of `grassroots_priority`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GrassrootsMode {
+    /// Progressive stack: the whole class before anyone else.
+    #[default]
+    Strict,
+    /// A share of the slots reserved for the class, the rest by open lottery.
+    Reserved,
+    /// Weighted draws favouring the class.
+    Weighted,
+}
+
+/// Parameters of `grassroots_priority`. `share` is required in (and only allowed in) mode
+/// `reserved`, `weight` in mode `weighted`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrassrootsPrioritySpec {
+    /// The mode (default `strict`).
+    #[serde(default)]
+    pub mode: GrassrootsMode,
+    /// Share of the slots reserved for the class, in [0, 1] (mode `reserved`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Weight of a class member in the draws, ≥ 1 (mode `weighted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Overrides the session's placement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
 
 /// Relative tolerance of the reserved-slot count: ⌈x − 1e-9·max(1, x)⌉ with x = share·slots, so
 /// that 0.14·50 (7.000000000000001 in binary floating point) reserves 7, not 8, at any size.
 const RESERVED_TOLERANCE: f64 = 1e-9;
 
 /// The grassroots class goes first: under-resourced, often migrant-led organisations that do
-/// most of the work and are invisible in global policy-setting (SPEC §1) are heard before the
+/// most of the work and are invisible in global policy-setting are heard before the
 /// well-connected.
 ///
 /// **Practice.** The progressive stack of facilitation practice (marginalised voices move up
 /// the speakers' list) and reserved seats (quota slots for a constituency);
 /// `research/procedures.md` §1.12.
 ///
-/// **Modes** (SPEC §4; the class is the session's `grassroots_class`, by default kind
+/// **Modes** (the class is the session's `grassroots_class`, by default kind
 /// `grassroots` or migrant-led):
 /// - `strict` (default): a progressive stack. No organisation outside the class is granted
 ///   while an organisation of the class that asked is not granted; class speakers take the
@@ -50,8 +80,10 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
+/// use floorshare::decision::GrantReason;
 /// use floorshare::model::*;
-/// use floorshare::policy::{GrassrootsPriority, Policy};
+/// use floorshare::policy::GrassrootsPriority;
 ///
 /// let organisations = vec![
 ///     Organisation::new("bingo", "europe", Kind::InternationalNgo),
@@ -83,8 +115,25 @@ enum Mode {
 }
 
 impl GrassrootsPriority {
+    /// The name in policy descriptions.
+    pub const NAME: &'static str = "grassroots_priority";
+
+    /// Builds the policy from its description (the registry's constructor).
+    ///
+    /// # Errors
+    ///
+    /// Unknown or invalid parameters, named relative to the description.
+    pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
+        Ok(Box::new(Self::new(description.read()?)?))
+    }
+
     /// Checks the parameters: `share` in [0, 1] and required in mode `reserved`, `weight` ≥ 1,
     /// finite and required in mode `weighted`, neither given in another mode.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] naming a required parameter that is missing; [`Error::InvalidValue`]
+    /// naming `share` or `weight` when out of range or not used by the mode.
     pub fn new(spec: GrassrootsPrioritySpec) -> Result<Self> {
         let required = |field: &str| Error::Json {
             field: field.to_string(),
@@ -183,119 +232,206 @@ impl GrassrootsPriority {
 }
 
 impl Policy for GrassrootsPriority {
-    fn spec(&self) -> PolicySpec {
-        PolicySpec::GrassrootsPriority(self.spec.clone())
+    fn describe(&self) -> Description {
+        Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
     }
 
-    fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation> {
+    fn placement(&self) -> Option<Placement> {
+        self.spec.placement
+    }
+
+    fn select(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
         let roster = session.roster();
         let slots = session.session().slots as usize;
-        let (mut class, mut rest): (Vec<u32>, Vec<u32>) = session
-            .requesters()
-            .iter()
-            .partition(|&&r| roster.in_class(session.organisation_of(r as usize)));
-        let pick = |request, reason, detail: &Arc<str>| Pick {
-            request,
-            reason,
-            detail: Some(detail.clone()),
+        let requesters = session.requesters();
+        let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
+        // The class, then the rest, each in inscription order, in one buffer.
+        let mut scratch = decision.take_scratch::<Scratch>();
+        let Scratch {
+            items,
+            open,
+            granted,
+        } = &mut *scratch;
+        items.clear();
+        items.extend(requesters.iter().copied().filter(|&r| in_class(r)));
+        let class_len = items.len();
+        items.extend(requesters.iter().copied().filter(|&r| !in_class(r)));
+        let (class, rest) = items.split_at_mut(class_len);
+        let lot_step = |decision: &mut Decision, pool, size: usize, weighting, first| {
+            if decision.picks().len() > first {
+                let winners = decision.push_picked(first);
+                decision.step(Step::LotDrawn {
+                    pool,
+                    size: size as u32,
+                    weighting,
+                    winners,
+                });
+            }
         };
-        let mut picks = Vec::with_capacity(slots.min(session.requesters().len()));
         // Slots drawn by an open lottery, which everyone still waiting took part in.
         let mut open_slots = slots;
         match self.mode {
             Mode::Strict => {
-                let first: Arc<str> = Arc::from("grassroots class first");
-                let n = lot::draw_to_front(rng, &mut class, slots);
-                picks.extend(
-                    class[..n]
-                        .iter()
-                        .map(|&r| pick(r, GrantReason::GrassrootsPriority, &first)),
+                let none = decision.push_indices([]);
+                decision.step(Step::RuleApplied {
+                    rule: Rule::ClassFirst,
+                    granted: none,
+                });
+                let first = decision.picks().len();
+                let n = lot::draw_to_front(rng, class, slots);
+                for &r in &class[..n] {
+                    decision.grant(
+                        r,
+                        GrantReason::GrassrootsPriority,
+                        Note::Text("grassroots class first"),
+                    );
+                }
+                lot_step(
+                    decision,
+                    Pool::Class,
+                    class.len(),
+                    Weighting::Uniform,
+                    first,
                 );
-                let open: Arc<str> = Arc::from("open lottery after the grassroots class");
-                let m = lot::draw_to_front(rng, &mut rest, slots - n);
-                picks.extend(
-                    rest[..m]
-                        .iter()
-                        .map(|&r| pick(r, GrantReason::Lottery, &open)),
+                let first = decision.picks().len();
+                let m = lot::draw_to_front(rng, rest, slots - n);
+                for &r in &rest[..m] {
+                    decision.grant(
+                        r,
+                        GrantReason::Lottery,
+                        Note::Text("open lottery after the grassroots class"),
+                    );
+                }
+                lot_step(
+                    decision,
+                    Pool::OthersThanClass,
+                    rest.len(),
+                    Weighting::Uniform,
+                    first,
                 );
                 open_slots = slots - n;
             }
             Mode::Reserved { .. } => {
-                let reserved = self.reserved_slots(session.session().slots) as usize;
-                let detail: Arc<str> = Arc::from(format!("{reserved} of {slots} slots reserved"));
-                let n = lot::draw_to_front(rng, &mut class, reserved);
-                picks.extend(
-                    class[..n]
-                        .iter()
-                        .map(|&r| pick(r, GrantReason::Reserved, &detail)),
+                let reserved = self.reserved_slots(session.session().slots);
+                let rule = Rule::ReservedSlots {
+                    reserved,
+                    slots: slots as u32,
+                };
+                let none = decision.push_indices([]);
+                decision.step(Step::RuleApplied {
+                    rule,
+                    granted: none,
+                });
+                let note = Note::ReservedSlots {
+                    reserved,
+                    slots: slots as u32,
+                };
+                let first = decision.picks().len();
+                let n = lot::draw_to_front(rng, class, reserved as usize);
+                for &r in &class[..n] {
+                    decision.grant(r, GrantReason::Reserved, note.clone());
+                }
+                lot_step(
+                    decision,
+                    Pool::Class,
+                    class.len(),
+                    Weighting::Uniform,
+                    first,
                 );
-                // Everyone not yet granted, in inscription order, for the open lottery.
-                let mut granted = vec![false; session.requests().len()];
+                // Everyone not yet granted, in inscription order, for the open lottery: the
+                // reserved winners are the first n of the class part.
+                granted.clear();
+                granted.resize(session.requests().len(), false);
                 for &r in &class[..n] {
                     granted[r as usize] = true;
                 }
-                let mut open_pool: Vec<u32> = session
-                    .requesters()
-                    .iter()
-                    .copied()
-                    .filter(|&r| !granted[r as usize])
-                    .collect();
-                let open: Arc<str> = Arc::from("open lottery");
-                let m = lot::draw_to_front(rng, &mut open_pool, slots - n);
-                picks.extend(
-                    open_pool[..m]
-                        .iter()
-                        .map(|&r| pick(r, GrantReason::Lottery, &open)),
+                open.clear();
+                open.extend(requesters.iter().copied().filter(|&r| !granted[r as usize]));
+                let first = decision.picks().len();
+                let m = lot::draw_to_front(rng, open, slots - n);
+                for &r in &open[..m] {
+                    decision.grant(r, GrantReason::Lottery, Note::Text("open lottery"));
+                }
+                lot_step(
+                    decision,
+                    Pool::NotYetGranted,
+                    open.len(),
+                    Weighting::Uniform,
+                    first,
                 );
                 open_slots = slots - n;
             }
             Mode::Weighted { weight } => {
-                let detail: Arc<str> =
-                    Arc::from(format!("weighted lottery, class weight {weight}"));
-                let mut pools = [class, rest];
-                picks.extend(
-                    lot::draw_from_pools(rng, &mut pools, &[weight, 1.0], slots)
-                        .into_iter()
-                        .map(|(_, r)| pick(r, GrantReason::Lottery, &detail)),
+                let note = Note::ClassWeight { weight };
+                let first = decision.picks().len();
+                let mut pools = [0..class_len, class_len..items.len()];
+                lot::draw_from_pools(rng, items, &mut pools, &[weight, 1.0], slots, |_, r| {
+                    decision.grant(r, GrantReason::Lottery, note.clone())
+                });
+                lot_step(
+                    decision,
+                    Pool::Requesters,
+                    requesters.len(),
+                    Weighting::ClassWeight(weight),
+                    first,
                 );
             }
         }
+        decision.put_scratch(scratch);
         // Class members that wait lost a draw whenever there was a slot (strict: the class
         // lottery; reserved: the reserved or the open one; weighted: the weighted one). Others
         // lost a draw only when an open lottery had slots; otherwise the rule excluded them.
-        let lost = |detail: &str| Waiting {
-            reason: WaitReason::NotSelected,
-            detail: Some(Arc::from(detail)),
-        };
-        let excluded = |detail: &str| Waiting {
-            reason: WaitReason::Capacity,
-            detail: Some(Arc::from(detail)),
-        };
         let (class_waits, others_wait) = if slots == 0 {
-            let none = excluded("no slot in this session");
-            (none.clone(), none)
+            let none =
+                decision.wait_reason(WaitReason::Capacity, Note::Text("no slot in this session"));
+            (none, none)
         } else if open_slots > 0 {
-            (lost("not drawn"), lost("not drawn"))
+            let lost = decision.wait_reason(WaitReason::NotSelected, Note::Text("not drawn"));
+            (lost, lost)
         } else {
             let took = match self.mode {
                 Mode::Reserved { .. } => "the reserved slots took every slot",
                 _ => "the grassroots class took every slot",
             };
-            (lost("not drawn"), excluded(took))
+            (
+                decision.wait_reason(WaitReason::NotSelected, Note::Text("not drawn")),
+                decision.wait_reason(WaitReason::Capacity, Note::Text(took)),
+            )
         };
-        Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |r| {
-            if roster.in_class(session.organisation_of(r as usize)) {
-                class_waits.clone()
-            } else {
-                others_wait.clone()
-            }
-        })
+        for &r in requesters {
+            decision.wait(
+                r,
+                if in_class(r) {
+                    class_waits
+                } else {
+                    others_wait
+                },
+            );
+        }
+        Ok(())
     }
+}
+
+/// The buffers `grassroots_priority` reuses from session to session.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The class, then the rest.
+    items: Vec<u32>,
+    /// The open lottery's pool (reserved mode).
+    open: Vec<u32>,
+    /// Which requests won a reserved slot, by request index (reserved mode).
+    granted: Vec<bool>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::allocation::{Allocate, Allocation};
     use crate::model::*;
 
     /// `class` grassroots and `others` international NGOs, all requesting.

@@ -11,12 +11,21 @@
 //! | [`RegionalBalance`] | the 2017 regional consultations and 2018 regional focal points; apportioned quotas | `regional_quota` | `not_selected`, `capacity` |
 //! | [`GrassrootsPriority`] | the progressive stack of facilitation practice; reserved seats | `grassroots_priority`, `reserved`, `lottery` | `not_selected`, `capacity` |
 //!
-//! Every policy keeps the five promises of SPEC §3 (nothing lost, capacity, determinism, no
-//! panics, work conservation); the integration tests check them over generated inputs.
+//! Every policy keeps five promises, checked by the integration tests over generated inputs:
+//! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
+//! `slots` granted, one per organisation), determinism (same input and seed, same allocation on
+//! every platform), no panics (bad input is a typed error), and work conservation (as many
+//! granted as slots and requesting organisations allow, unless the policy's own rule grants
+//! fewer, as the chair's drawn count does).
+//!
+//! Policies decide into a reusable [`Decision`] (indices, reason codes, typed audit steps);
+//! they describe themselves as a [`Description`] (a name plus JSON parameters), and a
+//! [`Registry`] builds them from descriptions, floorshare's own and yours alike.
 //!
 //! # Example
 //!
 //! ```
+//! use floorshare::allocation::Allocate;
 //! use floorshare::model::SessionInput;
 //! use floorshare::policy;
 //!
@@ -38,106 +47,128 @@
 //! ```
 
 mod chair_discretion;
+mod description;
 mod grassroots_priority;
 mod regional_balance;
+mod registry;
 
 use std::fmt;
 
 use rand::Rng;
 use serde_json::Value;
 
-pub use chair_discretion::ChairDiscretion;
-pub use grassroots_priority::GrassrootsPriority;
-pub use regional_balance::RegionalBalance;
+pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
+pub use description::Description;
+pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
+pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
+pub use registry::{Constructor, Registry, built_in};
 
-use crate::model::{Allocation, CheckedSession, PolicySpec};
-use crate::{Result, lot};
+use crate::Result;
+use crate::decision::Decision;
+use crate::model::{CheckedSession, Placement};
+
+/// A registry constructor that is a plain function, as the built-in policies' are.
+type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
+
+/// floorshare's own policies: adding one is a new file and a line here.
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 3] = [
+    ("chair_discretion", ChairDiscretion::from_description),
+    ("regional_balance", RegionalBalance::from_description),
+    ("grassroots_priority", GrassrootsPriority::from_description),
+];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
 /// speaking order, and why the others wait.
 ///
 /// Implementations hold their parameters, checked when they are built, and take the random
 /// generator per call: `rng` is rand 0.10's object-safe core trait. Use a named portable
-/// generator ([`lot::seeded`]) for reproducible results, and draw only through [`lot`].
-/// Build the result with [`Allocation::from_decision`], which enforces capacity.
+/// generator ([`lot::seeded`](crate::lot::seeded)) for reproducible results, and draw only
+/// through [`lot`](crate::lot).
 ///
-/// # Example: a policy of your own
+/// A policy implements two methods: [`describe`](Policy::describe) (its name and parameters,
+/// recorded in every allocation) and [`select`](Policy::select) (its rule: grants in speaking
+/// order, reasons to wait, audit steps, written into a reusable [`Decision`]).
+/// [`decide`](Policy::decide) runs the whole cycle and checks capacity; the record users read
+/// is built from the decision by [`Allocate`](crate::allocation::Allocate).
 ///
-/// ```
-/// use floorshare::model::*;
-/// use floorshare::policy::Policy;
-///
-/// /// First come, first served.
-/// #[derive(Debug)]
-/// struct FirstComeFirstServed;
-///
-/// impl Policy for FirstComeFirstServed {
-///     fn spec(&self) -> PolicySpec {
-///         PolicySpec::default() // a real policy would describe itself
-///     }
-///     fn allocate(&self, session: &CheckedSession, _rng: &mut dyn rand::Rng) -> floorshare::Result<Allocation> {
-///         let slots = session.session().slots as usize;
-///         let picks = session.requesters().iter().take(slots).map(|&request| Pick {
-///             request,
-///             reason: GrantReason::Lottery,
-///             detail: None,
-///         });
-///         Allocation::from_decision(session, self.spec(), None, picks.collect(), |_| Waiting {
-///             reason: WaitReason::Capacity,
-///             detail: None,
-///         })
-///     }
-/// }
-///
-/// let policies: Vec<Box<dyn Policy>> = vec![Box::new(FirstComeFirstServed)];
-/// # let _ = policies;
-/// ```
+/// See [`Registry`] for a complete policy written outside the crate.
 pub trait Policy: fmt::Debug + Send + Sync {
     /// The policy's description with every parameter spelled out, as recorded in its
     /// allocations.
-    fn spec(&self) -> PolicySpec;
+    fn describe(&self) -> Description;
 
-    /// Decides one session, drawing any lot from `rng`.
-    fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation>;
+    /// The policy's own rule: writes into `decision` (already begun for `session`) the granted
+    /// requests in speaking order ([`Decision::grant`]), why the others wait
+    /// ([`Decision::wait`]; unset ones wait `capacity`) and the audit steps. Draws any lot from
+    /// `rng`.
+    ///
+    /// # Errors
+    ///
+    /// When the session does not suit the policy's parameters (a region without an explicit
+    /// weight, a chair range the policy's overrides make empty); errors name the field.
+    fn select(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()>;
 
-    /// Decides one session with the crate's portable generator seeded from `seed`, and
-    /// records the seed in the allocation: same session and seed, same allocation, on every
-    /// platform.
-    fn allocate_seeded(&self, session: &CheckedSession, seed: u64) -> Result<Allocation> {
-        let mut allocation = self.allocate(session, &mut lot::seeded(seed))?;
-        allocation.seed = Some(seed);
-        Ok(allocation)
+    /// Where the granted slots sit when the policy overrides the session's placement.
+    fn placement(&self) -> Option<Placement> {
+        None
+    }
+
+    /// Decides one session into `decision`: begins it, runs [`select`](Policy::select), then
+    /// checks capacity and sets minutes and start minutes ([`Decision::finish`]). Allocates
+    /// nothing once `decision` has grown to the session's size.
+    ///
+    /// # Errors
+    ///
+    /// As [`select`](Policy::select), and an error naming `granted` when the selection breaks
+    /// capacity.
+    fn decide(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
+        decision.begin(session);
+        self.select(session, rng, decision)?;
+        decision.finish(session, self.placement())
     }
 }
 
 /// Compile-time check that [`Policy`] stays object-safe: this fails to build otherwise.
 const _: fn(&dyn Policy) = |_| {};
 
-/// Checks a policy description and builds the policy it names.
+/// Builds the built-in policy `description` names ([`built_in`]`().build(description)`).
+///
+/// # Errors
+///
+/// As [`Registry::build`].
 ///
 /// # Example
 ///
 /// ```
-/// use floorshare::model::{GrassrootsMode, GrassrootsPrioritySpec, PolicySpec};
+/// use floorshare::policy::Description;
 ///
-/// let spec = PolicySpec::GrassrootsPriority(GrassrootsPrioritySpec {
-///     mode: GrassrootsMode::Reserved,
-///     share: Some(2.0),
-///     ..Default::default()
-/// });
-/// let err = floorshare::policy::build(&spec).unwrap_err();
+/// let description: Description =
+///     serde_json::from_str(r#"{"name": "grassroots_priority", "mode": "reserved", "share": 2.0}"#)?;
+/// let err = floorshare::policy::build(&description).unwrap_err();
 /// assert_eq!(err.to_string(), "share: 2 is outside [0, 1]");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn build(spec: &PolicySpec) -> Result<Box<dyn Policy>> {
-    Ok(match spec {
-        PolicySpec::ChairDiscretion(spec) => Box::new(ChairDiscretion::new(spec.clone())?),
-        PolicySpec::RegionalBalance(spec) => Box::new(RegionalBalance::new(spec.clone())?),
-        PolicySpec::GrassrootsPriority(spec) => Box::new(GrassrootsPriority::new(spec.clone())?),
-    })
+pub fn build(description: &Description) -> Result<Box<dyn Policy>> {
+    built_in().build(description)
 }
 
-/// Reads a JSON policy description (`{"name": "...", ...params}`) and builds the policy.
-/// Unknown names and unknown parameters are errors; paths are relative to the description.
+/// Reads a JSON policy description (`{"name": "...", ...params}`) and builds the built-in
+/// policy it names. Unknown names and unknown parameters are errors; paths are relative to the
+/// description. Use a [`Registry`] for policies of your own.
+///
+/// # Errors
+///
+/// As [`Registry::from_json`].
 ///
 /// # Example
 ///
@@ -145,12 +176,14 @@ pub fn build(spec: &PolicySpec) -> Result<Box<dyn Policy>> {
 /// let policy = floorshare::policy::from_json(serde_json::json!({
 ///     "name": "grassroots_priority", "mode": "weighted", "weight": 3.0
 /// }))?;
-/// assert_eq!(policy.spec().name(), "grassroots_priority");
+/// assert_eq!(policy.describe().name(), "grassroots_priority");
 ///
 /// let err = floorshare::policy::from_json(serde_json::json!({"name": "loudest_first"}));
 /// assert_eq!(err.unwrap_err().to_string(), r#"name: unknown policy "loudest_first""#);
+/// let err = floorshare::policy::from_json(serde_json::json!({"name": "regional_balance", "metod": "dhondt"}));
+/// assert_eq!(err.unwrap_err().field(), "metod");
 /// # Ok::<(), floorshare::Error>(())
 /// ```
 pub fn from_json(value: Value) -> Result<Box<dyn Policy>> {
-    build(&PolicySpec::from_json(value)?)
+    built_in().from_json(value)
 }

@@ -1,30 +1,117 @@
 //! `regional_balance`: apportioned regional quotas.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt;
+use std::ops::Range;
 
 use rand::Rng;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Policy;
+use super::{Description, Policy};
 use crate::apportion::{self, Method};
-use crate::lot;
-use crate::model::{
-    Allocation, CheckedSession, GrantReason, Pick, PolicySpec, RegionWeights, RegionalBalanceSpec,
-    WaitReason, Waiting, WithinRegion,
+use crate::decision::{
+    Decision, GrantReason, Note, Pool, QuotaLine, Rule, Step, WaitReason, Weighting,
 };
+use crate::lot;
+use crate::model::{CheckedSession, Placement};
 use crate::{Error, Result};
+
+/// How regions are weighted by `regional_balance`.
+///
+/// JSON: `"equal"`, `"requests"`, or an object region → positive number.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub enum RegionWeights {
+    /// Every requesting region weighs the same.
+    #[default]
+    Equal,
+    /// A region weighs its number of requesting organisations.
+    Requests,
+    /// Explicit weights; a requesting region missing from the map is an error, a mapped
+    /// region with no requests is ignored.
+    Explicit(BTreeMap<String, f64>),
+}
+
+impl Serialize for RegionWeights {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RegionWeights::Equal => serializer.serialize_str("equal"),
+            RegionWeights::Requests => serializer.serialize_str("requests"),
+            RegionWeights::Explicit(map) => map.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionWeights {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RegionWeights;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#""equal", "requests" or a map region → positive number"#)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RegionWeights, E> {
+                match v {
+                    "equal" => Ok(RegionWeights::Equal),
+                    "requests" => Ok(RegionWeights::Requests),
+                    other => Err(E::invalid_value(serde::de::Unexpected::Str(other), &self)),
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RegionWeights, A::Error> {
+                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RegionWeights::Explicit)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// How `regional_balance` picks within a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WithinRegion {
+    /// A uniform lottery among the region's requesting organisations.
+    #[default]
+    Lottery,
+    /// Inscription order.
+    Order,
+    /// The grassroots class by lottery, then the rest by lottery.
+    GrassrootsFirst,
+}
+
+/// Parameters of `regional_balance`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalBalanceSpec {
+    /// Region weights (default `equal`).
+    #[serde(default)]
+    pub weights: RegionWeights,
+    /// Apportionment method (default `sainte_lague`).
+    #[serde(default)]
+    pub method: Method,
+    /// Pick rule within a region (default `lottery`).
+    #[serde(default)]
+    pub within_region: WithinRegion,
+    /// Overrides the session's placement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
 
 /// Apportioned regional quotas: the slots are shared among the regions that asked, so that no
 /// region's voice depends on being in New York or Geneva.
 ///
 /// **Practice.** The seven regional civil-society consultations of 2017 and the regional focal
 /// points of the 2018 negotiation rounds, which raised issues that would otherwise have stayed
-/// silent (climate change, raised by the Pacific representative; SPEC §1); regional seat
+/// silent (climate change, raised by the Pacific representative; GCM 2017–2018); regional seat
 /// allocation in UN bodies (the 60-slot HRC proposal: Africa 17, Asia 17, …;
 /// `research/procedures.md`).
 ///
-/// **Rule** (SPEC §4).
+/// **Rule.**
 /// 1. *Quotas.* The `slots` are apportioned among the regions that have requesting
 ///    organisations with `method` (default Sainte-Laguë) over region weights: `equal`
 ///    (default), `requests` (the number of requesting organisations), or an explicit map
@@ -59,8 +146,9 @@ use crate::{Error, Result};
 /// # Example
 ///
 /// ```
+/// use floorshare::allocation::Allocate;
 /// use floorshare::model::*;
-/// use floorshare::policy::{Policy, RegionalBalance};
+/// use floorshare::policy::RegionalBalance;
 ///
 /// let organisations = vec![
 ///     Organisation::new("ny1", "north_america", Kind::InternationalNgo),
@@ -83,8 +171,24 @@ pub struct RegionalBalance {
 }
 
 impl RegionalBalance {
+    /// The name in policy descriptions.
+    pub const NAME: &'static str = "regional_balance";
+
+    /// Builds the policy from its description (the registry's constructor).
+    ///
+    /// # Errors
+    ///
+    /// Unknown or invalid parameters, named relative to the description.
+    pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
+        Ok(Box::new(Self::new(description.read()?)?))
+    }
+
     /// Checks the parameters: explicit weights positive and finite (errors name
     /// `weights.<region>`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `weights.<region>`.
     pub fn new(spec: RegionalBalanceSpec) -> Result<Self> {
         if let RegionWeights::Explicit(map) = &spec.weights {
             for (region, &weight) in map {
@@ -115,47 +219,76 @@ impl RegionalBalance {
         &self.spec
     }
 
-    /// Each requesting region's quota, capped by its number of requesting organisations, and
-    /// whether a lot decided part of it (an apportionment tie that changed the result).
+    /// Each requesting region's quota (`scratch.quota`), capped by its number of requesting
+    /// organisations, and whether a lot decided part of it (`scratch.by_lot`: an apportionment
+    /// tie that changed the result); the apportionments, caps and ties are recorded as steps.
     fn quotas(
         &self,
-        names: &[&str],
-        counts: &[usize],
-        slots: u32,
+        session: &CheckedSession,
+        scratch: &mut Scratch,
         rng: &mut dyn Rng,
-    ) -> Result<(Vec<u32>, Vec<bool>)> {
-        let weights = match &self.spec.weights {
-            RegionWeights::Equal => vec![1.0; counts.len()],
-            RegionWeights::Requests => counts.iter().map(|&c| c as f64).collect(),
-            RegionWeights::Explicit(map) => names
-                .iter()
-                .map(|&name| {
-                    map.get(name)
-                        .copied()
-                        .ok_or_else(|| Error::MissingRegionWeight {
-                            field: "policy.weights".into(),
-                            region: name.to_string(),
-                        })
-                })
-                .collect::<Result<_>>()?,
-        };
-        let mut quota = vec![0u32; counts.len()];
-        let mut by_lot = vec![false; counts.len()];
+        decision: &mut Decision,
+    ) -> Result<()> {
+        let regions = session.roster().regions();
+        let slots = session.session().slots;
+        let Scratch {
+            asking,
+            counts,
+            weights,
+            quota,
+            by_lot,
+            capped,
+            open,
+            open_weights,
+            ..
+        } = scratch;
+        weights.clear();
+        match &self.spec.weights {
+            RegionWeights::Equal => weights.resize(counts.len(), 1.0),
+            RegionWeights::Requests => weights.extend(counts.iter().map(|&c| c as f64)),
+            RegionWeights::Explicit(map) => {
+                for &g in asking.iter() {
+                    let name = &*regions[g as usize];
+                    let weight =
+                        map.get(name)
+                            .copied()
+                            .ok_or_else(|| Error::MissingRegionWeight {
+                                field: "policy.weights".into(),
+                                region: name.to_string(),
+                            })?;
+                    weights.push(weight);
+                }
+            }
+        }
+        quota.clear();
+        quota.resize(counts.len(), 0);
+        by_lot.clear();
+        by_lot.resize(counts.len(), false);
         let requesters: usize = counts.iter().sum();
         if slots as usize >= requesters {
             // Everyone is capped at once: every requesting organisation speaks.
-            for (q, &c) in quota.iter_mut().zip(counts) {
+            for (q, &c) in quota.iter_mut().zip(counts.iter()) {
                 *q = c as u32;
             }
-            return Ok((quota, by_lot));
+            let none = decision.push_indices([]);
+            decision.step(Step::RuleApplied {
+                rule: Rule::EveryoneFits,
+                granted: none,
+            });
+            return Ok(());
         }
-        let mut capped = vec![false; counts.len()];
+        capped.clear();
+        capped.resize(counts.len(), false);
         let mut free = slots;
+        let mut round = 0;
         while free > 0 {
-            let open: Vec<usize> = (0..counts.len()).filter(|&r| !capped[r]).collect();
-            let open_weights: Vec<f64> = open.iter().map(|&r| weights[r]).collect();
+            round += 1;
+            open.clear();
+            open.extend((0..counts.len()).filter(|&r| !capped[r]));
+            open_weights.clear();
+            open_weights.extend(open.iter().map(|&r| weights[r]));
             let shares =
-                apportion::apportion(self.spec.method, &open_weights, free, rng).map_err(|_| {
+                apportion::apportion(self.spec.method, open_weights, free, rng).map_err(|_| {
                     Error::invalid(
                         "session.slots",
                         slots,
@@ -165,12 +298,22 @@ impl RegionalBalance {
                         ),
                     )
                 })?;
-            let newly_capped: Vec<bool> = open
-                .iter()
-                .zip(&shares.seats)
-                .map(|(&r, &s)| s as usize >= counts[r])
-                .collect();
-            let last_round = !newly_capped.contains(&true);
+            let lines =
+                decision.push_quota_lines(open.iter().zip(&shares.seats).map(|(&r, &units)| {
+                    QuotaLine {
+                        region: asking[r],
+                        weight: weights[r],
+                        units,
+                    }
+                }));
+            decision.step(Step::QuotaComputed {
+                method: self.spec.method,
+                round,
+                units: free,
+                lines,
+            });
+            let reaches_cap = |i: usize| shares.seats[i] as usize >= counts[open[i]];
+            let last_round = !(0..open.len()).any(reaches_cap);
             for tie in &shares.ties {
                 // In the last round a tie decides quotas; in a capping round, only when the
                 // contested unit is what capped a winner.
@@ -183,6 +326,14 @@ impl RegionalBalance {
                     for &g in &tie.groups {
                         by_lot[open[g]] = true;
                     }
+                    let tied = decision.push_indices(tie.groups.iter().map(|&g| asking[open[g]]));
+                    let winners =
+                        decision.push_indices(tie.winners.iter().map(|&g| asking[open[g]]));
+                    decision.step(Step::TieBrokenByLot {
+                        regions: tied,
+                        winners,
+                        units: tie.units,
+                    });
                 }
             }
             if last_round {
@@ -192,74 +343,182 @@ impl RegionalBalance {
                 break;
             }
             for (i, &r) in open.iter().enumerate() {
-                if newly_capped[i] {
+                if reaches_cap(i) {
                     capped[r] = true;
                     quota[r] = counts[r] as u32;
                     free -= counts[r] as u32;
+                    decision.step(Step::CapApplied {
+                        region: asking[r],
+                        cap: counts[r] as u32,
+                    });
                 }
             }
         }
-        Ok((quota, by_lot))
+        Ok(())
     }
 }
 
 impl Policy for RegionalBalance {
-    fn spec(&self) -> PolicySpec {
-        PolicySpec::RegionalBalance(self.spec.clone())
+    fn describe(&self) -> Description {
+        Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
     }
 
-    fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation> {
-        let roster = session.roster();
-        // Requesting organisations by region; regions in name order (the roster's order).
-        let mut by_region: Vec<Vec<u32>> = vec![Vec::new(); roster.regions().len()];
-        for &r in session.requesters() {
-            by_region[roster.region_of(session.organisation_of(r as usize))].push(r);
-        }
-        let asking: Vec<usize> = (0..by_region.len())
-            .filter(|&g| !by_region[g].is_empty())
-            .collect();
-        let names: Vec<&str> = asking.iter().map(|&g| &*roster.regions()[g]).collect();
-        let counts: Vec<usize> = asking.iter().map(|&g| by_region[g].len()).collect();
-        let (quota, by_lot) = self.quotas(&names, &counts, session.session().slots, rng)?;
+    fn placement(&self) -> Option<Placement> {
+        self.spec.placement
+    }
 
-        // Each region's picks, in pick order.
-        let mut picked: Vec<Vec<u32>> = Vec::with_capacity(asking.len());
+    fn select(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
+        let mut scratch = decision.take_scratch::<Scratch>();
+        let result = self.select_with(session, rng, decision, &mut scratch);
+        decision.put_scratch(scratch);
+        result
+    }
+}
+
+impl RegionalBalance {
+    fn select_with(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+        scratch: &mut Scratch,
+    ) -> Result<()> {
+        let roster = session.roster();
+        let region_of = |r: u32| roster.region_of(session.organisation_of(r as usize));
+        // Requesting organisations grouped by region (regions in name order, the roster's),
+        // each region in inscription order, in one buffer.
+        let regions = roster.regions().len();
+        let ranges = &mut scratch.ranges;
+        ranges.clear();
+        ranges.resize(regions, 0..0);
+        for &r in session.requesters() {
+            ranges[region_of(r)].end += 1;
+        }
+        let mut start = 0;
+        for range in ranges.iter_mut() {
+            let len = range.end;
+            *range = start..start;
+            start += len;
+        }
+        scratch.items.clear();
+        scratch.items.resize(start, 0);
+        for &r in session.requesters() {
+            let range = &mut ranges[region_of(r)];
+            scratch.items[range.end] = r;
+            range.end += 1;
+        }
+        scratch.asking.clear();
+        scratch
+            .asking
+            .extend((0..regions as u32).filter(|&g| !ranges[g as usize].is_empty()));
+        scratch.counts.clear();
+        scratch.counts.extend(
+            scratch
+                .asking
+                .iter()
+                .map(|&g| scratch.ranges[g as usize].len()),
+        );
+        self.quotas(session, scratch, rng, decision)?;
+
+        // Each region's picks, in pick order, at the front of its range.
+        let Scratch {
+            items,
+            ranges,
+            asking,
+            quota,
+            by_lot,
+            tmp,
+            lot_order,
+            heap: heap_memory,
+            next_of,
+            ..
+        } = &mut *scratch;
         for (i, &g) in asking.iter().enumerate() {
-            let candidates = &mut by_region[g];
+            let candidates = &mut items[ranges[g as usize].clone()];
             let q = quota[i] as usize;
             match self.spec.within_region {
                 WithinRegion::Lottery => {
-                    lot::draw_to_front(rng, candidates, q);
+                    let n = lot::draw_to_front(rng, candidates, q);
+                    if n > 0 {
+                        let winners = decision.push_indices(candidates[..n].iter().copied());
+                        decision.step(Step::LotDrawn {
+                            pool: Pool::Region(g),
+                            size: candidates.len() as u32,
+                            weighting: Weighting::Uniform,
+                            winners,
+                        });
+                    }
                 }
-                WithinRegion::Order => {}
+                WithinRegion::Order => {
+                    if q > 0 {
+                        let granted = decision.push_indices(candidates[..q].iter().copied());
+                        decision.step(Step::RuleApplied {
+                            rule: Rule::InscriptionOrderInRegion(g),
+                            granted,
+                        });
+                    }
+                }
                 WithinRegion::GrassrootsFirst => {
                     // Stable partition: the class first, each part in inscription order.
-                    let (mut class, mut rest): (Vec<u32>, Vec<u32>) = candidates
+                    let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
+                    tmp.clear();
+                    tmp.extend(candidates.iter().copied().filter(|&r| in_class(r)));
+                    let class_len = tmp.len();
+                    tmp.extend(candidates.iter().copied().filter(|&r| !in_class(r)));
+                    let (class, rest) = tmp.split_at_mut(class_len);
+                    let from_class = lot::draw_to_front(rng, class, q);
+                    let from_rest = lot::draw_to_front(rng, rest, q - from_class);
+                    for (pool, members, drawn) in [
+                        (Pool::ClassInRegion(g), &*class, from_class),
+                        (Pool::OthersInRegion(g), &*rest, from_rest),
+                    ] {
+                        if drawn > 0 {
+                            let winners = decision.push_indices(members[..drawn].iter().copied());
+                            decision.step(Step::LotDrawn {
+                                pool,
+                                size: members.len() as u32,
+                                weighting: Weighting::Uniform,
+                                winners,
+                            });
+                        }
+                    }
+                    // The region's picks first, then everyone else of the region.
+                    let reordered = class[..from_class]
                         .iter()
-                        .partition(|&&r| roster.in_class(session.organisation_of(r as usize)));
-                    let from_class = lot::draw_to_front(rng, &mut class, q);
-                    let from_rest = lot::draw_to_front(rng, &mut rest, q - from_class);
-                    class.truncate(from_class);
-                    class.extend_from_slice(&rest[..from_rest]);
-                    *candidates = class;
+                        .chain(&rest[..from_rest])
+                        .chain(&class[from_class..])
+                        .chain(&rest[from_rest..]);
+                    for (slot, &r) in candidates.iter_mut().zip(reordered) {
+                        *slot = r;
+                    }
                 }
             }
-            candidates.truncate(q);
-            picked.push(std::mem::take(candidates));
         }
 
         // Speaking order: most speakers left first, never the previous region when avoidable,
         // ties by a region order drawn by lot.
-        let mut lot_order: Vec<usize> = (0..asking.len()).filter(|&i| quota[i] > 0).collect();
+        lot_order.clear();
+        lot_order.extend((0..asking.len()).filter(|&i| quota[i] > 0));
         let len = lot_order.len();
-        lot::draw_to_front(rng, &mut lot_order, len);
-        let mut heap: BinaryHeap<(usize, Reverse<usize>, usize)> = lot_order
-            .iter()
-            .enumerate()
-            .map(|(rank, &i)| (picked[i].len(), Reverse(rank), i))
-            .collect();
-        let mut next_of = vec![0usize; asking.len()];
-        let mut picks = Vec::with_capacity(quota.iter().map(|&q| q as usize).sum());
+        lot::draw_to_front(rng, lot_order, len);
+        if len > 1 {
+            let order = decision.push_indices(lot_order.iter().map(|&i| asking[i]));
+            decision.step(Step::RegionOrderDrawn { order });
+        }
+        let mut heap = BinaryHeap::from(std::mem::take(heap_memory));
+        heap.extend(
+            lot_order
+                .iter()
+                .enumerate()
+                .map(|(rank, &i)| (quota[i] as usize, Reverse(rank), i)),
+        );
+        next_of.clear();
+        next_of.resize(asking.len(), 0);
         let mut previous = None;
         while let Some(mut top) = heap.pop() {
             if Some(top.2) == previous
@@ -271,62 +530,86 @@ impl Policy for RegionalBalance {
             let (left, rank, i) = top;
             let k = next_of[i];
             next_of[i] += 1;
-            let tie_note = if by_lot[i] {
-                " (tie broken by lot)"
-            } else {
-                ""
-            };
-            picks.push(Pick {
-                request: picked[i][k],
-                reason: GrantReason::RegionalQuota,
-                detail: Some(Arc::from(format!(
-                    "{}: {} of {}{tie_note}",
-                    names[i],
-                    k + 1,
-                    quota[i]
-                ))),
-            });
+            let g = asking[i];
+            decision.grant(
+                items[ranges[g as usize].start + k],
+                GrantReason::RegionalQuota,
+                Note::RegionTurn {
+                    region: g,
+                    turn: k as u32 + 1,
+                    quota: quota[i],
+                    tie_by_lot: by_lot[i],
+                },
+            );
             if left > 1 {
                 heap.push((left - 1, rank, i));
             }
             previous = Some(i);
         }
+        *heap_memory = heap.into_vec();
 
         // A region's waiting organisations lost a draw if a lot decided its quota or they lost
         // the draw within the region; otherwise the quota rule left no slot for them.
-        let waiting: Vec<Waiting> = (0..asking.len())
-            .map(|i| {
-                let drawn_within = quota[i] > 0 && self.spec.within_region != WithinRegion::Order;
-                Waiting {
-                    reason: if by_lot[i] || drawn_within {
-                        WaitReason::NotSelected
-                    } else {
-                        WaitReason::Capacity
-                    },
-                    detail: Some(Arc::from(match (quota[i], by_lot[i]) {
-                        (0, true) => format!("{}: lost the lot for a slot", names[i]),
-                        (0, false) => format!("{}: no slot apportioned", names[i]),
-                        (q, _) => format!("{}: quota {q} filled", names[i]),
-                    })),
-                }
-            })
-            .collect();
-        let region_slot: Vec<usize> = {
-            let mut slot = vec![usize::MAX; roster.regions().len()];
-            for (i, &g) in asking.iter().enumerate() {
-                slot[g] = i;
+        for (i, &g) in asking.iter().enumerate() {
+            let drawn_within = quota[i] > 0 && self.spec.within_region != WithinRegion::Order;
+            let reason = if by_lot[i] || drawn_within {
+                WaitReason::NotSelected
+            } else {
+                WaitReason::Capacity
+            };
+            let wait = decision.wait_reason(
+                reason,
+                Note::RegionWait {
+                    region: g,
+                    quota: quota[i],
+                    by_lot: by_lot[i],
+                },
+            );
+            for &r in &items[ranges[g as usize].clone()] {
+                decision.wait(r, wait);
             }
-            slot
-        };
-        Allocation::from_decision(session, self.spec(), self.spec.placement, picks, |r| {
-            waiting[region_slot[roster.region_of(session.organisation_of(r as usize))]].clone()
-        })
+        }
+        Ok(())
     }
+}
+
+/// The buffers `regional_balance` reuses from session to session. Regions are indexed two
+/// ways: `g` in the roster's regions, `i` among the regions that asked (`asking[i] = g`).
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Requesting organisations grouped by region; a region's picks come first in its range.
+    items: Vec<u32>,
+    /// Each roster region's range of `items`.
+    ranges: Vec<Range<usize>>,
+    /// Roster regions with requesting organisations.
+    asking: Vec<u32>,
+    /// Requesting organisations per asking region.
+    counts: Vec<usize>,
+    /// Weight per asking region.
+    weights: Vec<f64>,
+    /// Quota per asking region.
+    quota: Vec<u32>,
+    /// Whether a lot decided part of an asking region's quota.
+    by_lot: Vec<bool>,
+    /// Whether an asking region is capped.
+    capped: Vec<bool>,
+    /// Asking regions not capped yet, and their weights.
+    open: Vec<usize>,
+    open_weights: Vec<f64>,
+    /// A region's class and other members (grassroots first).
+    tmp: Vec<u32>,
+    /// Asking regions with a quota, in the drawn order.
+    lot_order: Vec<usize>,
+    /// The speaking-order queue's memory.
+    heap: Vec<(usize, Reverse<usize>, usize)>,
+    /// Per asking region, how many of its picks have spoken.
+    next_of: Vec<usize>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::allocation::{Allocate, Allocation};
     use crate::model::*;
     use std::collections::BTreeMap;
 

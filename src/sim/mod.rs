@@ -58,11 +58,11 @@ pub use scenario::{Behaviour, LabelledPolicy, Population, PopulationGenerator, S
 pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
 
 use crate::Result;
+use crate::decision::Decision;
 use crate::lot;
 use crate::metrics::{ProcessTally, SessionFigures, Summary, gini, never_heard_share};
-use crate::model::{
-    Allocation, CheckedRequest, CheckedSession, History, Kind, Organisation, Roster, Session,
-};
+use crate::model::{CheckedRequest, CheckedSession, History, Kind, Organisation, Roster, Session};
+use crate::policy::{Registry, built_in};
 
 /// The metrics a simulation summarises, in table order.
 ///
@@ -142,10 +142,24 @@ pub struct Simulation {
 type RunSummaries = Vec<Vec<Summary>>;
 
 impl Simulation {
-    /// Checks the scenario and prepares it.
+    /// Checks the scenario, whose policies are floorshare's own, and prepares it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::check`].
     pub fn new(scenario: Scenario) -> Result<Self> {
-        scenario.check()?;
-        let policies = scenario.build_policies()?;
+        Self::with_registry(scenario, built_in())
+    }
+
+    /// As [`Simulation::new`], with the policies of `registry` (yours beside the built-in
+    /// ones).
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::check_with`].
+    pub fn with_registry(scenario: Scenario, registry: &Registry) -> Result<Self> {
+        scenario.check_with(registry)?;
+        let policies = scenario.build_policies(registry)?;
         let (organisations, fixed_roster) = match &scenario.population {
             Population::Organisations(organisations) => {
                 let roster = Roster::new(organisations.clone(), scenario.grassroots_class.clone())
@@ -346,6 +360,7 @@ impl Simulation {
                 let mut summaries = vec![Summary::default(); METRICS.len()];
                 let mut history = History::new(roster.len());
                 let mut process = ProcessTally::new(roster.len());
+                let mut decision = Decision::new();
                 for (index, (session, requests)) in self.sessions.iter().zip(&requests).enumerate()
                 {
                     let checked = CheckedSession::from_requests(
@@ -355,14 +370,14 @@ impl Simulation {
                         history,
                     )
                     .map_err(|e| e.within(&format!("sessions[{index}]")))?;
-                    let allocation = policy.allocate(&checked, &mut rng)?;
+                    policy.decide(&checked, &mut rng, &mut decision)?;
                     record_session(
                         &mut summaries,
-                        &SessionFigures::measure(&checked, &allocation),
+                        &SessionFigures::measure(&checked, &decision),
                     );
-                    process.add(&checked, &allocation);
+                    process.add(&checked, &decision);
                     history = checked.into_history();
-                    remember(&mut history, &allocation, &requests[..], index as u32);
+                    remember(&mut history, &decision, &requests[..], index as u32);
                 }
                 // Only the two indices the summary reports (the others cost transcendentals).
                 let slots = process.slots();
@@ -397,13 +412,8 @@ fn record_session(summaries: &mut [Summary], figures: &SessionFigures) {
 }
 
 /// Adds the session's grants to the history.
-fn remember(
-    history: &mut History,
-    allocation: &Allocation,
-    requests: &[CheckedRequest],
-    session: u32,
-) {
-    for grant in &allocation.granted {
+fn remember(history: &mut History, decision: &Decision, requests: &[CheckedRequest], session: u32) {
+    for grant in decision.picks() {
         let org = requests[grant.request as usize].organisation as usize;
         if let Some(record) = history.get_mut(org) {
             record.slots += 1;
@@ -416,7 +426,6 @@ fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Grant, GrantReason};
 
     #[test]
     fn metric_positions_match_their_names() {
@@ -443,23 +452,24 @@ mod tests {
                 theme: None,
             },
         ];
-        let grant = |request: u32, minutes: u32| Grant {
-            position: 1,
-            organisation: Arc::from("x"),
-            minutes,
-            start_minute: None,
-            reason: GrantReason::Lottery,
-            detail: None,
-            request,
-        };
-        let allocation = Allocation {
-            session: "s".into(),
-            policy: Default::default(),
-            seed: None,
-            floorshare: String::new(),
-            granted: vec![grant(1, 2)],
-            waitlisted: vec![],
-        };
+        let roster = Roster::new(
+            (0..3)
+                .map(|i| Organisation::new(format!("o{i}"), "r", Kind::Grassroots))
+                .collect(),
+            Default::default(),
+        )
+        .unwrap();
+        let session = CheckedSession::from_requests(
+            Session::new("s", 2),
+            Arc::new(roster),
+            requests.clone(),
+            History::default(),
+        )
+        .unwrap();
+        let mut allocation = Decision::new();
+        allocation.begin(&session);
+        allocation.grant(1, crate::decision::GrantReason::Lottery, Default::default());
+        allocation.finish(&session, None).unwrap();
         let mut history = History::new(3);
         remember(&mut history, &allocation, &requests, 4);
         remember(&mut history, &allocation, &requests, 5);

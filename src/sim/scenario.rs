@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{GrassrootsClass, Kind, Organisation, PolicySpec, Session};
-use crate::policy::{self, Policy};
+use crate::model::{GrassrootsClass, Kind, Organisation, Session};
+use crate::policy::{Description, Policy, Registry, built_in};
 use crate::{Error, Result};
 
 /// A simulated process: who may speak, which sessions there are, how organisations ask, which
@@ -119,8 +119,9 @@ pub(crate) type BuiltPolicy = (String, Box<dyn Policy>);
 pub struct LabelledPolicy {
     /// The label (`baseline_2017`).
     pub label: String,
-    /// The policy description.
-    pub policy: PolicySpec,
+    /// The policy description (a built-in policy, or one of the registry the simulation is
+    /// given).
+    pub policy: Description,
 }
 
 impl Scenario {
@@ -128,14 +129,29 @@ impl Scenario {
         1000
     }
 
-    /// Reads and checks a scenario; errors name the field at fault.
+    /// Reads and checks a scenario whose policies are floorshare's own; errors name the field
+    /// at fault.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::from_json_str_with`].
     pub fn from_json_str(json: &str) -> Result<Self> {
+        Self::from_json_str_with(json, built_in())
+    }
+
+    /// Reads and checks a scenario whose policies are in `registry`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] for a document that is not a scenario (unknown fields included), and
+    /// the errors of [`Scenario::check_with`], naming the field at fault.
+    pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
         let value: serde_json::Value = serde_json::from_str(json).map_err(|err| Error::Json {
             field: "input".into(),
             message: err.to_string(),
         })?;
         let scenario: Scenario = Error::read_json(value)?;
-        scenario.check()?;
+        scenario.check_with(registry)?;
         Ok(scenario)
     }
 
@@ -147,8 +163,23 @@ impl Scenario {
     /// probabilities in [0, 1], at least one session, sessions valid with distinct ids, at
     /// least one policy, labels unique and made of letters, digits, `_`, `-` and `.` (they are
     /// CSV and table cells), policies valid, regional themes naming regions of the population,
-    /// at least one run, themes per organisation available.
+    /// at least one run, themes per organisation available. Policies are floorshare's own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Scenario::check_with`].
     pub fn check(&self) -> Result<()> {
+        self.check_with(built_in())
+    }
+
+    /// As [`Scenario::check`], with the policies of `registry`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] (or the policy's own error) naming the field at fault:
+    /// `population`, `behaviour.ask_probability.<kind>`, `sessions[i].id`, `policies[i].label`,
+    /// `policies[i].policy.<parameter>`, `runs`, …
+    pub fn check_with(&self, registry: &Registry) -> Result<()> {
         let probability = |field: String, p: f64| {
             if (0.0..=1.0).contains(&p) {
                 Ok(())
@@ -257,7 +288,8 @@ impl Scenario {
                     "is empty, used twice, or not made of letters, digits, _, - and .",
                 ));
             }
-            policy::build(&labelled.policy)
+            registry
+                .build(&labelled.policy)
                 .map_err(|e| e.within(&format!("policies[{i}].policy")))?;
         }
         if self.runs == 0 {
@@ -267,12 +299,13 @@ impl Scenario {
     }
 
     /// The policies, built, with their labels.
-    pub(crate) fn build_policies(&self) -> Result<Vec<BuiltPolicy>> {
+    pub(crate) fn build_policies(&self, registry: &Registry) -> Result<Vec<BuiltPolicy>> {
         self.policies
             .iter()
             .enumerate()
             .map(|(i, labelled)| {
-                let policy = policy::build(&labelled.policy)
+                let policy = registry
+                    .build(&labelled.policy)
                     .map_err(|e| e.within(&format!("policies[{i}].policy")))?;
                 Ok((labelled.label.clone(), policy))
             })

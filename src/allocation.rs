@@ -1,0 +1,436 @@
+//! The allocation record: the decision for one session as people and tools read it — ids,
+//! minutes, start minutes, human details, audit steps, the policy description, the seed and
+//! the crate version, so that anyone can re-run it.
+//!
+//! A record is a view built from a [`Decision`] ([`Allocation::from_decision`]); building one
+//! is the only place where ids are copied and details are written as text. [`Allocate`] runs a
+//! policy and builds the record in one call.
+
+use std::sync::Arc;
+
+use rand::Rng;
+use serde::Serialize;
+
+use crate::apportion::Method;
+use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Span, Step, WaitReason, Weighting};
+use crate::model::CheckedSession;
+use crate::policy::{Description, Policy};
+use crate::{Result, lot};
+
+/// A granted slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    /// Speaking position, 1 for the first speaker.
+    pub position: u32,
+    /// Id of the organisation that speaks.
+    pub organisation: Arc<str>,
+    /// Minutes granted.
+    pub minutes: u32,
+    /// Minute of the session at which the slot starts (absent when the session length is not
+    /// known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_minute: Option<u32>,
+    /// Why it was granted.
+    pub reason: GrantReason,
+    /// A human-readable detail of the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Arc<str>>,
+    /// Index of the granted request in the input's `requests` list.
+    pub request: u32,
+}
+
+/// A request that was not granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waitlisted {
+    /// Id of the organisation that waits.
+    pub organisation: Arc<str>,
+    /// Why it waits.
+    pub reason: WaitReason,
+    /// A human-readable detail of the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Arc<str>>,
+    /// Index of the request in the input's `requests` list.
+    pub request: u32,
+}
+
+/// One region's line of a quota computation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionQuota {
+    /// The region.
+    pub region: Arc<str>,
+    /// Its weight.
+    pub weight: f64,
+    /// Units apportioned to it.
+    pub units: u32,
+}
+
+/// An audit step as recorded: the typed [`Step`] with ids in place of indices. In JSON, an
+/// object with a `step` code: `{"step": "lot_drawn", "pool": "region", "region": "europe",
+/// "size": 14, "weighting": "uniform", "winners": ["o3"]}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuditStep {
+    /// See [`Step::CountDrawn`].
+    CountDrawn {
+        /// The fewest.
+        min: u32,
+        /// The most.
+        max: u32,
+        /// The count drawn.
+        drawn: u32,
+    },
+    /// See [`Step::QuotaComputed`].
+    QuotaComputed {
+        /// The apportionment method.
+        method: Method,
+        /// The round, from 1.
+        round: u32,
+        /// Units apportioned in this round.
+        units: u32,
+        /// Each region's weight and units.
+        regions: Vec<RegionQuota>,
+    },
+    /// See [`Step::CapApplied`].
+    CapApplied {
+        /// The region capped.
+        region: Arc<str>,
+        /// Its cap: its number of requesting organisations.
+        cap: u32,
+    },
+    /// See [`Step::TieBrokenByLot`].
+    TieBrokenByLot {
+        /// The tied regions.
+        regions: Vec<Arc<str>>,
+        /// The regions that won a contested unit.
+        winners: Vec<Arc<str>>,
+        /// Units contested.
+        units: u32,
+    },
+    /// See [`Step::LotDrawn`].
+    LotDrawn {
+        /// The rule that formed the pool: `requesters`, `region`, `class_in_region`,
+        /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, or a custom
+        /// name.
+        pool: &'static str,
+        /// The region of a regional pool.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<Arc<str>>,
+        /// Members of the pool.
+        size: u32,
+        /// `uniform`, `familiarity` or `class_weight`.
+        weighting: &'static str,
+        /// The class weight of a `class_weight` lot.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        class_weight: Option<f64>,
+        /// The winners' ids, in draw order.
+        winners: Vec<Arc<str>>,
+    },
+    /// See [`Step::RegionOrderDrawn`].
+    RegionOrderDrawn {
+        /// The regions in the drawn order.
+        order: Vec<Arc<str>>,
+    },
+    /// See [`Step::RuleApplied`].
+    RuleApplied {
+        /// `everyone_fits`, `class_first`, `reserved_slots` or `inscription_order_in_region`.
+        rule: &'static str,
+        /// The region of a regional rule.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<Arc<str>>,
+        /// Slots reserved (`reserved_slots`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reserved: Option<u32>,
+        /// Slots of the session (`reserved_slots`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        slots: Option<u32>,
+        /// The organisations the rule granted, when it granted directly.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        granted: Vec<Arc<str>>,
+    },
+    /// See [`Step::Custom`].
+    Custom {
+        /// The policy's own step code.
+        code: &'static str,
+        /// Its detail.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<Arc<str>>,
+    },
+}
+
+/// The decision for one session, as a record: granted slots in speaking order, waitlisted
+/// requests in inscription order, the audit steps, and what is needed to re-run it (the policy
+/// description with its defaults filled in, the seed, the crate version).
+///
+/// Every request appears exactly once, granted or waitlisted; at most `slots` are granted, at
+/// most one per organisation: [`Decision::finish`] enforces this for every policy, floorshare's
+/// own and yours.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Allocation {
+    /// Id of the session.
+    pub session: String,
+    /// The policy that decided, with every parameter spelled out.
+    pub policy: Description,
+    /// The seed of the generator, when the allocation was made from a seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Version of floorshare that decided.
+    pub floorshare: &'static str,
+    /// Granted slots in speaking order.
+    pub granted: Vec<Grant>,
+    /// Requests not granted, in inscription order.
+    pub waitlisted: Vec<Waitlisted>,
+    /// What decided the slots, step by step.
+    pub steps: Vec<AuditStep>,
+}
+
+impl Allocation {
+    /// Builds the record of a finished `decision` on `session` by the policy `policy`
+    /// describes, made with `seed` when there was one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use floorshare::allocation::Allocation;
+    /// use floorshare::decision::Decision;
+    /// use floorshare::model::*;
+    /// use floorshare::policy;
+    ///
+    /// let session = SessionInput::new(
+    ///     Session::new("s", 1).with_length(60),
+    ///     vec![Organisation::new("a", "asia", Kind::Grassroots)],
+    ///     vec![Request::new("a")],
+    /// )
+    /// .check()?;
+    /// let policy = policy::from_json(serde_json::json!({"name": "grassroots_priority"}))?;
+    /// let mut decision = Decision::new();
+    /// policy.decide(&session, &mut floorshare::lot::seeded(5), &mut decision)?;
+    /// let allocation = Allocation::from_decision(&session, policy.describe(), &decision, Some(5));
+    /// assert_eq!(&*allocation.granted[0].organisation, "a");
+    /// assert_eq!(allocation.granted[0].start_minute, Some(57));
+    /// # Ok::<(), floorshare::Error>(())
+    /// ```
+    pub fn from_decision(
+        session: &CheckedSession,
+        policy: Description,
+        decision: &Decision,
+        seed: Option<u64>,
+    ) -> Allocation {
+        let roster = session.roster();
+        let regions = roster.regions();
+        let id_of_request = |r: u32| roster.id(session.organisation_of(r as usize)).clone();
+        let mut text = String::new();
+        let mut render = |note: &Note| -> Option<Arc<str>> {
+            text.clear();
+            note.write(regions, &mut text)
+                .then(|| Arc::from(text.as_str()))
+        };
+        let granted = decision
+            .picks()
+            .iter()
+            .enumerate()
+            .map(|(i, pick)| Grant {
+                position: i as u32 + 1,
+                organisation: id_of_request(pick.request),
+                minutes: pick.minutes,
+                start_minute: pick.start_minute,
+                reason: pick.reason,
+                detail: render(&pick.note),
+                request: pick.request,
+            })
+            .collect();
+        // Many requests share one reason to wait: its detail is written once.
+        let details: Vec<Option<Arc<str>>> = decision
+            .wait_reasons()
+            .iter()
+            .map(|waiting| render(&waiting.note))
+            .collect();
+        let waitlisted = session
+            .inscription_order()
+            .iter()
+            .filter(|&&r| !decision.is_granted(r as usize))
+            .map(|&r| {
+                let id = decision.wait_id_of(r as usize);
+                Waitlisted {
+                    organisation: id_of_request(r),
+                    reason: decision.wait_reasons()[id.index()].reason,
+                    detail: details[id.index()].clone(),
+                    request: r,
+                }
+            })
+            .collect();
+        let ids = |span: Span| -> Vec<Arc<str>> {
+            decision
+                .indices(span)
+                .iter()
+                .map(|&r| id_of_request(r))
+                .collect()
+        };
+        let region = |g: u32| regions[g as usize].clone();
+        let region_names = |span: Span| -> Vec<Arc<str>> {
+            decision.indices(span).iter().map(|&g| region(g)).collect()
+        };
+        let steps = decision
+            .steps()
+            .iter()
+            .map(|step| match step {
+                &Step::CountDrawn { min, max, drawn } => AuditStep::CountDrawn { min, max, drawn },
+                &Step::QuotaComputed {
+                    method,
+                    round,
+                    units,
+                    lines,
+                } => AuditStep::QuotaComputed {
+                    method,
+                    round,
+                    units,
+                    regions: decision
+                        .quota_lines(lines)
+                        .iter()
+                        .map(|line| RegionQuota {
+                            region: region(line.region),
+                            weight: line.weight,
+                            units: line.units,
+                        })
+                        .collect(),
+                },
+                &Step::CapApplied { region: g, cap } => AuditStep::CapApplied {
+                    region: region(g),
+                    cap,
+                },
+                &Step::TieBrokenByLot {
+                    regions,
+                    winners,
+                    units,
+                } => AuditStep::TieBrokenByLot {
+                    regions: region_names(regions),
+                    winners: region_names(winners),
+                    units,
+                },
+                &Step::LotDrawn {
+                    pool,
+                    size,
+                    weighting,
+                    winners,
+                } => {
+                    let (pool, pool_region) = match pool {
+                        Pool::Requesters => ("requesters", None),
+                        Pool::Region(g) => ("region", Some(region(g))),
+                        Pool::ClassInRegion(g) => ("class_in_region", Some(region(g))),
+                        Pool::OthersInRegion(g) => ("others_in_region", Some(region(g))),
+                        Pool::Class => ("class", None),
+                        Pool::OthersThanClass => ("others_than_class", None),
+                        Pool::NotYetGranted => ("not_yet_granted", None),
+                        Pool::Custom(name) => (name, None),
+                    };
+                    let (weighting, class_weight) = match weighting {
+                        Weighting::Uniform => ("uniform", None),
+                        Weighting::Familiarity => ("familiarity", None),
+                        Weighting::ClassWeight(w) => ("class_weight", Some(w)),
+                    };
+                    AuditStep::LotDrawn {
+                        pool,
+                        region: pool_region,
+                        size,
+                        weighting,
+                        class_weight,
+                        winners: ids(winners),
+                    }
+                }
+                &Step::RegionOrderDrawn { order } => AuditStep::RegionOrderDrawn {
+                    order: region_names(order),
+                },
+                &Step::RuleApplied { rule, granted } => {
+                    let (name, rule_region, reserved, slots) = match rule {
+                        Rule::EveryoneFits => ("everyone_fits", None, None, None),
+                        Rule::ClassFirst => ("class_first", None, None, None),
+                        Rule::ReservedSlots { reserved, slots } => {
+                            ("reserved_slots", None, Some(reserved), Some(slots))
+                        }
+                        Rule::InscriptionOrderInRegion(g) => {
+                            ("inscription_order_in_region", Some(region(g)), None, None)
+                        }
+                    };
+                    AuditStep::RuleApplied {
+                        rule: name,
+                        region: rule_region,
+                        reserved,
+                        slots,
+                        granted: ids(granted),
+                    }
+                }
+                Step::Custom { code, note } => AuditStep::Custom {
+                    code,
+                    detail: render(note),
+                },
+            })
+            .collect();
+        Allocation {
+            session: session.session().id.clone(),
+            policy,
+            seed,
+            floorshare: env!("CARGO_PKG_VERSION"),
+            granted,
+            waitlisted,
+            steps,
+        }
+    }
+}
+
+/// Runs a policy and builds its record in one call: for applications that want the allocation
+/// of one session, not the reusable buffer of a simulator. Implemented for every [`Policy`].
+///
+/// # Example
+///
+/// ```
+/// use floorshare::allocation::Allocate;
+/// use floorshare::model::*;
+/// use floorshare::policy::RegionalBalance;
+///
+/// let session = SessionInput::new(
+///     Session::new("s", 1),
+///     vec![Organisation::new("a", "asia", Kind::Grassroots)],
+///     vec![Request::new("a")],
+/// )
+/// .check()?;
+/// let allocation = RegionalBalance::default().allocate_seeded(&session, 3)?;
+/// assert_eq!(allocation.seed, Some(3));
+/// assert_eq!(allocation.policy.name(), "regional_balance");
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+pub trait Allocate: Policy {
+    /// Decides one session, drawing any lot from `rng`, and builds its record.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::decide`].
+    fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation> {
+        let mut decision = Decision::new();
+        self.decide(session, rng, &mut decision)?;
+        Ok(Allocation::from_decision(
+            session,
+            self.describe(),
+            &decision,
+            None,
+        ))
+    }
+
+    /// Decides one session with the crate's portable generator seeded from `seed`, and records
+    /// the seed: same session and seed, same allocation, on every platform.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::decide`].
+    fn allocate_seeded(&self, session: &CheckedSession, seed: u64) -> Result<Allocation> {
+        let mut decision = Decision::new();
+        self.decide(session, &mut lot::seeded(seed), &mut decision)?;
+        Ok(Allocation::from_decision(
+            session,
+            self.describe(),
+            &decision,
+            Some(seed),
+        ))
+    }
+}
+
+impl<P: Policy + ?Sized> Allocate for P {}

@@ -1,0 +1,701 @@
+//! What a policy decides, as indices: the reusable buffer every policy writes into.
+//!
+//! A [`Decision`] holds, for one session, the granted requests in speaking order with their
+//! reason codes ([`Pick`]), a reason for every request left waiting, and the typed audit
+//! [`Step`]s that say what decided each slot. It holds indices into the checked session, never
+//! ids or formatted text, so that deciding a session allocates nothing once the buffer has grown
+//! to the session's size: a simulator reuses one buffer for millions of sessions. The record
+//! users read (`floorshare::allocation::Allocation`: ids, minutes, human details, seed,
+//! version) is a view built from it.
+//!
+//! Audit steps follow the practice of election software, which records every seat change as a
+//! typed value rather than a sentence: the apportionment computed (method, weights, result),
+//! each cap applied, each tie and how it was broken, each lot drawn (the pool by the rule that
+//! formed it and its size, and the winners — never every member of a pool of 100 000), each
+//! rule that moved someone ahead. Codes are open: a policy written outside the crate records
+//! its own with [`GrantReason::Custom`] and [`Step::Custom`].
+//!
+//! # Example
+//!
+//! ```
+//! use floorshare::decision::{Decision, GrantReason, Note, WaitReason};
+//! use floorshare::model::*;
+//!
+//! let session = SessionInput::new(
+//!     Session::new("s", 1).with_length(60),
+//!     vec![
+//!         Organisation::new("a", "asia", Kind::Grassroots),
+//!         Organisation::new("b", "asia", Kind::Academia),
+//!     ],
+//!     vec![Request::new("a"), Request::new("b")],
+//! )
+//! .check()?;
+//! let mut decision = Decision::new();
+//! decision.begin(&session);
+//! decision.grant(1, GrantReason::Lottery, Note::Text("drawn"));
+//! let lost = decision.wait_reason(WaitReason::NotSelected, Note::Text("not drawn"));
+//! decision.wait(0, lost);
+//! decision.finish(&session, None)?;
+//! assert_eq!(decision.picks()[0].request, 1);
+//! assert_eq!(decision.picks()[0].start_minute, Some(57));
+//! assert_eq!(decision.waiting_of(0).reason, WaitReason::NotSelected);
+//! # Ok::<(), floorshare::Error>(())
+//! ```
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::apportion::Method;
+use crate::model::{CheckedSession, Placement};
+use crate::{Error, Result};
+
+/// Why a request was granted: a stable snake_case code. Each policy documents the codes it
+/// uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GrantReason {
+    /// Picked by the chair (`chair_discretion`).
+    ChairPick,
+    /// Within its region's apportioned quota (`regional_balance`).
+    RegionalQuota,
+    /// Granted ahead of others as a member of the grassroots class (`grassroots_priority`,
+    /// strict mode).
+    GrassrootsPriority,
+    /// Won a slot reserved for the grassroots class (`grassroots_priority`, reserved mode).
+    Reserved,
+    /// Won an open lottery.
+    Lottery,
+    /// A code of a policy written outside the crate (snake_case by convention).
+    Custom(&'static str),
+}
+
+/// Why a request was not granted: a stable snake_case code. One rule holds for every policy:
+/// `not_selected` if and only if the organisation was in a pool that a lot drew from and was
+/// not drawn; otherwise `capacity`; `duplicate` for a second request of one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WaitReason {
+    /// Lost a draw: it was in a pool a lot drew from and was not drawn.
+    NotSelected,
+    /// No slot was left for it under a deterministic rule.
+    Capacity,
+    /// A second (or later) request of an organisation in the same session.
+    Duplicate,
+    /// A code of a policy written outside the crate.
+    Custom(&'static str),
+}
+
+impl GrantReason {
+    /// The stable snake_case code, as in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            GrantReason::ChairPick => "chair_pick",
+            GrantReason::RegionalQuota => "regional_quota",
+            GrantReason::GrassrootsPriority => "grassroots_priority",
+            GrantReason::Reserved => "reserved",
+            GrantReason::Lottery => "lottery",
+            GrantReason::Custom(code) => code,
+        }
+    }
+}
+
+impl WaitReason {
+    /// The stable snake_case code, as in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            WaitReason::NotSelected => "not_selected",
+            WaitReason::Capacity => "capacity",
+            WaitReason::Duplicate => "duplicate",
+            WaitReason::Custom(code) => code,
+        }
+    }
+}
+
+macro_rules! code_display_and_serialize {
+    ($($ty:ty),*) => {$(
+        impl fmt::Display for $ty {
+            /// The code, honouring width and alignment.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.code())
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+    )*};
+}
+code_display_and_serialize!(GrantReason, WaitReason);
+
+/// The human detail of a reason, kept as typed values and rendered only when a record is
+/// built, so that deciding formats no text.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub enum Note {
+    /// No detail.
+    #[default]
+    None,
+    /// A fixed sentence.
+    Text(&'static str),
+    /// `"chair drew {drawn} of {min}..={max}"`.
+    ChairDrew {
+        /// The count the chair drew.
+        drawn: u32,
+        /// The fewest slots the chair grants.
+        min: u32,
+        /// The most slots the chair grants.
+        max: u32,
+    },
+    /// `"{region}: {turn} of {quota}"`, plus `" (tie broken by lot)"` when a tie decided by lot
+    /// involved the region.
+    RegionTurn {
+        /// Index of the region in the roster's regions.
+        region: u32,
+        /// The speaker's rank within its region, from 1.
+        turn: u32,
+        /// The region's quota.
+        quota: u32,
+        /// Whether a tie decided by lot involved the region.
+        tie_by_lot: bool,
+    },
+    /// Why a region's organisation waits: `"{region}: quota {quota} filled"`, or with a zero
+    /// quota `"{region}: no slot apportioned"` / `"{region}: lost the lot for a slot"`.
+    RegionWait {
+        /// Index of the region in the roster's regions.
+        region: u32,
+        /// The region's quota.
+        quota: u32,
+        /// Whether a lot decided the region's quota.
+        by_lot: bool,
+    },
+    /// `"{reserved} of {slots} slots reserved"`.
+    ReservedSlots {
+        /// Slots reserved for the grassroots class.
+        reserved: u32,
+        /// Slots of the session.
+        slots: u32,
+    },
+    /// `"weighted lottery, class weight {weight}"`.
+    ClassWeight {
+        /// The weight of a class member in the draws.
+        weight: f64,
+    },
+    /// Text of a policy written outside the crate.
+    Custom(Arc<str>),
+}
+
+impl Note {
+    /// Writes the note as text; `regions` names the roster's regions. Returns `false` for
+    /// [`Note::None`].
+    pub fn write(&self, regions: &[Arc<str>], out: &mut String) -> bool {
+        use fmt::Write;
+        let region = |i: &u32| regions.get(*i as usize).map_or("?", |r| &**r);
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Note::None => return false,
+            Note::Text(text) => out.write_str(text),
+            Note::ChairDrew { drawn, min, max } => {
+                write!(out, "chair drew {drawn} of {min}..={max}")
+            }
+            Note::RegionTurn {
+                region: r,
+                turn,
+                quota,
+                tie_by_lot,
+            } => {
+                let tie = if *tie_by_lot {
+                    " (tie broken by lot)"
+                } else {
+                    ""
+                };
+                write!(out, "{}: {turn} of {quota}{tie}", region(r))
+            }
+            Note::RegionWait {
+                region: r,
+                quota,
+                by_lot,
+            } => match (quota, by_lot) {
+                (0, true) => write!(out, "{}: lost the lot for a slot", region(r)),
+                (0, false) => write!(out, "{}: no slot apportioned", region(r)),
+                (q, _) => write!(out, "{}: quota {q} filled", region(r)),
+            },
+            Note::ReservedSlots { reserved, slots } => {
+                write!(out, "{reserved} of {slots} slots reserved")
+            }
+            Note::ClassWeight { weight } => write!(out, "weighted lottery, class weight {weight}"),
+            Note::Custom(text) => out.write_str(text),
+        };
+        true
+    }
+}
+
+/// One granted request, in speaking order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    /// Index of the request in the session's requests.
+    pub request: u32,
+    /// Why it was granted.
+    pub reason: GrantReason,
+    /// Detail of the reason.
+    pub note: Note,
+    /// Minutes granted (set by [`Decision::finish`]).
+    pub minutes: u32,
+    /// Start minute in the session (set by [`Decision::finish`]; `None` when the session
+    /// length is unknown).
+    pub start_minute: Option<u32>,
+}
+
+/// Why a request waits: a reason code and its detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    /// The code.
+    pub reason: WaitReason,
+    /// Its detail.
+    pub note: Note,
+}
+
+/// A handle on a [`Waiting`] registered with [`Decision::wait_reason`]; many requests share
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitId(u32);
+
+impl WaitId {
+    /// Its index in [`Decision::wait_reasons`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A range of a decision's list of indices (the members of a tie, the winners of a lot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// Number of indices.
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The pool a lot drew from, named by the rule that formed it (its size is in the step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Pool {
+    /// Every requesting organisation.
+    Requesters,
+    /// The requesting organisations of one region (index in the roster's regions).
+    Region(u32),
+    /// The grassroots class within one region.
+    ClassInRegion(u32),
+    /// The organisations outside the grassroots class within one region.
+    OthersInRegion(u32),
+    /// The requesting organisations of the grassroots class.
+    Class,
+    /// The requesting organisations outside the grassroots class.
+    OthersThanClass,
+    /// Every requesting organisation not granted yet (an open lottery after reserved slots).
+    NotYetGranted,
+    /// A pool of a policy written outside the crate, by its own name.
+    Custom(&'static str),
+}
+
+/// How a lot weighed the members of its pool.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Weighting {
+    /// Every member the same chance.
+    Uniform,
+    /// Each member weighs its kind's familiarity to the chair (draws without replacement,
+    /// each proportional to the weight among those not yet drawn).
+    Familiarity,
+    /// Grassroots class members weigh `weight`, others 1.
+    ClassWeight(f64),
+}
+
+/// A deterministic rule that moved organisations ahead or decided who can be granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Every requesting organisation fits in the slots: all are granted.
+    EveryoneFits,
+    /// The grassroots class goes before anyone else (a progressive stack).
+    ClassFirst,
+    /// `reserved` of `slots` slots are reserved for the grassroots class.
+    ReservedSlots {
+        /// Slots reserved.
+        reserved: u32,
+        /// Slots of the session.
+        slots: u32,
+    },
+    /// Within a region, inscription order decides (index in the roster's regions).
+    InscriptionOrderInRegion(u32),
+}
+
+/// One apportioned group of a [`Step::QuotaComputed`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuotaLine {
+    /// The region (index in the roster's regions).
+    pub region: u32,
+    /// Its weight.
+    pub weight: f64,
+    /// The units it was apportioned.
+    pub units: u32,
+}
+
+/// One typed audit step. Lists (winners, tied regions, quota lines) are [`Span`]s into the
+/// decision: read them with [`Decision::indices`] and [`Decision::quota_lines`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// A count was drawn at random from `min..=max` (the chair's number of slots).
+    CountDrawn {
+        /// The fewest.
+        min: u32,
+        /// The most.
+        max: u32,
+        /// The count drawn.
+        drawn: u32,
+    },
+    /// An apportionment of `units` among groups (the `round`-th, from 1: a capped group is
+    /// taken out and the rest apportioned again).
+    QuotaComputed {
+        /// The method.
+        method: Method,
+        /// The round, from 1.
+        round: u32,
+        /// Units apportioned in this round.
+        units: u32,
+        /// The groups, their weights and units ([`Decision::quota_lines`]).
+        lines: Span,
+    },
+    /// A region's quota was capped at its number of requesting organisations.
+    CapApplied {
+        /// The region (index in the roster's regions).
+        region: u32,
+        /// The cap.
+        cap: u32,
+    },
+    /// Regions tied for `units` contested units and a lot gave them to `winners`.
+    TieBrokenByLot {
+        /// The tied regions ([`Decision::indices`]: region indices).
+        regions: Span,
+        /// The regions that won a unit (region indices).
+        winners: Span,
+        /// Units contested.
+        units: u32,
+    },
+    /// A lot drew from a pool: its rule, size and weighting, and the winners in draw order.
+    LotDrawn {
+        /// The rule that formed the pool.
+        pool: Pool,
+        /// Members of the pool.
+        size: u32,
+        /// How members were weighed.
+        weighting: Weighting,
+        /// The winners, request indices in draw order ([`Decision::indices`]).
+        winners: Span,
+    },
+    /// A lot drew the order of regions that breaks ties in the speaking order.
+    RegionOrderDrawn {
+        /// Region indices in the drawn order ([`Decision::indices`]).
+        order: Span,
+    },
+    /// A deterministic rule decided; `granted` requests (request indices) were granted by it.
+    RuleApplied {
+        /// The rule.
+        rule: Rule,
+        /// The requests it granted ([`Decision::indices`]).
+        granted: Span,
+    },
+    /// A step of a policy written outside the crate: its own code and detail.
+    Custom {
+        /// The step code (snake_case by convention).
+        code: &'static str,
+        /// Its detail.
+        note: Note,
+    },
+}
+
+/// The wait table entry every request starts with: `capacity`, no detail.
+const DEFAULT_WAIT: WaitId = WaitId(0);
+/// The wait of duplicate requests.
+const DUPLICATE_WAIT: WaitId = WaitId(1);
+/// Marks a granted request in the wait list.
+const GRANTED: WaitId = WaitId(u32::MAX);
+
+/// A reusable decision buffer (see the [module documentation](self)).
+///
+/// The cycle is: [`Decision::begin`] with the session (clears the buffer, keeps its memory);
+/// the policy's [`grant`](Decision::grant)s in speaking order, [`wait`](Decision::wait)s and
+/// [`step`](Decision::step)s; then [`Decision::finish`], which checks capacity and gives each
+/// pick its minutes and start minute. `floorshare::policy::Policy::decide` runs the cycle.
+#[derive(Default)]
+pub struct Decision {
+    picks: Vec<Pick>,
+    waits: Vec<WaitId>,
+    wait_table: Vec<Waiting>,
+    steps: Vec<Step>,
+    indices: Vec<u32>,
+    quota_lines: Vec<QuotaLine>,
+    minutes: Vec<u32>,
+    starts: Vec<u32>,
+    scratch: Vec<Box<dyn Any + Send>>,
+}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("picks", &self.picks)
+            .field("waits", &self.waits.len())
+            .field("steps", &self.steps)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decision {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Decision::default()
+    }
+
+    /// Clears the buffer for `session`, keeping its memory: no pick, every request waiting
+    /// with `capacity` and no detail, duplicates with `duplicate`.
+    pub fn begin(&mut self, session: &CheckedSession) {
+        self.picks.clear();
+        self.steps.clear();
+        self.indices.clear();
+        self.quota_lines.clear();
+        self.wait_table.clear();
+        self.wait_table.push(Waiting {
+            reason: WaitReason::Capacity,
+            note: Note::None,
+        });
+        self.wait_table.push(Waiting {
+            reason: WaitReason::Duplicate,
+            note: Note::None,
+        });
+        let n = session.requests().len();
+        self.waits.clear();
+        self.waits.resize(n, DEFAULT_WAIT);
+        for (r, wait) in self.waits.iter_mut().enumerate() {
+            if session.is_duplicate(r) {
+                *wait = DUPLICATE_WAIT;
+            }
+        }
+    }
+
+    /// The working memory of type `T` a policy left here last time (or a new one): policies
+    /// are immutable and shared between threads, so the buffers they reuse from session to
+    /// session live in the caller's decision. Give it back with [`Decision::put_scratch`].
+    pub fn take_scratch<T: Default + Send + 'static>(&mut self) -> Box<T> {
+        match self.scratch.iter().position(|s| s.is::<T>()) {
+            Some(i) => self
+                .scratch
+                .swap_remove(i)
+                .downcast()
+                .unwrap_or_else(|_| Box::default()),
+            None => Box::default(),
+        }
+    }
+
+    /// Keeps a policy's working memory for its next session.
+    pub fn put_scratch<T: Send + 'static>(&mut self, scratch: Box<T>) {
+        self.scratch.push(scratch);
+    }
+
+    /// Grants request `request` the next speaking position.
+    pub fn grant(&mut self, request: u32, reason: GrantReason, note: Note) {
+        self.picks.push(Pick {
+            request,
+            reason,
+            note,
+            minutes: 0,
+            start_minute: None,
+        });
+    }
+
+    /// Registers a reason to wait, to be given to many requests with [`Decision::wait`].
+    pub fn wait_reason(&mut self, reason: WaitReason, note: Note) -> WaitId {
+        self.wait_table.push(Waiting { reason, note });
+        WaitId(self.wait_table.len() as u32 - 1)
+    }
+
+    /// Says why request `request` waits (ignored for duplicates, which always wait
+    /// `duplicate`).
+    ///
+    /// # Panics
+    ///
+    /// If `request` is not an index of the session's requests.
+    pub fn wait(&mut self, request: u32, wait: WaitId) {
+        let slot = &mut self.waits[request as usize];
+        if *slot != DUPLICATE_WAIT {
+            *slot = wait;
+        }
+    }
+
+    /// Records an audit step.
+    pub fn step(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+
+    /// Stores a list of indices for a step and returns its span.
+    pub fn push_indices(&mut self, indices: impl IntoIterator<Item = u32>) -> Span {
+        let start = self.indices.len() as u32;
+        self.indices.extend(indices);
+        Span {
+            start,
+            len: self.indices.len() as u32 - start,
+        }
+    }
+
+    /// Stores the requests granted from pick `first` on (the winners of a lot just drawn) as a
+    /// list for a step.
+    pub fn push_picked(&mut self, first: usize) -> Span {
+        let start = self.indices.len() as u32;
+        self.indices
+            .extend(self.picks[first..].iter().map(|p| p.request));
+        Span {
+            start,
+            len: self.indices.len() as u32 - start,
+        }
+    }
+
+    /// Stores the lines of an apportionment for a [`Step::QuotaComputed`].
+    pub fn push_quota_lines(&mut self, lines: impl IntoIterator<Item = QuotaLine>) -> Span {
+        let start = self.quota_lines.len() as u32;
+        self.quota_lines.extend(lines);
+        Span {
+            start,
+            len: self.quota_lines.len() as u32 - start,
+        }
+    }
+
+    /// Checks the picks against capacity and sets each pick's minutes (the request's, capped
+    /// by the slot) and start minute by `placement` (the policy's, overriding the session's).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `granted` when the picks break capacity: more than the
+    /// session's slots, a request picked twice, a duplicate picked, or an index outside the
+    /// requests. floorshare's policies never do; this guards policies written elsewhere.
+    pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
+        let slots = session.session().slots as usize;
+        if self.picks.len() > slots {
+            return Err(Error::invalid(
+                "granted",
+                self.picks.len(),
+                format!("slots are more than the session's {slots}"),
+            ));
+        }
+        for pick in &self.picks {
+            let r = pick.request as usize;
+            match self.waits.get_mut(r) {
+                Some(wait) if *wait != DUPLICATE_WAIT && *wait != GRANTED => *wait = GRANTED,
+                _ => {
+                    return Err(Error::invalid(
+                        "granted",
+                        pick.request,
+                        "is not a request that can be granted (out of range, duplicate or twice)",
+                    ));
+                }
+            }
+        }
+        self.minutes.clear();
+        self.minutes.extend(
+            self.picks
+                .iter()
+                .map(|p| session.requests()[p.request as usize].minutes),
+        );
+        match session.session().length_minutes {
+            Some(length) => {
+                placement
+                    .unwrap_or(session.session().placement)
+                    .start_minutes_into(&self.minutes, length, &mut self.starts);
+                for ((pick, &m), &s) in self.picks.iter_mut().zip(&self.minutes).zip(&self.starts) {
+                    pick.minutes = m;
+                    pick.start_minute = Some(s);
+                }
+            }
+            None => {
+                for (pick, &m) in self.picks.iter_mut().zip(&self.minutes) {
+                    pick.minutes = m;
+                    pick.start_minute = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The granted requests, in speaking order.
+    pub fn picks(&self) -> &[Pick] {
+        &self.picks
+    }
+
+    /// Whether request `request` was granted (after [`Decision::finish`]).
+    pub fn is_granted(&self, request: usize) -> bool {
+        self.waits.get(request) == Some(&GRANTED)
+    }
+
+    /// The reasons to wait registered for this session, indexed by [`WaitId::index`]: the
+    /// first is the default (`capacity`), the second `duplicate`.
+    pub fn wait_reasons(&self) -> &[Waiting] {
+        &self.wait_table
+    }
+
+    /// The reason request `request` waits, as a handle (the default one for a granted
+    /// request).
+    ///
+    /// # Panics
+    ///
+    /// If `request` is not an index of the session's requests.
+    pub fn wait_id_of(&self, request: usize) -> WaitId {
+        match self.waits[request] {
+            GRANTED => DEFAULT_WAIT,
+            id => id,
+        }
+    }
+
+    /// Why request `request` waits (meaningless for a granted request).
+    ///
+    /// # Panics
+    ///
+    /// If `request` is not an index of the session's requests.
+    pub fn waiting_of(&self, request: usize) -> &Waiting {
+        &self.wait_table[self.wait_id_of(request).index()]
+    }
+
+    /// The audit steps, in the order they happened.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The indices of a step's list.
+    ///
+    /// # Panics
+    ///
+    /// If `span` does not come from this decision.
+    pub fn indices(&self, span: Span) -> &[u32] {
+        &self.indices[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// The lines of a [`Step::QuotaComputed`].
+    ///
+    /// # Panics
+    ///
+    /// If `span` does not come from this decision.
+    pub fn quota_lines(&self, span: Span) -> &[QuotaLine] {
+        &self.quota_lines[span.start as usize..(span.start + span.len) as usize]
+    }
+}
