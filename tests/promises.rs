@@ -1,6 +1,7 @@
-//! SPEC §3's five promises, and each policy's own promise of SPEC §4, as properties over
-//! generated sessions: empty lists, one region, many regions, duplicates, zero slots, more
-//! slots than requests.
+//! The five promises every policy keeps (nothing lost, capacity, determinism, no panics, work
+//! conservation), the reason each waiting organisation must have, and each policy's own
+//! promise, as properties over generated sessions: empty lists, one region, many regions,
+//! duplicates, themes, zero slots, more slots than requests.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,6 +42,9 @@ fn chair() -> impl Strategy<Value = Chair> {
         })
 }
 
+/// Themes requests raise.
+const THEMES: [&str; 4] = ["climate", "labour", "health", "return"];
+
 /// A session input: 1–7 regions, up to 30 organisations, up to 45 requests (duplicates
 /// likely), 0–12 slots.
 fn session_input() -> impl Strategy<Value = SessionInput> {
@@ -64,6 +68,7 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                     0..n,
                     prop::option::of(1u32..6),
                     prop::option::weighted(0.3, 0u64..8),
+                    prop::option::of(prop::sample::select(THEMES.to_vec())),
                 ),
                 0..45,
             )
@@ -104,10 +109,10 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                         .collect();
                     let requests = requests
                         .into_iter()
-                        .map(|(org, minutes, order)| Request {
+                        .map(|(org, minutes, order, theme)| Request {
                             organisation: format!("o{org}"),
                             minutes,
-                            theme: None,
+                            theme: theme.map(str::to_string),
                             order,
                         })
                         .collect();
@@ -241,6 +246,112 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
     ]
 }
 
+/// ⌈share · slots⌉ for `share` read as the decimal Rust prints (`0.14` is 14/100), in 128-bit
+/// integers: an oracle independent of the policy's long multiplication.
+fn exact_reserved(share: f64, slots: u32) -> u128 {
+    let text = share.to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let scale = 10u128.pow(fraction.len() as u32);
+    let numerator = whole.parse::<u128>().unwrap() * scale
+        + if fraction.is_empty() { 0 } else { fraction.parse::<u128>().unwrap() };
+    (numerator * u128::from(slots)).div_ceil(scale).min(u128::from(slots))
+}
+
+/// The wait reason each waitlisted requester must have, worked out from the input and the
+/// granted set alone, by the one rule of every policy: `not_selected` if and only if the
+/// organisation was in a pool a lot drew from (a draw that had a slot to give, or a tie on
+/// its region's quota decided by lot), otherwise `capacity`.
+fn expected_wait(
+    spec: &PolicySpec,
+    session: &CheckedSession,
+    allocation: &Allocation,
+    request: u32,
+) -> WaitReason {
+    if session.is_duplicate(request as usize) {
+        return WaitReason::Duplicate;
+    }
+    let roster = session.roster();
+    let slots = session.session().slots as usize;
+    let org = session.organisation_of(request as usize);
+    let in_class = roster.in_class(org);
+    let granted_orgs: Vec<usize> = allocation
+        .granted
+        .iter()
+        .map(|g| session.organisation_of(g.request as usize))
+        .collect();
+    let class_requesters = session
+        .requesters()
+        .iter()
+        .filter(|&&r| roster.in_class(session.organisation_of(r as usize)))
+        .count();
+    let lot = |drawn: bool| {
+        if drawn {
+            WaitReason::NotSelected
+        } else {
+            WaitReason::Capacity
+        }
+    };
+    match spec {
+        PolicySpec::ChairDiscretion(_) => lot(slots > 0),
+        PolicySpec::GrassrootsPriority(p) => match p.mode {
+            GrassrootsMode::Strict => lot(if in_class {
+                slots > 0
+            } else {
+                slots > class_requesters.min(slots)
+            }),
+            GrassrootsMode::Reserved => {
+                let reserved = exact_reserved(p.share.unwrap(), slots as u32) as usize;
+                let open = slots - reserved.min(class_requesters);
+                lot(if in_class { slots > 0 } else { open > 0 })
+            }
+            _ => lot(slots > 0),
+        },
+        PolicySpec::RegionalBalance(p) => {
+            let region = roster.region_of(org);
+            let quota = granted_orgs.iter().filter(|&&o| roster.region_of(o) == region).count();
+            let class_took = granted_orgs
+                .iter()
+                .filter(|&&o| roster.region_of(o) == region && roster.in_class(o))
+                .count();
+            let name = &*roster.regions()[region];
+            let tied = allocation.steps.iter().any(|step| {
+                let step = serde_json::to_value(step).unwrap();
+                step["step"] == "tie_broken_by_lot"
+                    && step["regions"].as_array().unwrap().iter().any(|r| r == name)
+            });
+            lot(tied
+                || match p.within_region {
+                    WithinRegion::Order => false,
+                    WithinRegion::GrassrootsFirst if !in_class => quota > class_took,
+                    _ => quota > 0,
+                })
+        }
+    }
+}
+
+/// Arbitrary JSON: scalars of every type (extreme numbers included), arrays and objects.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        prop_oneof![any::<f64>(), Just(1e308), Just(5e-324), Just(-0.0)]
+            .prop_map(|x| serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)),
+        ".{0,12}".prop_map(Value::String),
+        prop::sample::select(vec!["o0", "asia", "grassroots", "end", "lottery", "reserved"])
+            .prop_map(|s| json!(s)),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 /// The chair's drawn count d, replayed from the seed: it is the policy's first draw.
 fn chair_draw(spec: &ChairDiscretionSpec, session: &Session, seed: u64) -> Option<u64> {
     let chair = session.chair.clone().unwrap_or_default();
@@ -281,7 +392,7 @@ fn requesters_by_region(session: &CheckedSession) -> BTreeMap<String, usize> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
-    /// The five promises of SPEC §3, for every policy.
+    /// The five promises, for every policy.
     #[test]
     fn every_policy_keeps_the_five_promises(
         input in session_input(),
@@ -320,11 +431,9 @@ proptest! {
             .all(|w| position[&w[0].request] < position[&w[1].request]));
 
         for w in &allocation.waitlisted {
-            // Every code is documented; capacity only when no draw could have included it.
-            prop_assert!(matches!(w.reason, WaitReason::NotSelected | WaitReason::Capacity | WaitReason::Duplicate));
-            if input.session.slots == 0 && w.reason != WaitReason::Duplicate {
-                prop_assert_eq!(w.reason, WaitReason::Capacity);
-            }
+            // The reason each case must have: `not_selected` exactly when a lot drew from a pool
+            // the organisation was in.
+            prop_assert_eq!(w.reason, expected_wait(&spec, &session, &allocation, w.request), "{:?}", w);
         }
         // The allocation records what is needed to re-run it.
         prop_assert_eq!(&allocation.policy, &spec.description());
@@ -459,7 +568,11 @@ proptest! {
     #[test]
     fn grassroots_priority_keeps_its_promises(
         input in session_input(),
-        share in 0.0f64..=1.0,
+        share in prop_oneof![
+            0.0f64..=1.0,
+            (0u32..=100).prop_map(|k| f64::from(k) / 100.0),
+            (0u32..=1000).prop_map(|k| f64::from(k) / 1000.0),
+        ],
         seed in any::<u64>(),
     ) {
         let session = input.clone().check().unwrap();
@@ -479,9 +592,8 @@ proptest! {
         let policy = GrassrootsPriority::reserved(share).unwrap();
         let reserved = policy.allocate_seeded(&session, seed).unwrap();
         let class_slots = reserved.granted.iter().filter(|g| in_class(&g.organisation)).count();
-        // ⌈share·slots⌉ with the 1e-9 (relative) tolerance of SPEC §4, written out here.
-        let x = share * f64::from(input.session.slots);
-        let reserved_slots = (x - 1e-9 * x.max(1.0)).ceil().max(0.0) as usize;
+        // ⌈share·slots⌉ exactly, reading share as its shortest round-trip decimal.
+        let reserved_slots = exact_reserved(share, input.session.slots) as usize;
         prop_assert_eq!(reserved_slots, policy.reserved_slots(input.session.slots) as usize);
         let promised = reserved_slots.min(class_requesters);
         prop_assert!(class_slots >= promised);
@@ -563,6 +675,59 @@ proptest! {
     #[test]
     fn arbitrary_text_does_not_panic(text in ".{0,200}") {
         let _ = floorshare::interchange::AllocationInput::from_json_str(&text);
+    }
+
+    /// Structurally valid JSON with wrong values: a valid document whose value at a random
+    /// place (any depth) is replaced by arbitrary JSON, or a document of the right shape made of
+    /// arbitrary values. An allocation or a one-line error naming a field; never a panic.
+    #[test]
+    fn valid_json_with_wrong_values_is_an_error_or_an_allocation(
+        input in session_input(),
+        spec in policy_spec(),
+        path in prop::collection::vec(any::<prop::sample::Index>(), 1..5),
+        value in json_value(),
+        parts in prop::collection::vec(json_value(), 5),
+    ) {
+        let mut document = serde_json::to_value(&input).unwrap();
+        document["policy"] = serde_json::to_value(spec.description()).unwrap();
+        document["seed"] = serde_json::json!(1);
+        // Walk down `path` through objects and arrays and replace what is there.
+        let mut pointer = String::new();
+        let mut here = &document;
+        for index in &path {
+            let (key, next) = match here {
+                serde_json::Value::Object(map) if !map.is_empty() => {
+                    let (key, next) = map.iter().nth(index.index(map.len())).unwrap();
+                    (key.replace('~', "~0").replace('/', "~1"), next)
+                }
+                serde_json::Value::Array(items) if !items.is_empty() => {
+                    let i = index.index(items.len());
+                    (i.to_string(), &items[i])
+                }
+                _ => break,
+            };
+            pointer.push('/');
+            pointer.push_str(&key);
+            here = next;
+        }
+        *document.pointer_mut(&pointer).unwrap() = value;
+        let shaped = serde_json::json!({
+            "session": parts[0], "organisations": parts[1], "requests": parts[2],
+            "policy": parts[3], "seed": parts[4],
+        });
+        for document in [document, shaped] {
+            match floorshare::interchange::AllocationInput::from_json(document) {
+                Ok(job) => {
+                    if let Err(err) = job.allocate() {
+                        prop_assert!(!err.field().is_empty());
+                    }
+                }
+                Err(err) => {
+                    prop_assert!(!err.field().is_empty(), "{}", err);
+                    prop_assert_eq!(err.to_string().lines().count(), 1, "{}", err);
+                }
+            }
+        }
     }
 
     /// Valid documents with one field replaced by an extreme or ill-typed value: an error or

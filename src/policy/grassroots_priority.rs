@@ -42,9 +42,6 @@ pub struct GrassrootsPrioritySpec {
     pub placement: Option<Placement>,
 }
 
-/// Relative tolerance of the reserved-slot count: ⌈x − 1e-9·max(1, x)⌉ with x = share·slots, so
-/// that 0.14·50 (7.000000000000001 in binary floating point) reserves 7, not 8, at any size.
-const RESERVED_TOLERANCE: f64 = 1e-9;
 
 /// The grassroots class goes first: under-resourced, often migrant-led organisations that do
 /// most of the work and are invisible in global policy-setting are heard before the
@@ -59,7 +56,8 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 /// - `strict` (default): a progressive stack. No organisation outside the class is granted
 ///   while an organisation of the class that asked is not granted; class speakers take the
 ///   earliest positions. Lottery within each class.
-/// - `reserved` with `share` in [0, 1]: ⌈share·slots⌉ slots (with a 1e-9 tolerance) are
+/// - `reserved` with `share` in [0, 1]: ⌈share·slots⌉ slots (`share` read as the decimal
+///   written: 0.14 is 14/100) are
 ///   reserved for the class and drawn by lot among it; the remaining slots, and the reserved
 ///   ones the class cannot fill, go by open lottery among all organisations not yet granted,
 ///   class included. Speaking order: reserved winners first, then open winners, each in draw
@@ -104,6 +102,43 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 pub struct GrassrootsPriority {
     spec: GrassrootsPrioritySpec,
     mode: Mode,
+    /// `share` as the decimal people wrote (reserved mode).
+    share: Decimal,
+}
+
+/// A number in [0, 1] as the shortest decimal that reads back to the same `f64` (what Rust's
+/// `{}` prints: 0.14 is 14/100, not the binary 0.14000000000000001332…), so that a reserved
+/// count is the exact ⌈share · slots⌉ a person computes by hand, at any size.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Decimal {
+    /// The integer part: 0 or 1.
+    whole: u64,
+    /// The digits after the decimal point.
+    fraction: Vec<u8>,
+}
+
+impl Decimal {
+    fn of(x: f64) -> Self {
+        let text = x.to_string();
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        Decimal {
+            whole: whole.parse().unwrap_or(0),
+            fraction: fraction.bytes().map(|b| b - b'0').collect(),
+        }
+    }
+
+    /// ⌈self · n⌉, exactly: long multiplication of the decimal digits by `n`, from the right.
+    fn ceil_times(&self, n: u32) -> u64 {
+        let n = u64::from(n);
+        let mut carry = 0;
+        let mut fraction_left = false;
+        for &digit in self.fraction.iter().rev() {
+            let product = u64::from(digit) * n + carry;
+            fraction_left |= product % 10 != 0;
+            carry = product / 10;
+        }
+        self.whole * n + carry + u64::from(fraction_left)
+    }
 }
 
 /// The checked mode with its parameter.
@@ -176,7 +211,11 @@ impl GrassrootsPriority {
         if let (Some(weight), false) = (spec.weight, matches!(mode, Mode::Weighted { .. })) {
             return Err(unused("weight", weight));
         }
-        Ok(GrassrootsPriority { spec, mode })
+        let share = match mode {
+            Mode::Reserved { share } => Decimal::of(share),
+            _ => Decimal::default(),
+        };
+        Ok(GrassrootsPriority { spec, mode, share })
     }
 
     /// Mode `strict`: the progressive stack.
@@ -184,6 +223,7 @@ impl GrassrootsPriority {
         GrassrootsPriority {
             spec: GrassrootsPrioritySpec::default(),
             mode: Mode::Strict,
+            share: Decimal::default(),
         }
     }
 
@@ -211,7 +251,8 @@ impl GrassrootsPriority {
     }
 
     /// The number of slots reserved for the class in a session of `slots` slots (mode
-    /// `reserved`; 0 in other modes): ⌈x − 1e-9·max(1, x)⌉ with x = share·slots.
+    /// `reserved`; 0 in other modes): exactly ⌈share·slots⌉, reading `share` as the shortest
+    /// decimal that round-trips to it (0.14 is 14/100, so 0.14·50 reserves 7, not 8).
     ///
     /// ```
     /// use floorshare::policy::GrassrootsPriority;
@@ -222,10 +263,7 @@ impl GrassrootsPriority {
     /// ```
     pub fn reserved_slots(&self, slots: u32) -> u32 {
         match self.mode {
-            Mode::Reserved { share } => {
-                let x = share * f64::from(slots);
-                ((x - RESERVED_TOLERANCE * x.max(1.0)).ceil().max(0.0) as u32).min(slots)
-            }
+            Mode::Reserved { .. } => self.share.ceil_times(slots).min(u64::from(slots)) as u32,
             _ => 0,
         }
     }
@@ -563,9 +601,21 @@ mod tests {
     }
 
     #[test]
-    fn the_tolerance_is_relative() {
+    fn the_reserved_count_is_exact_at_any_size() {
         let policy = GrassrootsPriority::reserved(0.28).unwrap();
         assert_eq!(policy.reserved_slots(100_000_000), 28_000_000);
         assert_eq!(policy.reserved_slots(25), 7);
+        // 0.14 · 50 is 7.000000000000001 in binary floating point: exactly 7 reserved.
+        assert_eq!(GrassrootsPriority::reserved(0.14).unwrap().reserved_slots(50), 7);
+        // A share a hair above a whole count reserves one more, at any size (no tolerance).
+        let above = GrassrootsPriority::reserved(0.1400000001).unwrap();
+        assert_eq!(above.reserved_slots(50), 8);
+        assert_eq!(above.reserved_slots(u32::MAX), 601_295_422);
+        assert_eq!(
+            GrassrootsPriority::reserved(5e-324).unwrap().reserved_slots(3),
+            1
+        );
+        assert_eq!(GrassrootsPriority::reserved(1.0).unwrap().reserved_slots(9), 9);
+        assert_eq!(GrassrootsPriority::reserved(0.0).unwrap().reserved_slots(9), 0);
     }
 }

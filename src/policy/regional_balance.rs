@@ -137,8 +137,9 @@ pub struct RegionalBalanceSpec {
 /// lot)"` when an apportionment tie that changed the result involved the region). Waitlisted
 /// `not_selected` when a draw decided: the within-region lottery, or a lot on the region's
 /// quota (detail `"europe: quota 1 filled"`, `"europe: lost the lot for a slot"`); `capacity`
-/// when the rule alone did: inscription `order` within the region, or no slot apportioned to
-/// it (`"europe: no slot apportioned"`).
+/// when the rule alone did: inscription `order` within the region, no slot apportioned to it
+/// (`"europe: no slot apportioned"`), or, with `grassroots_first`, the class filled the
+/// region's quota before the others' draw.
 ///
 /// **Promise** (equal weights): if region a has a requesting organisation not granted, then
 /// granted(a) ≥ granted(b) − 1 for every region b.
@@ -436,8 +437,11 @@ impl RegionalBalance {
             lot_order,
             heap: heap_memory,
             next_of,
+            class_took,
             ..
         } = &mut *scratch;
+        class_took.clear();
+        class_took.resize(asking.len(), 0);
         for (i, &g) in asking.iter().enumerate() {
             let candidates = &mut items[ranges[g as usize].clone()];
             let q = quota[i] as usize;
@@ -473,6 +477,7 @@ impl RegionalBalance {
                     let (class, rest) = tmp.split_at_mut(class_len);
                     let from_class = lot::draw_to_front(rng, class, q);
                     let from_rest = lot::draw_to_front(rng, rest, q - from_class);
+                    class_took[i] = from_class as u32;
                     for (pool, members, drawn) in [
                         (Pool::ClassInRegion(g), &*class, from_class),
                         (Pool::OthersInRegion(g), &*rest, from_rest),
@@ -548,25 +553,41 @@ impl RegionalBalance {
         }
         *heap_memory = heap.into_vec();
 
-        // A region's waiting organisations lost a draw if a lot decided its quota or they lost
-        // the draw within the region; otherwise the quota rule left no slot for them.
+        // One rule for every wait: `not_selected` if and only if the organisation was in a pool a
+        // lot drew from — a tie lot on its region's quota, or a draw within the region that had
+        // a slot to give — and `capacity` otherwise (inscription order, no slot apportioned,
+        // or the class filled the region's quota before the others' draw).
+        let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
         for (i, &g) in asking.iter().enumerate() {
-            let drawn_within = quota[i] > 0 && self.spec.within_region != WithinRegion::Order;
-            let reason = if by_lot[i] || drawn_within {
-                WaitReason::NotSelected
-            } else {
-                WaitReason::Capacity
+            let note = Note::RegionWait {
+                region: g,
+                quota: quota[i],
+                by_lot: by_lot[i],
             };
-            let wait = decision.wait_reason(
-                reason,
-                Note::RegionWait {
-                    region: g,
-                    quota: quota[i],
-                    by_lot: by_lot[i],
-                },
-            );
+            let wait = |drawn: bool, decision: &mut Decision| {
+                let reason = if by_lot[i] || drawn {
+                    WaitReason::NotSelected
+                } else {
+                    WaitReason::Capacity
+                };
+                decision.wait_reason(reason, note.clone())
+            };
+            let (class_wait, others_wait) = match self.spec.within_region {
+                WithinRegion::Order => {
+                    let w = wait(false, decision);
+                    (w, w)
+                }
+                WithinRegion::Lottery => {
+                    let w = wait(quota[i] > 0, decision);
+                    (w, w)
+                }
+                WithinRegion::GrassrootsFirst => (
+                    wait(quota[i] > 0, decision),
+                    wait(quota[i] > class_took[i], decision),
+                ),
+            };
             for &r in &items[ranges[g as usize].clone()] {
-                decision.wait(r, wait);
+                decision.wait(r, if in_class(r) { class_wait } else { others_wait });
             }
         }
         Ok(())
@@ -604,6 +625,8 @@ struct Scratch {
     heap: Vec<(usize, Reverse<usize>, usize)>,
     /// Per asking region, how many of its picks have spoken.
     next_of: Vec<usize>,
+    /// Per asking region, the slots its grassroots class took (grassroots first).
+    class_took: Vec<u32>,
 }
 
 #[cfg(test)]
