@@ -6,15 +6,19 @@
 
 mod allocation;
 mod checked;
+mod input;
 mod organisation;
 mod request;
+mod roster;
 mod session;
 mod spec;
 
 pub use allocation::{Allocation, Grant, GrantReason, Pick, WaitReason, Waiting, Waitlisted};
-pub use checked::{CheckedRequest, CheckedSession, Roster, SessionInput};
+pub use checked::{CheckedRequest, CheckedSession};
+pub use input::SessionInput;
 pub use organisation::{GCM_REGIONS, GrassrootsClass, Kind, Organisation};
 pub use request::{History, HistoryEntry, Record, Request};
+pub use roster::Roster;
 pub use session::{Chair, Placement, Session};
 pub(crate) use session::{check_familiarity, check_slot_range};
 pub use spec::{
