@@ -48,6 +48,7 @@ impl CheckedSession {
     ) -> Result<Self> {
         let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
+        check_history(&roster, &history)?;
         let checked = requests
             .iter()
             .enumerate()
@@ -95,6 +96,7 @@ impl CheckedSession {
     ) -> Result<Self> {
         let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
+        check_history(&roster, &history)?;
         for (i, request) in requests.iter().enumerate() {
             if request.organisation as usize >= roster.len() {
                 return Err(Error::invalid(
@@ -190,5 +192,63 @@ impl CheckedSession {
     /// Gives the history back, to carry it to the next session without a copy.
     pub fn into_history(self) -> History {
         self.history
+    }
+}
+
+/// A history with no records, or with one per organisation of `roster`, else an error naming
+/// `history`.
+fn check_history(roster: &Roster, history: &History) -> Result<()> {
+    let records = history.len();
+    if records == 0 || records == roster.len() {
+        return Ok(());
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Err(Error::invalid(
+        "history",
+        format_args!("{records} record{}", plural(records)),
+        format!(
+            "for a roster of {} organisation{} (give one record per organisation, or none)",
+            roster.len(),
+            plural(roster.len())
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GrassrootsClass, Kind, Organisation};
+
+    fn roster(n: usize) -> Arc<Roster> {
+        let organisations = (0..n)
+            .map(|i| Organisation::new(format!("o{i}"), "europe", Kind::Grassroots))
+            .collect();
+        Arc::new(Roster::new(organisations, GrassrootsClass::default()).unwrap())
+    }
+
+    #[test]
+    fn history_has_no_record_or_one_per_organisation() {
+        let requests = [Request::new("o1")];
+        for history in [History::default(), History::new(5)] {
+            assert!(
+                CheckedSession::new(Session::new("s", 1), roster(5), &requests, history).is_ok()
+            );
+        }
+        let err = CheckedSession::new(Session::new("s", 1), roster(5), &requests, History::new(3))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "history: 3 records for a roster of 5 organisations \
+             (give one record per organisation, or none)"
+        );
+        assert!(matches!(err, Error::InvalidValue { .. }));
+        let err =
+            CheckedSession::from_requests(Session::new("s", 1), roster(1), vec![], History::new(2))
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "history: 2 records for a roster of 1 organisation \
+             (give one record per organisation, or none)"
+        );
     }
 }

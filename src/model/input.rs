@@ -126,6 +126,23 @@ mod tests {
     }
 
     #[test]
+    fn history_is_empty_unless_given() {
+        assert!(input().check().unwrap().history().is_empty());
+        let mut raw = input();
+        raw.history = vec![HistoryEntry {
+            organisation: "b".into(),
+            slots: 2,
+            minutes: 6,
+            last_session: Some(1),
+        }];
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.history().len(), 2);
+        assert_eq!(checked.history().get(0), Default::default());
+        assert_eq!(checked.history().get(1).slots, 2);
+        assert_eq!(checked.history().get(1).last_session, Some(1));
+    }
+
+    #[test]
     fn minutes_are_capped_by_the_slot() {
         let mut raw = input();
         raw.requests[0].minutes = Some(10);

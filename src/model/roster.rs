@@ -145,9 +145,19 @@ impl Roster {
         &self.class
     }
 
-    /// Checks a history list against the roster: every organisation known, none twice.
-    /// Errors name the entry (`[2].organisation`, relative to the list).
+    /// Checks a history list against the roster: every organisation known, none twice. An
+    /// empty list gives a history with no records (every organisation has the default
+    /// record), which costs nothing; otherwise the history holds one record per organisation.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownOrganisation`] when an entry names an organisation not in the roster,
+    /// [`Error::DuplicateOrganisation`] when two entries name the same one. The field is the
+    /// later entry's, relative to the list (`[2].organisation`).
     pub fn history(&self, entries: &[HistoryEntry]) -> Result<History> {
+        if entries.is_empty() {
+            return Ok(History::default());
+        }
         let mut history = History::new(self.len());
         let mut seen = vec![false; self.len()];
         for (i, entry) in entries.iter().enumerate() {
