@@ -146,6 +146,40 @@ fn allocate(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The same check, with the caches evicted before each timed call: the setup clones the
+    // raw input, then writes a 64 MiB buffer (more than the L1 and L2 caches of these machines
+    // and a good part of their shared L3), so the check starts from memory, as the first
+    // check of a freshly read document does.
+    let mut group = c.benchmark_group("check_cold");
+    let mut evict = vec![0u8; EVICT_BYTES];
+    for n in [10_000usize, 100_000] {
+        let raw = input(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &raw, |b, raw| {
+            b.iter_batched(
+                || {
+                    let raw = raw.clone();
+                    evict_caches(&mut evict);
+                    raw
+                },
+                |raw| black_box(raw).check().unwrap(),
+                BatchSize::PerIteration,
+            );
+        });
+    }
+    group.finish();
+}
+
+/// Size of the buffer written between cold checks.
+const EVICT_BYTES: usize = 64 << 20;
+
+/// Writes one byte of every 64-byte line of `buffer`, pushing everything else out of the
+/// caches.
+fn evict_caches(buffer: &mut [u8]) {
+    for line in buffer.chunks_mut(64) {
+        line[0] = line[0].wrapping_add(1);
+    }
+    black_box(buffer);
 }
 
 criterion_group! {

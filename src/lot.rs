@@ -158,6 +158,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn max_weight_is_the_chairs_familiarity_bound() {
+        // The model bounds familiarity weights on its own; chair discretion draws with them,
+        // so the two bounds must agree.
+        assert_eq!(MAX_WEIGHT, crate::model::Chair::MAX_FAMILIARITY);
+    }
+
+    #[test]
     fn value_stability() {
         // Pins the draws: changing them changes every published allocation. The raw outputs
         // and the integers were checked against an independent Python transcription of

@@ -1,185 +1,14 @@
-//! Raw input, validated once into the checked form every policy reads.
+//! The checked form every policy reads: requests resolved against a [`Roster`], in
+//! inscription order, duplicates marked.
 //!
-//! [`SessionInput`] is what a user writes (serde, unknown fields rejected). [`SessionInput::check`]
-//! validates it into a [`CheckedSession`]: ids resolved to indices, regions interned, the
-//! grassroots class evaluated, requests put in inscription order and duplicates marked. Policies
-//! only ever see checked sessions, so they cannot meet a dangling id or a NaN weight.
+//! A [`SessionInput`](super::SessionInput) is validated into a [`CheckedSession`]; a simulator
+//! builds one from a shared roster and requests it resolved itself. Policies only ever see
+//! checked sessions, so they cannot meet a dangling id or a NaN weight.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
-use super::{GrassrootsClass, History, HistoryEntry, Organisation, Request, Session};
+use super::{History, Request, Roster, Session};
 use crate::{Error, Result};
-
-/// The organisations of a process, checked: unique non-empty ids, non-empty regions, regions
-/// interned (sorted by name), grassroots class evaluated. Shared (through an [`Arc`]) by every
-/// session of a process.
-///
-/// # Example
-///
-/// ```
-/// use floorshare::model::{GrassrootsClass, Kind, Organisation, Roster};
-///
-/// let roster = Roster::new(
-///     vec![
-///         Organisation::new("a", "europe", Kind::InternationalNgo),
-///         Organisation::new("b", "africa", Kind::Grassroots),
-///     ],
-///     GrassrootsClass::default(),
-/// )?;
-/// assert_eq!(roster.regions().len(), 2);
-/// assert_eq!(&*roster.regions()[roster.region_of(0)], "europe");
-/// assert!(roster.in_class(1));
-/// assert_eq!(roster.index_of("b"), Some(1));
-/// # Ok::<(), floorshare::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Roster {
-    organisations: Vec<Organisation>,
-    ids: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32>,
-    regions: Vec<Arc<str>>,
-    region_of: Vec<u32>,
-    in_class: Vec<bool>,
-    class: GrassrootsClass,
-}
-
-impl Roster {
-    /// Checks `organisations` and evaluates `class` on each. Errors name the organisation's
-    /// position (`organisations[3].id`).
-    pub fn new(organisations: Vec<Organisation>, class: GrassrootsClass) -> Result<Self> {
-        let count = u32::try_from(organisations.len())
-            .map_err(|_| Error::invalid("organisations", organisations.len(), "is too many"))?;
-        let mut index = HashMap::with_capacity(count as usize);
-        let mut ids = Vec::with_capacity(count as usize);
-        // Distinct regions first (a hash set), so only they are sorted.
-        let mut region_names = std::collections::HashSet::new();
-        for (i, org) in organisations.iter().enumerate() {
-            if org.id.is_empty() {
-                return Err(Error::invalid(
-                    format!("organisations[{i}].id"),
-                    "\"\"",
-                    "is empty",
-                ));
-            }
-            if org.region.is_empty() {
-                return Err(Error::invalid(
-                    format!("organisations[{i}].region"),
-                    "\"\"",
-                    "is empty",
-                ));
-            }
-            let id: Arc<str> = Arc::from(org.id.as_str());
-            if index.insert(id.clone(), i as u32).is_some() {
-                return Err(Error::DuplicateOrganisation {
-                    field: format!("organisations[{i}].id"),
-                    id: org.id.clone(),
-                });
-            }
-            ids.push(id);
-            region_names.insert(org.region.as_str());
-        }
-        let mut region_names: Vec<&str> = region_names.into_iter().collect();
-        region_names.sort_unstable();
-        let regions: Vec<Arc<str>> = region_names.iter().map(|&r| Arc::from(r)).collect();
-        let region_of = organisations
-            .iter()
-            .map(|org| {
-                regions
-                    .binary_search_by(|r| (**r).cmp(&org.region))
-                    .unwrap_or(0) as u32
-            })
-            .collect();
-        let in_class = organisations
-            .iter()
-            .map(|org| class.contains(org))
-            .collect();
-        Ok(Roster {
-            organisations,
-            ids,
-            index,
-            regions,
-            region_of,
-            in_class,
-            class,
-        })
-    }
-
-    /// Number of organisations.
-    pub fn len(&self) -> usize {
-        self.organisations.len()
-    }
-
-    /// Whether the roster has no organisation.
-    pub fn is_empty(&self) -> bool {
-        self.organisations.is_empty()
-    }
-
-    /// The organisations, in the order given.
-    pub fn organisations(&self) -> &[Organisation] {
-        &self.organisations
-    }
-
-    /// The shared id of the organisation at `index`.
-    pub fn id(&self, index: usize) -> &Arc<str> {
-        &self.ids[index]
-    }
-
-    /// The index of the organisation with id `id`.
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).map(|&i| i as usize)
-    }
-
-    /// The distinct regions of the organisations, sorted by name.
-    pub fn regions(&self) -> &[Arc<str>] {
-        &self.regions
-    }
-
-    /// The index in [`Roster::regions`] of the region of the organisation at `index`.
-    pub fn region_of(&self, index: usize) -> usize {
-        self.region_of[index] as usize
-    }
-
-    /// Whether the organisation at `index` is in the grassroots class.
-    pub fn in_class(&self, index: usize) -> bool {
-        self.in_class[index]
-    }
-
-    /// The grassroots class the roster was checked with.
-    pub fn grassroots_class(&self) -> &GrassrootsClass {
-        &self.class
-    }
-
-    /// Checks a history list against the roster: every organisation known, none twice.
-    /// Errors name the entry (`[2].organisation`, relative to the list).
-    pub fn history(&self, entries: &[HistoryEntry]) -> Result<History> {
-        let mut history = History::new(self.len());
-        let mut seen = vec![false; self.len()];
-        for (i, entry) in entries.iter().enumerate() {
-            let field = || format!("[{i}].organisation");
-            let org =
-                self.index_of(&entry.organisation)
-                    .ok_or_else(|| Error::UnknownOrganisation {
-                        field: field(),
-                        id: entry.organisation.clone(),
-                    })?;
-            if std::mem::replace(&mut seen[org], true) {
-                return Err(Error::DuplicateOrganisation {
-                    field: field(),
-                    id: entry.organisation.clone(),
-                });
-            }
-            if let Some(record) = history.get_mut(org) {
-                record.slots = entry.slots;
-                record.minutes = entry.minutes;
-                record.last_session = entry.last_session;
-            }
-        }
-        Ok(history)
-    }
-}
 
 /// A request resolved against a roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +48,7 @@ impl CheckedSession {
     ) -> Result<Self> {
         let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
+        check_history(&roster, &history)?;
         let checked = requests
             .iter()
             .enumerate()
@@ -266,6 +96,7 @@ impl CheckedSession {
     ) -> Result<Self> {
         let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
+        check_history(&roster, &history)?;
         for (i, request) in requests.iter().enumerate() {
             if request.organisation as usize >= roster.len() {
                 return Err(Error::invalid(
@@ -364,125 +195,60 @@ impl CheckedSession {
     }
 }
 
-/// One session's input as a user writes it (SPEC §6 without `policy` and `seed`): the
-/// session, the organisations, the requests, the history and the grassroots class.
-///
-/// # Example
-///
-/// ```
-/// use floorshare::model::SessionInput;
-///
-/// let input: SessionInput = serde_json::from_str(r#"{
-///     "session": {"id": "ts1", "slots": 1},
-///     "organisations": [{"id": "o1", "region": "pacific", "kind": "grassroots"}],
-///     "requests": [{"organisation": "o1"}, {"organisation": "o9"}]
-/// }"#)?;
-/// let err = input.check().unwrap_err();
-/// assert_eq!(err.to_string(), r#"requests[1].organisation: unknown organisation "o9""#);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SessionInput {
-    /// The session.
-    pub session: Session,
-    /// Every organisation that may be named by a request or in the history.
-    pub organisations: Vec<Organisation>,
-    /// The requests to speak, in list order.
-    #[serde(default)]
-    pub requests: Vec<Request>,
-    /// What organisations were granted in earlier sessions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<HistoryEntry>,
-    /// Who counts as grassroots (default: kind `grassroots` or migrant-led).
-    #[serde(default)]
-    pub grassroots_class: GrassrootsClass,
-}
-
-impl SessionInput {
-    /// An input without history, with the default grassroots class (kind `grassroots` or
-    /// migrant-led).
-    pub fn new(session: Session, organisations: Vec<Organisation>, requests: Vec<Request>) -> Self {
-        SessionInput {
-            session,
-            organisations,
-            requests,
-            history: Vec::new(),
-            grassroots_class: GrassrootsClass::default(),
-        }
+/// A history with no records, or with one per organisation of `roster`, else an error naming
+/// `history`.
+fn check_history(roster: &Roster, history: &History) -> Result<()> {
+    let records = history.len();
+    if records == 0 || records == roster.len() {
+        return Ok(());
     }
-
-    /// Validates the input into the form policies read. Every failure names its field.
-    pub fn check(self) -> Result<CheckedSession> {
-        let roster = Roster::new(self.organisations, self.grassroots_class)?;
-        let history = roster
-            .history(&self.history)
-            .map_err(|e| e.within("history"))?;
-        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
-    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Err(Error::invalid(
+        "history",
+        format_args!("{records} record{}", plural(records)),
+        format!(
+            "for a roster of {} organisation{} (give one record per organisation, or none)",
+            roster.len(),
+            plural(roster.len())
+        ),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
+    use crate::model::{GrassrootsClass, Kind, Organisation};
 
-    fn input() -> SessionInput {
-        SessionInput::new(
-            Session::new("s", 2),
-            vec![
-                Organisation::new("a", "europe", Kind::InternationalNgo),
-                Organisation::new("b", "africa", Kind::Grassroots),
-            ],
-            vec![Request::new("a"), Request::new("b"), Request::new("a")],
-        )
+    fn roster(n: usize) -> Arc<Roster> {
+        let organisations = (0..n)
+            .map(|i| Organisation::new(format!("o{i}"), "europe", Kind::Grassroots))
+            .collect();
+        Arc::new(Roster::new(organisations, GrassrootsClass::default()).unwrap())
     }
 
     #[test]
-    fn duplicates_follow_inscription_order() {
-        let mut raw = input();
-        raw.requests[0].order = Some(10);
-        let checked = raw.check().unwrap();
-        assert_eq!(checked.inscription_order(), [1, 2, 0]);
-        assert_eq!(checked.requesters(), [1, 2]);
-        assert!(checked.is_duplicate(0));
-        assert!(!checked.is_duplicate(2));
-    }
-
-    #[test]
-    fn errors_name_the_field_and_id() {
-        let mut raw = input();
-        raw.organisations[1].id = "a".into();
+    fn history_has_no_record_or_one_per_organisation() {
+        let requests = [Request::new("o1")];
+        for history in [History::default(), History::new(5)] {
+            assert!(
+                CheckedSession::new(Session::new("s", 1), roster(5), &requests, history).is_ok()
+            );
+        }
+        let err = CheckedSession::new(Session::new("s", 1), roster(5), &requests, History::new(3))
+            .unwrap_err();
         assert_eq!(
-            raw.check().unwrap_err().to_string(),
-            r#"organisations[1].id: duplicate organisation id "a""#
+            err.to_string(),
+            "history: 3 records for a roster of 5 organisations \
+             (give one record per organisation, or none)"
         );
-        let mut raw = input();
-        raw.history = vec![HistoryEntry {
-            organisation: "zz".into(),
-            slots: 1,
-            minutes: 3,
-            last_session: None,
-        }];
+        assert!(matches!(err, Error::InvalidValue { .. }));
+        let err =
+            CheckedSession::from_requests(Session::new("s", 1), roster(1), vec![], History::new(2))
+                .unwrap_err();
         assert_eq!(
-            raw.check().unwrap_err().to_string(),
-            r#"history[0].organisation: unknown organisation "zz""#
+            err.to_string(),
+            "history: 2 records for a roster of 1 organisation \
+             (give one record per organisation, or none)"
         );
-        let mut raw = input();
-        raw.requests[2].minutes = Some(0);
-        assert_eq!(raw.check().unwrap_err().field(), "requests[2].minutes");
-        let mut raw = input();
-        raw.session.minutes_per_slot = 0;
-        assert_eq!(raw.check().unwrap_err().field(), "session.minutes_per_slot");
-    }
-
-    #[test]
-    fn minutes_are_capped_by_the_slot() {
-        let mut raw = input();
-        raw.requests[0].minutes = Some(10);
-        raw.requests[1].minutes = Some(2);
-        let checked = raw.check().unwrap();
-        assert_eq!(checked.requests()[0].minutes, 3);
-        assert_eq!(checked.requests()[1].minutes, 2);
     }
 }

@@ -7,12 +7,16 @@
 //! (`floorshare::allocation`). The model depends on nothing but the error type.
 
 mod checked;
+mod input;
 mod organisation;
 mod request;
+mod roster;
 mod session;
 
-pub use checked::{CheckedRequest, CheckedSession, Roster, SessionInput};
+pub use checked::{CheckedRequest, CheckedSession};
+pub use input::SessionInput;
 pub use organisation::{GCM_REGIONS, GrassrootsClass, Kind, Organisation};
 pub use request::{History, HistoryEntry, Record, Request};
+pub use roster::Roster;
 pub use session::{Chair, Placement, Session};
 pub(crate) use session::{check_familiarity, check_slot_range};

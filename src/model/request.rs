@@ -79,32 +79,70 @@ pub struct Record {
 }
 
 /// What every organisation of a roster was granted before: one [`Record`] per organisation,
-/// indexed like the roster. Rotation policies read it; the simulator writes it.
+/// indexed like the roster, or no record at all. Rotation policies read it; the simulator
+/// writes it.
+///
+/// A history with no records (the [`Default`], or what a session input without `history`
+/// gives) means that every organisation has the default record: nothing granted, never spoke.
+/// It costs nothing to build, whatever the size of the roster. A checked session accepts a
+/// history with no records or with exactly one record per organisation of its roster.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::History;
+///
+/// let none = History::default();
+/// assert_eq!(none.get(41).slots, 0);
+/// let mut history = History::new(3);
+/// if let Some(record) = history.get_mut(2) {
+///     record.slots += 1;
+///     record.last_session = Some(0);
+/// }
+/// assert_eq!(history.get(2).slots, 1);
+/// assert_eq!(history.len(), 3);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct History {
     records: Vec<Record>,
 }
 
 impl History {
-    /// An empty history for `organisations` organisations.
+    /// A history of `organisations` default records (nothing granted yet), one per
+    /// organisation of a roster of that size. Use it to record grants with
+    /// [`History::get_mut`]; [`History::default`] is the cheaper "no history" when nothing
+    /// will be recorded.
     pub fn new(organisations: usize) -> Self {
         History {
             records: vec![Record::default(); organisations],
         }
     }
 
-    /// The record of the organisation at `index` in the roster.
+    /// The record of the organisation at `index` in the roster: the default record when the
+    /// history has none for it (a history with no records, or `index` out of range).
     pub fn get(&self, index: usize) -> Record {
         self.records.get(index).copied().unwrap_or_default()
     }
 
-    /// Mutable access to the record of the organisation at `index` in the roster.
+    /// Mutable access to the record of the organisation at `index` in the roster; `None` when
+    /// the history holds no record for it (a history with no records, or `index` out of
+    /// range): build it with [`History::new`] to record grants.
     pub fn get_mut(&mut self, index: usize) -> Option<&mut Record> {
         self.records.get_mut(index)
     }
 
-    /// All records, indexed like the roster.
+    /// All records, indexed like the roster (empty for a history with no records).
     pub fn records(&self) -> &[Record] {
         &self.records
+    }
+
+    /// Number of records: the roster's size, or 0 for "no history".
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the history holds no record (every organisation has the default record).
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Kind;
-use crate::lot::MAX_WEIGHT;
 use crate::{Error, Result};
 
 /// Where in the session the granted stakeholder slots lie (SPEC §3).
@@ -104,6 +103,11 @@ pub struct Chair {
 }
 
 impl Chair {
+    /// The largest familiarity weight a chair may give: 10¹². Any larger weight would mean
+    /// "always" anyway, and with this bound the weights of up to 2³² organisations still sum
+    /// to a finite number, so a weighted draw is never starved by overflow.
+    pub const MAX_FAMILIARITY: f64 = 1e12;
+
     fn default_id() -> String {
         "chair".to_string()
     }
@@ -154,11 +158,11 @@ pub(crate) fn check_slot_range(min_slots: u32, max_slots: u32) -> Result<()> {
     Ok(())
 }
 
-/// Every familiarity weight positive and at most [`MAX_WEIGHT`], else an error naming
-/// `familiarity.<kind>`.
+/// Every familiarity weight positive and at most [`Chair::MAX_FAMILIARITY`], else an error
+/// naming `familiarity.<kind>`.
 pub(crate) fn check_familiarity(familiarity: &BTreeMap<Kind, f64>) -> Result<()> {
     for (kind, &weight) in familiarity {
-        if !(weight > 0.0 && weight <= MAX_WEIGHT) {
+        if !(weight > 0.0 && weight <= Chair::MAX_FAMILIARITY) {
             return Err(Error::invalid(
                 format!("familiarity.{kind}"),
                 weight,
@@ -305,5 +309,17 @@ mod tests {
             session.check().unwrap_err().to_string(),
             "chair.familiarity.academia: -1 is not a positive number up to 1e12"
         );
+        // The message quotes the bound.
+        assert_eq!("1e12".parse::<f64>(), Ok(Chair::MAX_FAMILIARITY));
+        let at_bound = Chair {
+            familiarity: BTreeMap::from([(Kind::Academia, Chair::MAX_FAMILIARITY)]),
+            ..Chair::default()
+        };
+        assert!(at_bound.check().is_ok());
+        let above = Chair {
+            familiarity: BTreeMap::from([(Kind::Academia, Chair::MAX_FAMILIARITY * 2.0)]),
+            ..Chair::default()
+        };
+        assert_eq!(above.check().unwrap_err().field(), "familiarity.academia");
     }
 }

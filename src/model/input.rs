@@ -1,0 +1,154 @@
+//! Raw input: one session as a user writes it, validated once into the checked form.
+//!
+//! [`SessionInput`] is what a user writes (serde, unknown fields rejected). [`SessionInput::check`]
+//! validates it into a [`CheckedSession`]: ids resolved to indices, regions interned, the
+//! grassroots class evaluated, requests put in inscription order and duplicates marked.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    CheckedSession, GrassrootsClass, HistoryEntry, Organisation, Request, Roster, Session,
+};
+use crate::Result;
+
+/// One session's input as a user writes it (SPEC §6 without `policy` and `seed`): the
+/// session, the organisations, the requests, the history and the grassroots class.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::SessionInput;
+///
+/// let input: SessionInput = serde_json::from_str(r#"{
+///     "session": {"id": "ts1", "slots": 1},
+///     "organisations": [{"id": "o1", "region": "pacific", "kind": "grassroots"}],
+///     "requests": [{"organisation": "o1"}, {"organisation": "o9"}]
+/// }"#)?;
+/// let err = input.check().unwrap_err();
+/// assert_eq!(err.to_string(), r#"requests[1].organisation: unknown organisation "o9""#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionInput {
+    /// The session.
+    pub session: Session,
+    /// Every organisation that may be named by a request or in the history.
+    pub organisations: Vec<Organisation>,
+    /// The requests to speak, in list order.
+    #[serde(default)]
+    pub requests: Vec<Request>,
+    /// What organisations were granted in earlier sessions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
+    /// Who counts as grassroots (default: kind `grassroots` or migrant-led).
+    #[serde(default)]
+    pub grassroots_class: GrassrootsClass,
+}
+
+impl SessionInput {
+    /// An input without history, with the default grassroots class (kind `grassroots` or
+    /// migrant-led).
+    pub fn new(session: Session, organisations: Vec<Organisation>, requests: Vec<Request>) -> Self {
+        SessionInput {
+            session,
+            organisations,
+            requests,
+            history: Vec::new(),
+            grassroots_class: GrassrootsClass::default(),
+        }
+    }
+
+    /// Validates the input into the form policies read. Every failure names its field.
+    pub fn check(self) -> Result<CheckedSession> {
+        let roster = Roster::new(self.organisations, self.grassroots_class)?;
+        let history = roster
+            .history(&self.history)
+            .map_err(|e| e.within("history"))?;
+        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    fn input() -> SessionInput {
+        SessionInput::new(
+            Session::new("s", 2),
+            vec![
+                Organisation::new("a", "europe", Kind::InternationalNgo),
+                Organisation::new("b", "africa", Kind::Grassroots),
+            ],
+            vec![Request::new("a"), Request::new("b"), Request::new("a")],
+        )
+    }
+
+    #[test]
+    fn duplicates_follow_inscription_order() {
+        let mut raw = input();
+        raw.requests[0].order = Some(10);
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.inscription_order(), [1, 2, 0]);
+        assert_eq!(checked.requesters(), [1, 2]);
+        assert!(checked.is_duplicate(0));
+        assert!(!checked.is_duplicate(2));
+    }
+
+    #[test]
+    fn errors_name_the_field_and_id() {
+        let mut raw = input();
+        raw.organisations[1].id = "a".into();
+        assert_eq!(
+            raw.check().unwrap_err().to_string(),
+            r#"organisations[1].id: duplicate organisation id "a""#
+        );
+        let mut raw = input();
+        raw.history = vec![HistoryEntry {
+            organisation: "zz".into(),
+            slots: 1,
+            minutes: 3,
+            last_session: None,
+        }];
+        assert_eq!(
+            raw.check().unwrap_err().to_string(),
+            r#"history[0].organisation: unknown organisation "zz""#
+        );
+        let mut raw = input();
+        raw.requests[2].minutes = Some(0);
+        assert_eq!(raw.check().unwrap_err().field(), "requests[2].minutes");
+        let mut raw = input();
+        raw.session.minutes_per_slot = 0;
+        assert_eq!(raw.check().unwrap_err().field(), "session.minutes_per_slot");
+    }
+
+    #[test]
+    fn history_is_empty_unless_given() {
+        assert!(input().check().unwrap().history().is_empty());
+        let mut raw = input();
+        raw.history = vec![HistoryEntry {
+            organisation: "b".into(),
+            slots: 2,
+            minutes: 6,
+            last_session: Some(1),
+        }];
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.history().len(), 2);
+        assert_eq!(checked.history().get(0), Default::default());
+        assert_eq!(checked.history().get(1).slots, 2);
+        assert_eq!(checked.history().get(1).last_session, Some(1));
+    }
+
+    #[test]
+    fn minutes_are_capped_by_the_slot() {
+        let mut raw = input();
+        raw.requests[0].minutes = Some(10);
+        raw.requests[1].minutes = Some(2);
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.requests()[0].minutes, 3);
+        assert_eq!(checked.requests()[1].minutes, 2);
+    }
+}
