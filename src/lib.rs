@@ -41,22 +41,36 @@
 //!
 //! # Layout
 //!
-//! Data flows one way: input → checked session → policy → allocation → metrics → summary.
+//! Data flows one way: input → checked session → policy → decision → allocation record →
+//! metrics → summary. No module depends on one further down the flow.
 //!
-//! - [`model`]: the domain types (organisations, chairs, sessions, requests, history, policy
-//!   descriptions, allocations) and the validation of raw input into a
-//!   [`model::CheckedSession`].
-//! - [`apportion`]: apportionment methods (Hamilton, D'Hondt, Sainte-Laguë, …) in exact
-//!   arithmetic, with ties reported and broken by lot.
-//! - [`policy`]: the object-safe [`policy::Policy`] trait and the policies.
-//! - [`metrics`]: fairness metrics of one allocation or a whole process, and mergeable
-//!   summaries over many runs.
+//! - [`model`]: the domain (organisations, chairs, sessions, requests, history) and the
+//!   validation of raw input into a [`model::CheckedSession`]. It depends on nothing else.
+//! - [`lot`] and [`apportion`]: the portable random draws every policy is built from, and
+//!   apportionment methods (Hamilton, D'Hondt, Sainte-Laguë, …) in exact arithmetic with ties
+//!   reported.
+//! - [`policy`]: the object-safe [`policy::Policy`] trait, policy descriptions (a name plus
+//!   JSON parameters), the [`policy::Registry`] that builds policies from descriptions, and
+//!   floorshare's policies, one file each.
+//! - [`decision`]: the reusable buffer a policy decides into — indices, reason codes and typed
+//!   audit steps — so that deciding allocates nothing.
+//! - [`allocation`]: the record people and tools read (ids, minutes, details, steps, seed,
+//!   version), built from a decision.
+//! - [`metrics`]: fairness metrics of one decision or record, of a whole process, and
+//!   mergeable summaries over many runs.
 //! - [`sim`]: scenarios and the seeded Monte Carlo runner that compares policies over many
 //!   simulated processes.
-//! - [`lot`]: the portable random draws every policy is built from, and the named generator.
-//! - [`interchange`]: the JSON format of SPEC §6.
+//! - [`interchange`]: the JSON format of the `allocate` tool, the contract for other languages.
 //! - [`error`]: one error type; every error names the field or id at fault.
 //!
+//! # Policies of your own
+//!
+//! A policy written outside the crate implements [`policy::Policy`] (its description and its
+//! selection rule), registers a constructor in a [`policy::Registry`], and is then built from
+//! JSON descriptions like floorshare's own — in the `allocate` tool's input and in scenario
+//! files — and recorded truthfully in its allocations, with its own reason and step codes. See
+//! the example on [`policy::Registry`].
+
 //! # Determinism
 //!
 //! The same input and seed give the same allocation, byte for byte in JSON, on every
