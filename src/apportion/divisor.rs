@@ -13,15 +13,25 @@
 //! Representation*, 2nd ed., 2017 (signposts, the jump-and-step procedure, ties). Each rule below
 //! cites where its method comes from and where it is used.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-use std::collections::binary_heap::PeekMut;
-use std::marker::PhantomData;
+use std::cmp::Ordering;
 
 use rand::Rng;
 
 use super::exact::{Dyadic, cmp_mul, cmp_sq_mul};
 use super::{Tie, award_top, settle};
+
+/// The memory of [`divisor`], reused across calls.
+#[derive(Debug, Default)]
+pub(super) struct Buffers {
+    /// The weights with their indices, for the first-unit cut ([`award_top`]).
+    firsts: Vec<(Dyadic, usize)>,
+    /// Floating estimates of the weights ([`Estimates`]).
+    scaled: Vec<f64>,
+    /// Each group's count of signposts taken.
+    counts: Vec<u64>,
+    /// The heap of the step.
+    heap: Vec<Post>,
+}
 
 /// A divisor method, as integer priorities: the priority of a group of weight `w` holding `s`
 /// units is `w·den(s)/num(s)` (squared weight for Huntington–Hill), a positive multiple of
@@ -159,74 +169,157 @@ fn cmp_level<R: Rule>(a: Dyadic, s: u64, level: Dyadic) -> Ordering {
     }
 }
 
-/// A signpost in a heap: group `group` of weight `w` at `s` units, ordered by priority.
-struct Post<R> {
+/// A signpost in the heap: group `group` of weight `w` at `s` units.
+#[derive(Debug, Clone, Copy)]
+struct Post {
     w: Dyadic,
     s: u64,
     group: usize,
-    rule: PhantomData<R>,
 }
 
-impl<R> Post<R> {
+impl Post {
     fn new(w: Dyadic, s: u64, group: usize) -> Self {
-        Post {
-            w,
-            s,
-            group,
-            rule: PhantomData,
+        Post { w, s, group }
+    }
+}
+
+/// A binary max-heap under `cmp`, kept in a borrowed vector so that its memory is reused. The
+/// sifts are those of [`std::collections::BinaryHeap`].
+struct Heap<'a, T, C> {
+    data: &'a mut Vec<T>,
+    cmp: C,
+}
+
+impl<'a, T: Copy, C: Fn(&T, &T) -> Ordering> Heap<'a, T, C> {
+    /// Makes a heap of the elements of `data`.
+    fn new(data: &'a mut Vec<T>, cmp: C) -> Self {
+        let mut heap = Heap { data, cmp };
+        for i in (0..heap.data.len() / 2).rev() {
+            heap.sift_down(i);
+        }
+        heap
+    }
+
+    /// The top element: the highest under `cmp`.
+    fn peek(&self) -> Option<&T> {
+        self.data.first()
+    }
+
+    /// Replaces the top element by `top` and restores the heap.
+    fn replace_top(&mut self, top: T) {
+        self.data[0] = top;
+        self.sift_down(0);
+    }
+
+    /// Removes the top element (the heap must not be empty).
+    fn pop_top(&mut self) {
+        let Some(last) = self.data.pop() else {
+            return;
+        };
+        if !self.data.is_empty() {
+            self.data[0] = last;
+            self.sift_down_to_bottom(0);
         }
     }
-}
 
-impl<R: Rule> Ord for Post<R> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        cmp_priority::<R>(self.w, self.s, other.w, other.s)
+    /// Moves the element at `pos` down below its larger children.
+    fn sift_down(&mut self, mut pos: usize) {
+        let data = &mut self.data[..];
+        let end = data.len();
+        let element = data[pos];
+        let mut child = 2 * pos + 1;
+        while child + 1 < end {
+            child += usize::from((self.cmp)(&data[child], &data[child + 1]).is_le());
+            if (self.cmp)(&element, &data[child]).is_ge() {
+                data[pos] = element;
+                return;
+            }
+            data[pos] = data[child];
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        if child + 1 == end && (self.cmp)(&element, &data[child]).is_lt() {
+            data[pos] = data[child];
+            pos = child;
+        }
+        data[pos] = element;
+    }
+
+    /// Moves the element at `pos` to the bottom along the larger children, then up to its
+    /// place (fewer comparisons for an element taken from the bottom).
+    fn sift_down_to_bottom(&mut self, mut pos: usize) {
+        let data = &mut self.data[..];
+        let end = data.len();
+        let start = pos;
+        let element = data[pos];
+        let mut child = 2 * pos + 1;
+        while child + 1 < end {
+            child += usize::from((self.cmp)(&data[child], &data[child + 1]).is_le());
+            data[pos] = data[child];
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        if child + 1 == end {
+            data[pos] = data[child];
+            pos = child;
+        }
+        while pos > start {
+            let parent = (pos - 1) / 2;
+            if (self.cmp)(&element, &data[parent]).is_le() {
+                break;
+            }
+            data[pos] = data[parent];
+            pos = parent;
+        }
+        data[pos] = element;
     }
 }
-
-impl<R: Rule> PartialOrd for Post<R> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<R: Rule> PartialEq for Post<R> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl<R: Rule> Eq for Post<R> {}
 
 /// Apportions `units` among the weights `ws` with the divisor method `R` (Pukelsheim's
-/// jump-and-step procedure), writing the counts into `seats`; returns the tie settled by lot,
-/// if any.
+/// jump-and-step procedure), writing the counts into `seats`; writes the tie settled by lot, if
+/// any, into `tie` and returns whether there was one. The weights may be moved to a common
+/// exponent ([`align`]).
 pub(super) fn divisor<R: Rule>(
-    ws: &[Dyadic],
+    ws: &mut [Dyadic],
     units: u32,
     seats: &mut [u32],
+    buffers: &mut Buffers,
+    tie: &mut Tie,
     rng: &mut (impl Rng + ?Sized),
-) -> Option<Tie> {
+) -> bool {
     let n = ws.len();
+    let Buffers {
+        firsts,
+        scaled,
+        counts,
+        heap,
+    } = buffers;
     if R::FIRST_UNIT && (units as usize) < n {
         // Fewer units than groups: one each to the largest weights.
+        firsts.clear();
+        firsts.extend(ws.iter().copied().zip(0..));
         return award_top(
-            ws.to_vec(),
+            firsts,
             units as usize,
             |&a, &b| cmp_mul(a, 1, b, 1),
             seats,
+            tie,
             rng,
         );
     }
     let u = u64::from(units);
-    let (ws, common) = align(ws);
+    let common = align(ws);
+    let ws = &*ws;
+    let estimates = Estimates::new(ws, scaled);
 
     // Jump to the signposts above a level near the method's divisor for `U` units; if a group
     // would pass `U` units there, to those above the plain Hare level (never more than `U`
     // each); as a last resort, start from nothing taken (infinite level).
-    let mut counts = vec![0; n];
-    let sum = jump::<R>(&ws, common, u, u as f64 + R::OFFSET * n as f64, &mut counts)
-        .or_else(|| jump::<R>(&ws, common, u, u as f64, &mut counts))
+    counts.clear();
+    counts.resize(n, 0);
+    let jump = |units: f64, counts: &mut [u64]| jump::<R>(ws, common, &estimates, u, units, counts);
+    let sum = jump(u as f64 + R::OFFSET * n as f64, counts)
+        .or_else(|| jump(u as f64, counts))
         .unwrap_or_else(|| {
             let first = u64::from(R::FIRST_UNIT);
             counts.fill(first);
@@ -236,18 +329,20 @@ pub(super) fn divisor<R: Rule>(
     // Step: take the next highest signposts, or give back the lowest ones taken. The counts
     // being exact, the signposts taken are all above those not taken, except that the last
     // one stepped over may equal the best on the other side: that is the only possible tie.
+    let by_priority = |a: &Post, b: &Post| cmp_priority::<R>(a.w, a.s, b.w, b.s);
     let mut tie_at = None;
     if sum < u {
-        let mut heap: BinaryHeap<Post<R>> =
-            (0..n).map(|g| Post::new(ws[g], counts[g], g)).collect();
+        heap.clear();
+        heap.extend((0..n).map(|g| Post::new(ws[g], counts[g], g)));
+        let mut heap = Heap::new(heap, by_priority);
         let mut last = None;
         for _ in sum..u {
-            let Some(mut post) = heap.peek_mut() else {
+            let Some(&post) = heap.peek() else {
                 break;
             };
             last = Some((post.w, post.s));
             counts[post.group] += 1;
-            post.s += 1;
+            heap.replace_top(Post::new(post.w, post.s + 1, post.group));
         }
         // `last` is the lowest signpost taken, the heap's top the highest not taken.
         if let (Some((w, s)), Some(next)) = (last, heap.peek())
@@ -256,26 +351,30 @@ pub(super) fn divisor<R: Rule>(
             tie_at = Some((w, s));
         }
     } else if sum > u {
-        let mut heap: BinaryHeap<Reverse<Post<R>>> = (0..n)
-            .filter(|&g| counts[g] > 0)
-            .map(|g| Reverse(Post::new(ws[g], counts[g] - 1, g)))
-            .collect();
+        heap.clear();
+        heap.reserve(n);
+        heap.extend(
+            (0..n)
+                .filter(|&g| counts[g] > 0)
+                .map(|g| Post::new(ws[g], counts[g] - 1, g)),
+        );
+        let mut heap = Heap::new(heap, |a: &Post, b: &Post| by_priority(b, a));
         let mut last = None;
         for _ in u..sum {
-            let Some(mut post) = heap.peek_mut() else {
+            let Some(&post) = heap.peek() else {
                 break;
             };
-            let g = post.0.group;
-            last = Some((post.0.w, post.0.s));
+            let g = post.group;
+            last = Some((post.w, post.s));
             counts[g] -= 1;
             if counts[g] == 0 {
-                PeekMut::pop(post);
+                heap.pop_top();
             } else {
-                post.0.s -= 1;
+                heap.replace_top(Post::new(post.w, post.s - 1, g));
             }
         }
         // `last` is the highest signpost not taken, the heap's top the lowest taken.
-        if let (Some((w, s)), Some(Reverse(low))) = (last, heap.peek())
+        if let (Some((w, s)), Some(low)) = (last, heap.peek())
             && cmp_priority::<R>(w, s, low.w, low.s).is_eq()
         {
             tie_at = Some((w, s));
@@ -283,49 +382,67 @@ pub(super) fn divisor<R: Rule>(
     }
 
     let Some((wt, st)) = tie_at else {
-        write_counts(&counts, seats);
-        return None;
+        write_counts(counts, seats);
+        return false;
     };
     // Groups whose last unit is at the tied priority give it back; they and the groups whose
     // next unit is at that priority draw lots for those units.
-    let mut tied = Vec::new();
+    tie.groups.clear();
     let mut contested = 0;
     for g in 0..n {
         if counts[g] > 0 && cmp_priority::<R>(ws[g], counts[g] - 1, wt, st).is_eq() {
             counts[g] -= 1;
             contested += 1;
-            tied.push(g);
+            tie.groups.push(g);
         } else if cmp_priority::<R>(ws[g], counts[g], wt, st).is_eq() {
-            tied.push(g);
+            tie.groups.push(g);
         }
     }
-    write_counts(&counts, seats);
-    settle(tied, contested, seats, rng)
+    write_counts(counts, seats);
+    settle(tie, contested, seats, rng)
 }
 
 /// Floating estimates of the weights, all scaled by one power of two so that the largest is in
 /// `[½, 1)` (no overflow whatever the exponents), and their sum. For starting guesses only.
-fn estimates(ws: &[Dyadic]) -> (Vec<f64>, f64, i32) {
-    let top = ws.iter().map(|w| w.top()).max().unwrap_or(0);
-    let scaled: Vec<f64> = ws.iter().map(|w| w.scaled(top)).collect();
-    let total = scaled.iter().sum();
-    (scaled, total, top)
+struct Estimates<'a> {
+    /// The weights times `2^-top`.
+    scaled: &'a [f64],
+    /// Their sum.
+    total: f64,
+    /// The power of two: the largest weight is below `2^top`.
+    top: i32,
+}
+
+impl<'a> Estimates<'a> {
+    /// The estimates of `ws`, written into `buffer`.
+    fn new(ws: &[Dyadic], buffer: &'a mut Vec<f64>) -> Self {
+        let top = ws.iter().map(|w| w.top()).max().unwrap_or(0);
+        buffer.clear();
+        buffer.extend(ws.iter().map(|w| w.scaled(top)));
+        let total = buffer.iter().sum();
+        Estimates {
+            scaled: buffer,
+            total,
+            top,
+        }
+    }
 }
 
 /// Sets `counts[i]` to the number of signposts of group `i` strictly above a level of about
 /// `SCALE·W/units` (exactly, by comparisons checking a floating guess) and returns their sum; or
-/// `None` if some group has more than `u` signposts above it.
+/// `None` if some group has more than `u` signposts above it. `estimates` are those of `ws`.
 ///
 /// The level is raised by 2⁻²⁰ so that it is above `SCALE·W/U` despite rounding when `units` is
 /// `U`: each count is then at most `qᵢ ≤ U`, so the plain Hare level never fails.
 fn jump<R: Rule>(
     ws: &[Dyadic],
     common: Option<i32>,
+    estimates: &Estimates<'_>,
     u: u64,
     units: f64,
     counts: &mut [u64],
 ) -> Option<u64> {
-    let (scaled, total, top) = estimates(ws);
+    let Estimates { scaled, total, top } = *estimates;
     let level_f = total / units * R::SCALE * (1.0 + 1.0 / f64::from(1 << 20));
     let mut level = Dyadic::from_f64(level_f).times_pow2(top);
     if let Some(e) = common {
@@ -333,7 +450,7 @@ fn jump<R: Rule>(
     }
     let factor = units / total;
     let mut sum = 0;
-    for ((&w, &approx), count) in ws.iter().zip(&scaled).zip(counts.iter_mut()) {
+    for ((&w, &approx), count) in ws.iter().zip(scaled).zip(counts.iter_mut()) {
         let mut s = R::guess(approx * factor).min(u);
         // The count is the least `s` whose signpost is not above the level.
         if cmp_level::<R>(w, s, level).is_gt() {
@@ -357,16 +474,19 @@ fn jump<R: Rule>(
     Some(sum)
 }
 
-/// The weights on their smallest exponent when every significand then fits in 64 bits (so
-/// that comparisons need no exponent alignment), with that exponent; else unchanged.
-fn align(ws: &[Dyadic]) -> (Vec<Dyadic>, Option<i32>) {
+/// Moves the weights to their smallest exponent when every significand then fits in 64 bits
+/// (so that comparisons need no exponent alignment) and returns that exponent; else leaves
+/// them unchanged.
+fn align(ws: &mut [Dyadic]) -> Option<i32> {
     let low = ws.iter().map(|w| w.e).min().unwrap_or(0);
     let fits = ws.iter().all(|w| w.top() - low <= 64);
-    if fits {
-        (ws.iter().map(|w| w.aligned_up(low)).collect(), Some(low))
-    } else {
-        (ws.to_vec(), None)
+    if !fits {
+        return None;
     }
+    for w in ws {
+        *w = w.aligned_up(low);
+    }
+    Some(low)
 }
 
 /// Copies the counts (each at most `MAX_UNITS`) into `seats`.

@@ -19,15 +19,69 @@ use rand::Rng;
 use super::exact::{Big, Dyadic, Nat};
 use super::{Tie, award_top};
 
+/// The memory of [`hamilton`], reused across calls: the exact quotas in each integer width.
+#[derive(Debug, Default)]
+pub(super) struct Buffers {
+    narrow: Quotas<u64>,
+    wide: Quotas<u128>,
+    big: Quotas<Big>,
+}
+
+/// The exact quotas of one integer width `N`, with their scratch numbers.
+///
+/// Numbers are overwritten, never dropped, so that a [`Big`] keeps its limbs; and since the
+/// limbs move between numbers (the remainders are reordered, and swapped with `product`), every
+/// number is kept with room for `reserved` bits, the most any call needed: a call then
+/// allocates only when it needs more than any before it, or more groups.
+#[derive(Debug, Default)]
+struct Quotas<N> {
+    /// Each group's remainder `wᵢ·U − ⌊qᵢ⌋·W` with its index; the first `n` are in use.
+    remainders: Vec<(N, usize)>,
+    /// `W`, the exact sum of the weights.
+    total: N,
+    /// `wᵢ·U`.
+    product: N,
+    /// `⌊qᵢ⌋·W`.
+    given: N,
+    /// Every number has room for this many bits ([`Nat::reserve`]).
+    reserved: u64,
+}
+
+impl<N: Nat> Quotas<N> {
+    /// Makes room for `n` remainders and numbers of up to `bits` bits, keeping every number's
+    /// room at the most ever needed.
+    fn prepare(&mut self, n: usize, bits: u64) {
+        if bits > self.reserved {
+            self.reserved = bits;
+            for (x, _) in &mut self.remainders {
+                x.reserve(bits);
+            }
+            self.total.reserve(bits);
+            self.product.reserve(bits);
+            self.given.reserve(bits);
+        }
+        if self.remainders.len() < n {
+            let reserved = self.reserved;
+            self.remainders.resize_with(n, || {
+                let mut x = N::default();
+                x.reserve(reserved);
+                (x, 0)
+            });
+        }
+    }
+}
+
 /// Hamilton's method (Hamilton 1792; Vinton 1850; Hare–Niemeyer): writes the floors of the
 /// quotas into `seats`, then gives the units left to the largest remainders, by lot among equal
-/// ones at the cut (the [`Tie`] returned).
+/// ones at the cut (written into `tie`; `true` when there was one).
 pub(super) fn hamilton(
     ws: &[Dyadic],
     units: u32,
     seats: &mut [u32],
+    buffers: &mut Buffers,
+    tie: &mut Tie,
     rng: &mut (impl Rng + ?Sized),
-) -> Option<Tie> {
+) -> bool {
     // Bits of `W·U` on the common exponent: the narrowest integers that hold it are used.
     let low = ws.iter().map(|w| w.e).min().unwrap_or(0);
     let widest = ws
@@ -36,66 +90,109 @@ pub(super) fn hamilton(
         .max()
         .unwrap_or(0);
     let bits = widest + i64::from(usize::BITS - ws.len().leading_zeros()) + 20;
-    if bits <= 64
-        && let Some(remainders) = exact_quotas::<u64>(ws, units, seats)
-    {
-        return hamilton_rest(remainders, units, seats, rng);
+    if bits <= 64 && exact_quotas(ws, units, bits as u64, seats, &mut buffers.narrow) {
+        return hamilton_rest(
+            &mut buffers.narrow.remainders[..ws.len()],
+            units,
+            seats,
+            tie,
+            rng,
+        );
     }
-    if bits <= 128
-        && let Some(remainders) = exact_quotas::<u128>(ws, units, seats)
-    {
-        return hamilton_rest(remainders, units, seats, rng);
+    if bits <= 128 && exact_quotas(ws, units, bits as u64, seats, &mut buffers.wide) {
+        return hamilton_rest(
+            &mut buffers.wide.remainders[..ws.len()],
+            units,
+            seats,
+            tie,
+            rng,
+        );
     }
     // Exponents far apart: arbitrary precision, which never overflows.
-    let remainders = exact_quotas::<Big>(ws, units, seats).unwrap_or_default();
-    hamilton_rest(remainders, units, seats, rng)
+    let exact = exact_quotas(ws, units, bits as u64, seats, &mut buffers.big);
+    debug_assert!(exact, "arbitrary precision does not overflow");
+    hamilton_rest(
+        &mut buffers.big.remainders[..ws.len()],
+        units,
+        seats,
+        tie,
+        rng,
+    )
 }
 
-/// Writes `⌊qᵢ⌋` into `seats` and returns the remainders scaled by `W` (`wᵢ·U − ⌊qᵢ⌋·W`, all with
-/// the same denominator, so they compare as integers), or `None` if `N` is too narrow.
-fn exact_quotas<N: Nat>(ws: &[Dyadic], units: u32, seats: &mut [u32]) -> Option<Vec<N>> {
-    let low = ws.iter().map(|w| w.e).min()?;
-    let mut values = Vec::with_capacity(ws.len());
-    for w in ws {
-        values.push(N::shifted(w.m, (w.e - low) as u32)?);
+/// Writes `⌊qᵢ⌋` into `seats` and the remainders scaled by `W` (`wᵢ·U − ⌊qᵢ⌋·W`, all with the
+/// same denominator, so they compare as integers) into the first `ws.len()` entries of
+/// `quotas.remainders`; `false` if `N` is too narrow. `W·U` is below `2^bits`.
+fn exact_quotas<N: Nat>(
+    ws: &[Dyadic],
+    units: u32,
+    bits: u64,
+    seats: &mut [u32],
+    quotas: &mut Quotas<N>,
+) -> bool {
+    let Some(low) = ws.iter().map(|w| w.e).min() else {
+        return false;
+    };
+    quotas.prepare(ws.len(), bits);
+    let Quotas {
+        remainders,
+        total,
+        product,
+        given,
+        ..
+    } = quotas;
+    let values = &mut remainders[..ws.len()];
+    total.set_zero();
+    for (i, (w, (x, g))) in ws.iter().zip(values.iter_mut()).enumerate() {
+        if !x.set_shifted(w.m, (w.e - low) as u32) || !total.add_assign(x) {
+            return false;
+        }
+        *g = i;
     }
-    let total = values.iter().try_fold(N::zero(), |sum, x| sum.add(x))?;
     let u = u64::from(units);
     // Every product below is at most `total·U`.
-    total.mul_small(u)?;
+    if !given.set_mul_small(total, u) {
+        return false;
+    }
     let skip = total.estimate_skip();
     let inverse = 1.0 / total.estimate(skip);
-    for (x, seat) in values.iter_mut().zip(seats.iter_mut()) {
-        let product = x.mul_small(u)?;
+    for ((x, _), seat) in values.iter_mut().zip(seats.iter_mut()) {
+        if !product.set_mul_small(x, u) {
+            return false;
+        }
         // A floating guess of ⌊qᵢ⌋, then exact correction: ⌊qᵢ⌋·W ≤ wᵢ·U < (⌊qᵢ⌋ + 1)·W.
         // (`as` truncates towards zero and saturates, NaN to 0.)
         let mut floor = u64::from((product.estimate(skip) * inverse) as u32).min(u);
-        let mut given = total.mul_small(floor)?;
-        while given > product {
-            floor -= 1;
-            given = given.sub(&total);
+        if !given.set_mul_small(total, floor) {
+            return false;
         }
-        let mut remainder = product.sub(&given);
-        while remainder >= total {
+        while *given > *product {
+            floor -= 1;
+            given.sub_assign(total);
+        }
+        // The remainder `wᵢ·U − ⌊qᵢ⌋·W` replaces the weight (whose memory `product` takes).
+        product.sub_assign(given);
+        std::mem::swap(x, product);
+        while *x >= *total {
             floor += 1;
-            remainder = remainder.sub(&total);
+            x.sub_assign(total);
         }
         *seat = floor as u32;
-        *x = remainder;
     }
-    Some(values)
+    true
 }
 
 fn hamilton_rest<N: Ord>(
-    remainders: Vec<N>,
+    remainders: &mut [(N, usize)],
     units: u32,
     seats: &mut [u32],
+    tie: &mut Tie,
     rng: &mut (impl Rng + ?Sized),
-) -> Option<Tie> {
+) -> bool {
     let given: u64 = seats.iter().map(|&s| u64::from(s)).sum();
     let left = (u64::from(units) - given) as usize;
     if left == 0 {
-        return None;
+        return false;
     }
-    award_top(remainders, left, N::cmp, seats, rng)
+    award_top(remainders, left, N::cmp, seats, tie, rng)
 }

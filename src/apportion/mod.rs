@@ -96,7 +96,9 @@
 //! exactly for each group from a floating guess, then step the few remaining units with a binary
 //! heap (Pukelsheim's jump-and-step procedure): `O(n log n)` at worst, whatever the number of
 //! units. Hamilton is `O(n)` on average (a selection of the largest remainders). 100 units among
-//! 200 groups take a few microseconds (`cargo bench --bench apportion`).
+//! 200 groups take a few microseconds (`cargo bench --bench apportion`). [`apportion`] allocates
+//! its result and working memory on every call; [`apportion_into`] keeps them in a [`Workspace`]
+//! and a result reused from call to call, and then allocates nothing.
 //!
 //! # Example
 //!
@@ -135,8 +137,9 @@ use divisor::{Adams, DHondt, Dean, HuntingtonHill, ModifiedSainteLague, SainteLa
 use exact::Dyadic;
 use largest_remainder::hamilton;
 
-/// The most units [`apportion`] accepts. The bound keeps every exact product of a weight's
-/// significand and two divisors within 128 bits (256 for Huntington–Hill).
+/// The most units [`apportion`] and [`apportion_into`] accept. The bound keeps every exact
+/// product of a weight's significand and two divisors within 128 bits (256 for
+/// Huntington–Hill).
 ///
 /// ```
 /// use floorshare::apportion::{apportion, Method, MAX_UNITS};
@@ -282,7 +285,8 @@ impl FromStr for Method {
     }
 }
 
-/// The result of [`apportion`]: the units of each group and the ties broken by lot.
+/// The result of [`apportion`] (or [`apportion_into`]): the units of each group and the ties
+/// broken by lot.
 ///
 /// ```
 /// use floorshare::apportion::{apportion, Method};
@@ -331,6 +335,9 @@ pub struct Tie {
 /// result is the share of `weights[i]`. Ties are broken by lot with `rng` and reported; `rng` is
 /// not touched when there is none (see the [module documentation](self)).
 ///
+/// This allocates the result and working memory on every call; [`apportion_into`] gives the
+/// same result (and the same draws) in reused memory.
+///
 /// # Errors
 ///
 /// [`Error::InvalidValue`] when a weight is not positive and finite (field `weights[i]`), when
@@ -360,6 +367,119 @@ pub fn apportion(
     units: u32,
     rng: &mut (impl Rng + ?Sized),
 ) -> Result<Apportionment> {
+    let mut result = Apportionment::default();
+    apportion_into(
+        method,
+        weights,
+        units,
+        rng,
+        &mut Workspace::default(),
+        &mut result,
+    )?;
+    Ok(result)
+}
+
+/// The working memory of [`apportion_into`], reused from call to call: the exact weights, the
+/// quotas, counts, heap and selection buffers of the methods, and a spare [`Tie`].
+///
+/// A workspace holds no result, only capacity: any workspace may serve any call, whatever the
+/// method or the number of groups, and calls give the same results as with a new one. Its
+/// memory only grows: a call allocates only when it needs more room than the calls before it
+/// (more groups, a tie among more groups, or, for Hamilton's method, weights spanning more
+/// binary orders of magnitude), so after warming up on the problems of a run, repeating them
+/// allocates nothing. A new workspace allocates nothing until used. Each thread of a parallel
+/// run needs its own.
+///
+/// ```
+/// use floorshare::apportion::{apportion_into, Apportionment, Method, Workspace};
+///
+/// let mut workspace = Workspace::default();
+/// let mut result = Apportionment::default();
+/// let mut rng = floorshare::lot::seeded(1);
+/// for units in 1..=10 {
+///     apportion_into(Method::DHondt, &[3.0, 2.0], units, &mut rng, &mut workspace, &mut result)?;
+///     assert_eq!(result.seats.iter().sum::<u32>(), units);
+/// }
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// The weights as exact binary numbers.
+    weights: Vec<Dyadic>,
+    /// The memory of the divisor methods.
+    divisor: divisor::Buffers,
+    /// The memory of Hamilton's method.
+    hamilton: largest_remainder::Buffers,
+    /// A tie's memory, kept between the ties written into results.
+    spare_tie: Tie,
+}
+
+/// [`apportion`] into reused memory: apportions `units` among groups in proportion to `weights`
+/// with `method`, replacing the contents of `out` with the result, and using `workspace` for
+/// every intermediate buffer.
+///
+/// The result and the generator's draws are exactly those of [`apportion`] with the same
+/// arguments, whatever `workspace` and `out` held before. `out.seats` and `out.ties` keep their
+/// memory (a tie's `groups` and `winners` too, moved between `out` and `workspace`), and the
+/// workspace keeps its own, so a call allocates only when it needs more room than the calls
+/// before it (see [`Workspace`]). A simulation can thus keep one workspace and one result for
+/// all its sessions and, once they have grown, allocate nothing for apportionment.
+///
+/// # Errors
+///
+/// As [`apportion`]: [`Error::InvalidValue`] when a weight is not positive and finite (field
+/// `weights[i]`), when `units` is above [`MAX_UNITS`] (field `units`), or when `units > 0` with
+/// no weights (field `weights`). On an error `out` is left empty (no seats, no ties) and the
+/// generator untouched. Building the error allocates.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::apportion::{apportion, apportion_into, Apportionment, Method, Workspace};
+///
+/// let regions = [5100.0, 3900.0, 2200.0, 1800.0, 900.0, 700.0, 300.0];
+/// let mut workspace = Workspace::default();
+/// let mut quotas = Apportionment::default();
+/// let mut rng = floorshare::lot::seeded(1);
+/// // One workspace and one result for every session: after the first, no allocation.
+/// for slots in [20, 12, 30] {
+///     apportion_into(Method::SainteLague, &regions, slots, &mut rng, &mut workspace, &mut quotas)?;
+///     assert_eq!(quotas.seats.iter().sum::<u32>(), slots);
+/// }
+/// assert_eq!(quotas.seats, [10, 8, 4, 4, 2, 1, 1]);
+///
+/// // Same result and same draws as `apportion`, ties included.
+/// let (mut a, mut b) = (floorshare::lot::seeded(7), floorshare::lot::seeded(7));
+/// apportion_into(Method::Hamilton, &[1.0, 1.0, 1.0], 2, &mut a, &mut workspace, &mut quotas)?;
+/// assert_eq!(quotas, apportion(Method::Hamilton, &[1.0, 1.0, 1.0], 2, &mut b)?);
+/// assert_eq!(quotas.ties[0].groups, [0, 1, 2]);
+///
+/// let err = apportion_into(Method::DHondt, &[1.0, 0.0], 1, &mut a, &mut workspace, &mut quotas)
+///     .unwrap_err();
+/// assert_eq!(err.field(), "weights[1]");
+/// assert!(quotas.seats.is_empty() && quotas.ties.is_empty());
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+pub fn apportion_into(
+    method: Method,
+    weights: &[f64],
+    units: u32,
+    rng: &mut (impl Rng + ?Sized),
+    workspace: &mut Workspace,
+    out: &mut Apportionment,
+) -> Result<()> {
+    let Workspace {
+        weights: ws,
+        divisor: divisor_buffers,
+        hamilton: hamilton_buffers,
+        spare_tie,
+    } = workspace;
+    // Keep a tie of the previous result as the spare (a result holds at most one).
+    if let Some(tie) = out.ties.pop() {
+        *spare_tie = tie;
+    }
+    out.ties.clear();
+    out.seats.clear();
     if units > MAX_UNITS {
         return Err(Error::invalid(
             "units",
@@ -367,7 +487,8 @@ pub fn apportion(
             format!("is more than {MAX_UNITS}, the most units apportioned exactly"),
         ));
     }
-    let mut ws = Vec::with_capacity(weights.len());
+    ws.clear();
+    ws.reserve(weights.len());
     for (i, &w) in weights.iter().enumerate() {
         if !(w > 0.0 && w.is_finite()) {
             return Err(Error::invalid(
@@ -385,76 +506,77 @@ pub fn apportion(
             "is empty but units must be given",
         ));
     }
-    let mut seats = vec![0; ws.len()];
+    out.seats.resize(ws.len(), 0);
     if units == 0 {
-        return Ok(Apportionment {
-            seats,
-            ties: Vec::new(),
-        });
+        return Ok(());
     }
-    let tie = match method {
-        Method::Hamilton => hamilton(&ws, units, &mut seats, rng),
-        Method::DHondt => divisor::<DHondt>(&ws, units, &mut seats, rng),
-        Method::SainteLague => divisor::<SainteLague>(&ws, units, &mut seats, rng),
-        Method::ModifiedSainteLague => divisor::<ModifiedSainteLague>(&ws, units, &mut seats, rng),
-        Method::HuntingtonHill => divisor::<HuntingtonHill>(&ws, units, &mut seats, rng),
-        Method::Adams => divisor::<Adams>(&ws, units, &mut seats, rng),
-        Method::Dean => divisor::<Dean>(&ws, units, &mut seats, rng),
+    let seats = &mut out.seats[..];
+    let (d, tie) = (divisor_buffers, &mut *spare_tie);
+    let tied = match method {
+        Method::Hamilton => hamilton(ws, units, seats, hamilton_buffers, tie, rng),
+        Method::DHondt => divisor::<DHondt>(ws, units, seats, d, tie, rng),
+        Method::SainteLague => divisor::<SainteLague>(ws, units, seats, d, tie, rng),
+        Method::ModifiedSainteLague => {
+            divisor::<ModifiedSainteLague>(ws, units, seats, d, tie, rng)
+        }
+        Method::HuntingtonHill => divisor::<HuntingtonHill>(ws, units, seats, d, tie, rng),
+        Method::Adams => divisor::<Adams>(ws, units, seats, d, tie, rng),
+        Method::Dean => divisor::<Dean>(ws, units, seats, d, tie, rng),
     };
-    Ok(Apportionment {
-        seats,
-        ties: tie.into_iter().collect(),
-    })
+    if tied {
+        out.ties.push(std::mem::take(spare_tie));
+    }
+    Ok(())
 }
 
 // Ties broken by lot, for largest remainders and divisor methods alike.
 
-/// Gives the `count` contested units to `tied` (ascending): all of them when there are as many
-/// groups as units, else to a subset drawn by lot, reported as a [`Tie`].
-fn settle(
-    tied: Vec<usize>,
-    count: usize,
-    seats: &mut [u32],
-    rng: &mut (impl Rng + ?Sized),
-) -> Option<Tie> {
+/// Gives the `count` contested units to `tie.groups` (ascending): all of them when there are as
+/// many groups as units, else to a subset drawn by lot, written into `tie` (returns `true`).
+fn settle(tie: &mut Tie, count: usize, seats: &mut [u32], rng: &mut (impl Rng + ?Sized)) -> bool {
+    let tied = &tie.groups;
     debug_assert!(count <= tied.len());
     if count >= tied.len() {
-        for &g in &tied {
+        for &g in tied {
             seats[g] += 1;
         }
-        return None;
+        return false;
     }
-    let mut drawn = tied.clone();
-    lot::draw_to_front(rng, &mut drawn, count);
-    let mut winners = drawn[..count].to_vec();
+    let winners = &mut tie.winners;
+    winners.clear();
+    winners.extend_from_slice(tied);
+    lot::draw_to_front(rng, winners, count);
+    winners.truncate(count);
     winners.sort_unstable();
-    for &g in &winners {
+    for &g in winners.iter() {
         seats[g] += 1;
     }
-    Some(Tie {
-        groups: tied,
-        winners,
-        units: count as u32,
-    })
+    tie.units = count as u32;
+    true
 }
 
-/// Gives one unit to each of the `count` groups (`0 < count < keys.len()`) with the highest keys
-/// under `cmp`, drawing lots among the groups whose key equals the last one taken when not all
-/// of them can have one. Expected `O(n)`: a selection, then one pass.
+/// Gives one unit to each of the `count` groups (`0 < count < order.len()`) with the highest
+/// keys under `cmp` (`order` holds each key with its group, and is reordered), drawing lots among
+/// the groups whose key equals the last one taken when not all of them can have one: `true` when
+/// it did, the tie written into `tie`. Expected `O(n)`: a selection, then one pass.
 fn award_top<K>(
-    keys: Vec<K>,
+    order: &mut [(K, usize)],
     count: usize,
     cmp: impl Fn(&K, &K) -> Ordering,
     seats: &mut [u32],
+    tie: &mut Tie,
     rng: &mut (impl Rng + ?Sized),
-) -> Option<Tie> {
-    debug_assert!(0 < count && count < keys.len());
-    let mut order: Vec<(K, usize)> = keys.into_iter().zip(0..).collect();
+) -> bool {
+    debug_assert!(0 < count && count < order.len());
     order.select_nth_unstable_by(count - 1, |a, b| cmp(&b.0, &a.0));
     let (taken, rest) = order.split_at(count - 1);
-    let (cut, rest) = rest.split_first()?;
+    let Some((cut, rest)) = rest.split_first() else {
+        return false;
+    };
     let mut above = 0;
-    let mut tied = vec![cut.1];
+    let tied = &mut tie.groups;
+    tied.clear();
+    tied.push(cut.1);
     for (key, g) in taken {
         if cmp(key, &cut.0).is_gt() {
             seats[*g] += 1;
@@ -469,5 +591,5 @@ fn award_top<K>(
             .map(|&(_, g)| g),
     );
     tied.sort_unstable();
-    settle(tied, count - above, seats, rng)
+    settle(tie, count - above, seats, rng)
 }
