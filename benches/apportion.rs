@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use floorshare::apportion::{Method, apportion};
+use floorshare::apportion::{Apportionment, Method, Workspace, apportion, apportion_into};
 use floorshare::lot::seeded;
 
 /// The seven regions of the examples.
@@ -37,6 +37,30 @@ fn bench_apportion(c: &mut Criterion) {
                 b.iter(|| apportion(method, black_box(w), black_box(100), &mut rng).unwrap())
             });
         }
+    }
+    // The same in reused memory, as a simulation calls it once per session.
+    let mut workspace = Workspace::default();
+    let mut out = Apportionment::default();
+    let into_cases = Method::ALL
+        .into_iter()
+        .map(|m| (m, "7_regions", &REGIONS[..]))
+        .chain([Method::SainteLague, Method::Hamilton].map(|m| (m, "200_groups", &groups[..])));
+    for (method, input, weights) in into_cases {
+        let id = BenchmarkId::new(format!("{}_into", method.name()), input);
+        group.bench_with_input(id, weights, |b, w| {
+            b.iter(|| {
+                apportion_into(
+                    method,
+                    black_box(w),
+                    black_box(100),
+                    &mut rng,
+                    &mut workspace,
+                    &mut out,
+                )
+                .unwrap();
+                black_box(&out);
+            })
+        });
     }
     for method in [Method::SainteLague, Method::Hamilton] {
         group.bench_with_input(

@@ -110,6 +110,7 @@ fn priority(method: Method, w: u64, s: u64) -> (u128, u128) {
         Method::Adams => (w, s),
         Method::Dean => (w * (2 * s + 1), 2 * s * (s + 1)),
         Method::Hamilton => unreachable!(),
+        _ => unreachable!("no priority oracle for {method}"),
     }
 }
 

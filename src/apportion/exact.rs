@@ -218,7 +218,10 @@ fn cmp_scaled<W: Wide>(p: W, ep: i32, q: W, eq: i32) -> Ordering {
 }
 
 /// A natural number type for Hamilton's exact quotas: `u64` or `u128` (checked) or [`Big`].
-pub(super) trait Nat: Ord + Clone {
+///
+/// The in-place operations (`set_*`, `*_assign`) reuse the memory of `self`, so that [`Big`]
+/// allocates only while its limbs grow; the fixed-width types get them from the by-value ones.
+pub(super) trait Nat: Ord + Clone + Default {
     /// Zero.
     fn zero() -> Self;
     /// `m·2^shift`, or `None` if it does not fit.
@@ -229,6 +232,29 @@ pub(super) trait Nat: Ord + Clone {
     fn mul_small(&self, k: u64) -> Option<Self>;
     /// `self - other`; `other` must not exceed `self`.
     fn sub(&self, other: &Self) -> Self;
+    /// Sets `self` to zero.
+    fn set_zero(&mut self) {
+        *self = Self::zero();
+    }
+    /// Sets `self` to `m·2^shift`; `false` (and `self` unspecified) if it does not fit.
+    fn set_shifted(&mut self, m: u64, shift: u32) -> bool {
+        Self::shifted(m, shift).map(|x| *self = x).is_some()
+    }
+    /// Adds `other` to `self`; `false` (and `self` unspecified) if the sum does not fit.
+    fn add_assign(&mut self, other: &Self) -> bool {
+        self.add(other).map(|x| *self = x).is_some()
+    }
+    /// Sets `self` to `x·k`; `false` (and `self` unspecified) if the product does not fit.
+    fn set_mul_small(&mut self, x: &Self, k: u64) -> bool {
+        x.mul_small(k).map(|p| *self = p).is_some()
+    }
+    /// Subtracts `other` from `self`; `other` must not exceed `self`.
+    fn sub_assign(&mut self, other: &Self) {
+        *self = self.sub(other);
+    }
+    /// Makes room for numbers below `2^bits` and their products by a `u64`, so that the
+    /// operations above allocate nothing for them (nothing to do for the fixed-width types).
+    fn reserve(&mut self, _bits: u64) {}
     /// How many low 64-bit limbs [`estimate`](Nat::estimate) should drop for numbers up to
     /// `self·2^64` to stay well within the `f64` range (0 for the fixed-width types).
     fn estimate_skip(&self) -> usize {
@@ -282,16 +308,17 @@ impl Nat for u128 {
 }
 
 /// An arbitrary-precision natural number: little-endian 64-bit limbs, no zero limb on top (so
-/// zero is the empty vector and equal numbers have equal limbs).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// zero is the empty vector and equal numbers have equal limbs). The arithmetic works in place
+/// on the limbs it has, allocating only when a number needs more of them than it ever had.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Big(Vec<u64>);
 
 impl Big {
-    fn trimmed(mut limbs: Vec<u64>) -> Big {
-        while limbs.last() == Some(&0) {
-            limbs.pop();
+    /// Drops the zero limbs on top.
+    fn trim(&mut self) {
+        while self.0.last() == Some(&0) {
+            self.0.pop();
         }
-        Big(limbs)
     }
 }
 
@@ -315,55 +342,79 @@ impl Nat for Big {
         Big(Vec::new())
     }
     fn shifted(m: u64, shift: u32) -> Option<Self> {
-        let mut limbs = vec![0; (shift / 64) as usize];
-        let r = shift % 64;
-        limbs.push(m << r);
-        if r > 0 {
-            limbs.push(m >> (64 - r));
-        }
-        Some(Big::trimmed(limbs))
+        let mut x = Big::zero();
+        x.set_shifted(m, shift).then_some(x)
     }
     fn add(&self, other: &Self) -> Option<Self> {
-        let (long, short) = if self.0.len() >= other.0.len() {
-            (&self.0, &other.0)
-        } else {
-            (&other.0, &self.0)
-        };
-        let mut limbs = Vec::with_capacity(long.len() + 1);
+        let mut sum = self.clone();
+        sum.add_assign(other).then_some(sum)
+    }
+    fn mul_small(&self, k: u64) -> Option<Self> {
+        let mut product = Big::zero();
+        product.set_mul_small(self, k).then_some(product)
+    }
+    fn sub(&self, other: &Self) -> Self {
+        let mut difference = self.clone();
+        difference.sub_assign(other);
+        difference
+    }
+    fn set_zero(&mut self) {
+        self.0.clear();
+    }
+    fn reserve(&mut self, bits: u64) {
+        // A product by a `u64` has one limb more, before trimming.
+        let limbs = usize::try_from(bits / 64 + 2).unwrap_or(usize::MAX);
+        self.0.reserve(limbs.saturating_sub(self.0.len()));
+    }
+    fn set_shifted(&mut self, m: u64, shift: u32) -> bool {
+        self.0.clear();
+        self.0.resize((shift / 64) as usize, 0);
+        let r = shift % 64;
+        self.0.push(m << r);
+        if r > 0 {
+            self.0.push(m >> (64 - r));
+        }
+        self.trim();
+        true
+    }
+    fn add_assign(&mut self, other: &Self) -> bool {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
         let mut carry = false;
-        for (i, &a) in long.iter().enumerate() {
-            let (s, c1) = a.overflowing_add(short.get(i).copied().unwrap_or(0));
+        for (i, a) in self.0.iter_mut().enumerate() {
+            let (s, c1) = a.overflowing_add(other.0.get(i).copied().unwrap_or(0));
             let (s, c2) = s.overflowing_add(u64::from(carry));
-            limbs.push(s);
+            *a = s;
             carry = c1 || c2;
         }
         if carry {
-            limbs.push(1);
+            self.0.push(1);
         }
-        Some(Big(limbs))
+        true
     }
-    fn mul_small(&self, k: u64) -> Option<Self> {
-        let mut limbs = Vec::with_capacity(self.0.len() + 1);
+    fn set_mul_small(&mut self, x: &Self, k: u64) -> bool {
+        self.0.clear();
         let mut carry = 0u64;
-        for &a in &self.0 {
+        for &a in &x.0 {
             let p = u128::from(a) * u128::from(k) + u128::from(carry);
-            limbs.push(p as u64);
+            self.0.push(p as u64);
             carry = (p >> 64) as u64;
         }
-        limbs.push(carry);
-        Some(Big::trimmed(limbs))
+        self.0.push(carry);
+        self.trim();
+        true
     }
-    fn sub(&self, other: &Self) -> Self {
+    fn sub_assign(&mut self, other: &Self) {
         debug_assert!(*other <= *self);
-        let mut limbs = Vec::with_capacity(self.0.len());
         let mut borrow = false;
-        for (i, &a) in self.0.iter().enumerate() {
+        for (i, a) in self.0.iter_mut().enumerate() {
             let (d, b1) = a.overflowing_sub(other.0.get(i).copied().unwrap_or(0));
             let (d, b2) = d.overflowing_sub(u64::from(borrow));
-            limbs.push(d);
+            *a = d;
             borrow = b1 || b2;
         }
-        Big::trimmed(limbs)
+        self.trim();
     }
     fn estimate_skip(&self) -> usize {
         self.0.len().saturating_sub(2)
