@@ -241,6 +241,8 @@ impl RegionalBalance {
             capped,
             open,
             open_weights,
+            workspace,
+            shares,
             ..
         } = scratch;
         weights.clear();
@@ -288,17 +290,25 @@ impl RegionalBalance {
             open.extend((0..counts.len()).filter(|&r| !capped[r]));
             open_weights.clear();
             open_weights.extend(open.iter().map(|&r| weights[r]));
-            let shares =
-                apportion::apportion(self.spec.method, open_weights, free, rng).map_err(|_| {
-                    Error::invalid(
-                        "session.slots",
-                        slots,
-                        format!(
-                            "is more than {}, the most slots apportioned exactly",
-                            apportion::MAX_UNITS
-                        ),
-                    )
-                })?;
+            apportion::apportion_into(
+                self.spec.method,
+                open_weights,
+                free,
+                rng,
+                workspace,
+                shares,
+            )
+            .map_err(|_| {
+                Error::invalid(
+                    "session.slots",
+                    slots,
+                    format!(
+                        "is more than {}, the most slots apportioned exactly",
+                        apportion::MAX_UNITS
+                    ),
+                )
+            })?;
+            let shares = &*shares;
             let lines =
                 decision.push_quota_lines(open.iter().zip(&shares.seats).map(|(&r, &units)| {
                     QuotaLine {
@@ -627,6 +637,9 @@ struct Scratch {
     next_of: Vec<usize>,
     /// Per asking region, the slots its grassroots class took (grassroots first).
     class_took: Vec<u32>,
+    /// The apportionment's working memory and result.
+    workspace: apportion::Workspace,
+    shares: apportion::Apportionment,
 }
 
 #[cfg(test)]
