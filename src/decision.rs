@@ -50,7 +50,7 @@ use serde::{Serialize, Serializer};
 
 use crate::apportion::Method;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Why a request was granted: a stable snake_case code. Each policy documents the codes it
 /// uses.
@@ -593,7 +593,8 @@ impl Decision {
     pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
         let slots = session.session().slots as usize;
         if self.picks.len() > slots {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::TooLarge,
                 "granted",
                 self.picks.len(),
                 format!("slots are more than the session's {slots}"),
@@ -603,8 +604,13 @@ impl Decision {
             let r = pick.request as usize;
             match self.waits.get_mut(r) {
                 Some(wait) if *wait != DUPLICATE_WAIT && *wait != GRANTED => *wait = GRANTED,
-                _ => {
-                    return Err(Error::invalid(
+                wait => {
+                    return Err(Error::invalid_as(
+                        if wait.is_some() {
+                            ErrorKind::DuplicateId
+                        } else {
+                            ErrorKind::OutOfRange
+                        },
                         "granted",
                         pick.request,
                         "is not a request that can be granted (out of range, duplicate or twice)",

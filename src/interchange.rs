@@ -37,7 +37,7 @@ use serde_json::Value;
 use crate::allocation::{Allocate, Allocation};
 use crate::model::{CheckedSession, SessionInput};
 use crate::policy::{Policy, Registry, built_in};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// One allocation job as the JSON tool reads it: the session input, the policy (already
 /// checked and built) and the seed.
@@ -70,10 +70,8 @@ impl AllocationInput {
     ///
     /// As [`AllocationInput::from_json_str`].
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
-        let value: Value = serde_json::from_str(json).map_err(|err| Error::Json {
-            field: "input".into(),
-            message: err.to_string(),
-        })?;
+        let value: Value =
+            serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
         Self::from_json_with(value, registry)
     }
 
@@ -93,15 +91,13 @@ impl AllocationInput {
     /// As [`AllocationInput::from_json_str`].
     pub fn from_json_with(value: Value, registry: &Registry) -> Result<Self> {
         let Value::Object(mut document) = value else {
-            return Err(Error::Json {
-                field: "input".into(),
-                message: format!("expected an object, found {value}"),
-            });
+            return Err(Error::json_as(
+                ErrorKind::WrongType,
+                "input",
+                format!("expected an object, found {value}"),
+            ));
         };
-        let missing = |field: &str| Error::Json {
-            field: "input".into(),
-            message: format!("missing field `{field}`"),
-        };
+        let missing = |field: &str| Error::json("input", format!("missing field `{field}`"));
         let policy = document.remove("policy").ok_or_else(|| missing("policy"))?;
         let seed = document.remove("seed").ok_or_else(|| missing("seed"))?;
         let seed: u64 = Error::read_json(seed).map_err(|e| e.within("seed"))?;

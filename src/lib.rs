@@ -85,7 +85,7 @@ pub mod model;
 pub mod policy;
 pub mod sim;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 
 /// The README's Rust example, compiled and run as a doc test.
 #[cfg(doctest)]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Granted;
 use crate::model::CheckedSession;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Selection rates P(granted | requested) per group, over any number of decisions.
 ///
@@ -38,7 +38,8 @@ impl SelectionRates {
     /// it, as is a `granted` list of another length).
     pub fn from_decisions(groups: &[u32], granted: &[bool]) -> Result<Self> {
         if groups.len() != granted.len() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "granted",
                 granted.len(),
                 format!("decisions given for {} groups entries", groups.len()),

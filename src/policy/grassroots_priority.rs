@@ -7,7 +7,7 @@ use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Step, WaitReason, Weighting};
 use crate::lot;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// The modes of `grassroots_priority`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -135,15 +135,19 @@ impl GrassrootsPriority {
     /// [`Error::Json`] naming a required parameter that is missing; [`Error::InvalidValue`]
     /// naming `share` or `weight` when out of range or not used by the mode.
     pub fn new(spec: GrassrootsPrioritySpec) -> Result<Self> {
-        let required = |field: &str| Error::Json {
-            field: field.to_string(),
-            message: format!(
-                "missing field `{field}` (required in mode {})",
-                format!("{:?}", spec.mode).to_lowercase()
-            ),
+        let required = |field: &str| {
+            Error::json_as(
+                ErrorKind::MissingField,
+                field,
+                format!(
+                    "missing field `{field}` (required in mode {})",
+                    format!("{:?}", spec.mode).to_lowercase()
+                ),
+            )
         };
         let unused = |field: &str, value: f64| {
-            Error::invalid(
+            Error::invalid_as(
+                ErrorKind::UnknownField,
                 field,
                 value,
                 format!("is not used in mode {:?}", spec.mode).to_lowercase(),

@@ -15,7 +15,7 @@ use crate::decision::{
 };
 use crate::lot;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// How regions are weighted by `regional_balance`.
 ///
@@ -289,7 +289,8 @@ impl RegionalBalance {
             open_weights.extend(open.iter().map(|&r| weights[r]));
             let shares =
                 apportion::apportion(self.spec.method, open_weights, free, rng).map_err(|_| {
-                    Error::invalid(
+                    Error::invalid_as(
+                        ErrorKind::TooLarge,
                         "session.slots",
                         slots,
                         format!(

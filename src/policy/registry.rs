@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use super::{Description, Policy};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Builds a policy from its description; checks the parameters (errors name them relative to
 /// the description).
@@ -102,7 +102,8 @@ impl Registry {
             return Err(Error::invalid("name", "\"\"", "is empty"));
         }
         if self.constructors.contains_key(&name) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::DuplicateId,
                 "name",
                 format!("{name:?}"),
                 "is registered already",

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{GrassrootsClass, Kind, Organisation, Session};
 use crate::policy::{Description, Policy, Registry, built_in};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// A simulated process: who may speak, which sessions there are, how organisations ask, which
 /// policies to compare, how many runs and from which seed.
@@ -146,10 +146,8 @@ impl Scenario {
     /// [`Error::Json`] for a document that is not a scenario (unknown fields included), and
     /// the errors of [`Scenario::check_with`], naming the field at fault.
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|err| Error::Json {
-            field: "input".into(),
-            message: err.to_string(),
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
         let scenario: Scenario = Error::read_json(value)?;
         scenario.check_with(registry)?;
         Ok(scenario)
@@ -208,7 +206,12 @@ impl Scenario {
                 .sum(),
         };
         if organisations == 0 || organisations > Self::MAX_ORGANISATIONS {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                if organisations == 0 {
+                    ErrorKind::OutOfRange
+                } else {
+                    ErrorKind::TooLarge
+                },
                 "population",
                 organisations,
                 format!(
@@ -249,7 +252,8 @@ impl Scenario {
         }
         for region in self.behaviour.regional_themes.keys() {
             if !regions.contains(region.as_str()) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    ErrorKind::UnknownId,
                     format!("behaviour.regional_themes.{region}"),
                     format!("{region:?}"),
                     "is not a region of the population",
@@ -265,7 +269,8 @@ impl Scenario {
                 .check()
                 .map_err(|e| e.within(&format!("sessions[{i}]")))?;
             if !ids.insert(&session.id) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    ErrorKind::DuplicateId,
                     format!("sessions[{i}].id"),
                     format!("{:?}", session.id),
                     "is used twice",
@@ -281,8 +286,16 @@ impl Scenario {
                 .label
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-            if labelled.label.is_empty() || !plain || !labels.insert(&labelled.label) {
-                return Err(Error::invalid(
+            let kind = if labelled.label.is_empty() || !plain {
+                Some(ErrorKind::OutOfRange)
+            } else if !labels.insert(&labelled.label) {
+                Some(ErrorKind::DuplicateId)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                return Err(Error::invalid_as(
+                    kind,
                     format!("policies[{i}].label"),
                     format!("{:?}", labelled.label),
                     "is empty, used twice, or not made of letters, digits, _, - and .",
