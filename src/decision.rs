@@ -562,6 +562,10 @@ impl Decision {
 
     /// Stores the requests granted from pick `first` on (the winners of a lot just drawn) as a
     /// list for a step.
+    ///
+    /// # Panics
+    ///
+    /// If `first` is more than the number of picks.
     pub fn push_picked(&mut self, first: usize) -> Span {
         let start = self.indices.len() as u32;
         self.indices
@@ -587,9 +591,11 @@ impl Decision {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `granted` when the picks break capacity: more than the
-    /// session's slots, a request picked twice, a duplicate picked, or an index outside the
-    /// requests. floorshare's policies never do; this guards policies written elsewhere.
+    /// An [`Error::InvalidValue`] naming `granted` when the picks break capacity:
+    /// [`ErrorKind::TooLarge`] for more picks than the session's slots,
+    /// [`ErrorKind::DuplicateId`] for a request picked twice or a duplicate request picked,
+    /// [`ErrorKind::OutOfRange`] for an index outside the requests. floorshare's policies never
+    /// do; this guards policies written elsewhere.
     pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
         let slots = session.session().slots as usize;
         if self.picks.len() > slots {

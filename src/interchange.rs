@@ -58,7 +58,20 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// The first problem found, naming its field (`policy.name`, `requests[3].organisation`).
+    /// The first problem found, naming its field:
+    ///
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - [`ErrorKind::WrongType`] naming `input` when the document is not an object, and
+    ///   [`ErrorKind::MissingField`] naming `input` when it has no `policy` or no `seed`;
+    /// - [`ErrorKind::WrongType`], [`ErrorKind::MissingField`], [`ErrorKind::UnknownField`],
+    ///   [`ErrorKind::UnknownName`] or [`ErrorKind::OutOfRange`] when a field cannot be read
+    ///   (`seed`, `session.placement`, `organisations[1].kind`, an unknown top-level field);
+    /// - the errors of [`Registry::from_json`] under `policy` (`policy.name`, `policy.share`);
+    /// - the errors of [`SessionInput::check`]: [`ErrorKind::UnknownId`] naming
+    ///   `requests[i].organisation` or `history[i].organisation`, [`ErrorKind::DuplicateId`]
+    ///   naming `organisations[i].id` or `history[i].organisation`, [`ErrorKind::OutOfRange`]
+    ///   for a value its field does not allow (`session.chair.min_slots`,
+    ///   `requests[i].minutes`, an empty id).
     pub fn from_json_str(json: &str) -> Result<Self> {
         Self::from_json_str_with(json, built_in())
     }
@@ -79,7 +92,7 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`AllocationInput::from_json_str`].
+    /// As [`AllocationInput::from_json_str`], without [`ErrorKind::Syntax`].
     pub fn from_json(value: Value) -> Result<Self> {
         Self::from_json_with(value, built_in())
     }
@@ -88,7 +101,7 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`AllocationInput::from_json_str`].
+    /// As [`AllocationInput::from_json_str`], without [`ErrorKind::Syntax`].
     pub fn from_json_with(value: Value, registry: &Registry) -> Result<Self> {
         let Value::Object(mut document) = value else {
             return Err(Error::json_as(
@@ -114,7 +127,9 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`Policy::decide`].
+    /// As [`Policy::decide`] (for the built-in policies, [`ErrorKind::MissingWeight`] naming
+    /// `policy.weights`, [`ErrorKind::TooLarge`] naming `session.slots`,
+    /// [`ErrorKind::OutOfRange`] naming `policy.min_slots` or `session.chair.min_slots`).
     pub fn allocate(&self) -> Result<Allocation> {
         self.policy.allocate_seeded(&self.session, self.seed)
     }

@@ -58,6 +58,12 @@ pub struct Diversity {
 impl Diversity {
     /// Measures `allocation` of `session`.
     ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
+    ///
+    /// # Example
+    ///
     /// ```
     /// use floorshare::allocation::Allocate;
     /// use floorshare::metrics::Diversity;

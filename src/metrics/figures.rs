@@ -67,6 +67,10 @@ fn share(part: u32, whole: u32) -> Option<f64> {
 
 impl SessionFigures {
     /// Counts `allocation` of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let roster = session.roster();
         let regions = roster.regions().len();

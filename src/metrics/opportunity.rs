@@ -34,8 +34,13 @@ pub struct SelectionRates {
 
 impl SelectionRates {
     /// Counts `granted[i]` for the group `groups[i]` of each decision. Groups are numbered
-    /// from 0, each below the number of decisions (a group id beyond that is an error naming
-    /// it, as is a `granted` list of another length).
+    /// from 0, each below the number of decisions.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming `granted` when it is not as
+    /// long as `groups`; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming
+    /// `groups[i]` when a group number is not below the number of decisions.
     pub fn from_decisions(groups: &[u32], granted: &[bool]) -> Result<Self> {
         if groups.len() != granted.len() {
             return Err(Error::invalid_as(

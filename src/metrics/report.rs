@@ -74,6 +74,10 @@ pub struct AllocationMetrics {
 
 impl AllocationMetrics {
     /// Measures `allocation` of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let table = |grouping| {
             let mut tally = GroupTally::new(grouping);

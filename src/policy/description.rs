@@ -53,8 +53,8 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming `parameters` when `parameters` does not serialise to a JSON
-    /// object without a `name` field.
+    /// [`ErrorKind::WrongType`] naming `parameters` when `parameters` does not serialise to a
+    /// JSON object without a `name` field.
     pub fn with_parameters(name: impl Into<String>, parameters: &impl Serialize) -> Result<Self> {
         let invalid = |message: String| Error::json_as(ErrorKind::WrongType, "parameters", message);
         match serde_json::to_value(parameters) {
@@ -74,8 +74,9 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming `input` when `value` is not an object, or `name` when the name is
-    /// missing or not a string.
+    /// [`ErrorKind::WrongType`] naming `input` when `value` is not an object, or `name` when
+    /// the name is not a string; [`ErrorKind::MissingField`] naming `name` when it is
+    /// missing.
     pub fn from_json(value: Value) -> Result<Self> {
         let Value::Object(mut parameters) = value else {
             return Err(Error::json_as(
@@ -115,8 +116,10 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming the parameter at fault (`weights.europe`), relative to the
-    /// description.
+    /// An [`Error::Json`] naming the parameter at fault (`weights.europe`), relative to the
+    /// description: [`ErrorKind::UnknownField`], [`ErrorKind::MissingField`],
+    /// [`ErrorKind::UnknownName`] (an unknown variant), [`ErrorKind::WrongType`] or
+    /// [`ErrorKind::OutOfRange`], as [`Error::kind`] says.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T> {
         Error::read_json(Value::Object(self.parameters.clone()))
     }

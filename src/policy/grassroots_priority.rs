@@ -122,7 +122,8 @@ impl GrassrootsPriority {
     ///
     /// # Errors
     ///
-    /// Unknown or invalid parameters, named relative to the description.
+    /// As [`Description::read`] for a parameter the policy does not take or cannot read (`mode`,
+    /// `share`), named relative to the description; then as [`GrassrootsPriority::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
     }
@@ -132,8 +133,11 @@ impl GrassrootsPriority {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming a required parameter that is missing; [`Error::InvalidValue`]
-    /// naming `share` or `weight` when out of range or not used by the mode.
+    /// - [`ErrorKind::MissingField`] naming `share` (mode `reserved`) or `weight` (mode
+    ///   `weighted`) when it is missing;
+    /// - [`ErrorKind::OutOfRange`] naming `share` when it is outside [0, 1], or `weight` when
+    ///   it is not a number from 1 to 1e12;
+    /// - [`ErrorKind::UnknownField`] naming `share` or `weight` when the mode does not use it.
     pub fn new(spec: GrassrootsPrioritySpec) -> Result<Self> {
         let required = |field: &str| {
             Error::json_as(
@@ -192,6 +196,10 @@ impl GrassrootsPriority {
     }
 
     /// Mode `reserved` with `share` of the slots reserved for the class.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`] naming `share` when it is outside [0, 1].
     pub fn reserved(share: f64) -> Result<Self> {
         Self::new(GrassrootsPrioritySpec {
             mode: GrassrootsMode::Reserved,
@@ -201,6 +209,10 @@ impl GrassrootsPriority {
     }
 
     /// Mode `weighted` with class members weighing `weight`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`] naming `weight` when it is not a number from 1 to 1e12.
     pub fn weighted(weight: f64) -> Result<Self> {
         Self::new(GrassrootsPrioritySpec {
             mode: GrassrootsMode::Weighted,

@@ -178,7 +178,9 @@ impl RegionalBalance {
     ///
     /// # Errors
     ///
-    /// Unknown or invalid parameters, named relative to the description.
+    /// As [`Description::read`] for a parameter the policy does not take or cannot read (`method`,
+    /// `weights`, `within_region`), named relative to the description; then as
+    /// [`RegionalBalance::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
     }
@@ -188,7 +190,8 @@ impl RegionalBalance {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `weights.<region>`.
+    /// [`ErrorKind::OutOfRange`] naming `weights.<region>` when an explicit weight is not
+    /// positive and finite.
     pub fn new(spec: RegionalBalanceSpec) -> Result<Self> {
         if let RegionWeights::Explicit(map) = &spec.weights {
             for (region, &weight) in map {

@@ -143,8 +143,12 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] for a document that is not a scenario (unknown fields included), and
-    /// the errors of [`Scenario::check_with`], naming the field at fault.
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - an [`Error::Json`] naming the field at fault when the document is not a scenario:
+    ///   [`ErrorKind::WrongType`], [`ErrorKind::MissingField`], [`ErrorKind::UnknownField`]
+    ///   (unknown fields are rejected), [`ErrorKind::UnknownName`] (an unknown kind) or
+    ///   [`ErrorKind::OutOfRange`] (`sessions[0].slots`, `policies[1].policy.name`);
+    /// - the errors of [`Scenario::check_with`].
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
@@ -174,9 +178,22 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] (or the policy's own error) naming the field at fault:
-    /// `population`, `behaviour.ask_probability.<kind>`, `sessions[i].id`, `policies[i].label`,
-    /// `policies[i].policy.<parameter>`, `runs`, …
+    /// The first problem found, naming its field:
+    ///
+    /// - [`ErrorKind::OutOfRange`] naming `population` (no organisations),
+    ///   `population.generate.counts` (an empty region name), a probability outside [0, 1]
+    ///   (`behaviour.ask_probability.<kind>`, `behaviour.default_ask_probability`,
+    ///   `population.generate.migrant_led_rate.<kind>`), `behaviour.themes_per_organisation`
+    ///   (more than the themes), `sessions` or `policies` (empty), `sessions[i].<field>` (a
+    ///   session's own check), `policies[i].label` (empty, or not made of the allowed
+    ///   characters) or `runs` (zero);
+    /// - [`ErrorKind::TooLarge`] naming `population` (more than
+    ///   [`Scenario::MAX_ORGANISATIONS`]);
+    /// - [`ErrorKind::UnknownId`] naming `behaviour.regional_themes.<region>` (not a region of
+    ///   the population);
+    /// - [`ErrorKind::DuplicateId`] naming `sessions[i].id` or `policies[i].label`;
+    /// - the errors of [`Registry::build`] under `policies[i].policy` (an unknown policy name,
+    ///   unknown or invalid parameters).
     pub fn check_with(&self, registry: &Registry) -> Result<()> {
         let probability = |field: String, p: f64| {
             if (0.0..=1.0).contains(&p) {

@@ -41,6 +41,12 @@ impl Shard {
 impl FromStr for Shard {
     type Err = Error;
 
+    /// Reads `i/n` (`0/4`, spaces around the numbers allowed).
+    ///
+    /// # Errors
+    ///
+    /// Naming `shard`: [`ErrorKind::Syntax`] when the text is not two unsigned integers
+    /// separated by `/`, [`ErrorKind::OutOfRange`] when `i ≥ n`.
     fn from_str(s: &str) -> Result<Self> {
         let invalid =
             |kind| Error::invalid_as(kind, "shard", format!("{s:?}"), "is not i/n with i < n");
@@ -129,10 +135,17 @@ impl SimulationSummary {
     }
 
     /// Adds the runs summarised by `other`, other shards of the same simulation: metric by
-    /// metric with Chan's formula. Fails, naming the field, when the two do not describe the
-    /// same simulation (scenario, seed, total runs, shard count, policies), when either is not
-    /// made of shards, or when they share a shard (which would count its runs twice). Once
-    /// every shard is in, `shards` is dropped.
+    /// metric with Chan's formula. Once every shard is in, `shards` is dropped.
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::Mismatch`] naming `scenario`, `seed`, `total_runs`, `shards.count` or
+    ///   `policies` when the two do not describe the same simulation, or `shards` when either
+    ///   is not made of shards;
+    /// - [`ErrorKind::DuplicateId`] naming `shards.indices` when they share a shard (which
+    ///   would count its runs twice).
+    ///
+    /// # Example
     ///
     /// ```
     /// use floorshare::sim::{Scenario, Simulation};
