@@ -1,4 +1,4 @@
-//! The JSON interchange format (SPEC §6): one session, its organisations and requests, a
+//! The JSON interchange format: one session, its organisations and requests, a
 //! policy description and a seed in; the allocation out. The contract for tools in other
 //! languages, and what `examples/allocate.rs` reads.
 //!

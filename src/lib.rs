@@ -54,7 +54,8 @@
 //! - [`sim`]: scenarios and the seeded Monte Carlo runner that compares policies over many
 //!   simulated processes.
 //! - [`lot`]: the portable random draws every policy is built from, and the named generator.
-//! - [`interchange`]: the JSON format of SPEC §6.
+//! - [`interchange`]: the JSON format, one session in and its allocation out: the contract
+//!   for tools in other languages.
 //! - [`error`]: one error type; every error names the field or id at fault.
 //!
 //! # Determinism

@@ -1,4 +1,5 @@
-//! SPEC §3's five promises, and each policy's own promise of SPEC §4, as properties over
+//! The five promises every policy keeps (nothing lost, capacity, determinism, no panics, work
+//! conservation), and each policy's own promise, as properties over
 //! generated sessions: empty lists, one region, many regions, duplicates, zero slots, more
 //! slots than requests.
 
@@ -281,7 +282,7 @@ fn requesters_by_region(session: &CheckedSession) -> BTreeMap<String, usize> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
-    /// The five promises of SPEC §3, for every policy.
+    /// The five promises, for every policy.
     #[test]
     fn every_policy_keeps_the_five_promises(
         input in session_input(),
@@ -342,7 +343,7 @@ proptest! {
             prop_assert_eq!(g.minutes, asked.min(input.session.minutes_per_slot));
             prop_assert_eq!(g.start_minute.is_some(), input.session.length_minutes.is_some());
         }
-        // Start minutes follow the placement, the policy's overriding the session's (SPEC §3).
+        // Start minutes follow the placement, the policy's overriding the session's.
         if let Some(length) = input.session.length_minutes {
             let placement = spec.placement().unwrap_or(input.session.placement);
             let g = allocation.granted.len() as u64;
@@ -479,7 +480,8 @@ proptest! {
         let policy = GrassrootsPriority::reserved(share).unwrap();
         let reserved = policy.allocate_seeded(&session, seed).unwrap();
         let class_slots = reserved.granted.iter().filter(|g| in_class(&g.organisation)).count();
-        // ⌈share·slots⌉ with the 1e-9 (relative) tolerance of SPEC §4, written out here.
+        // ⌈share·slots⌉ with the 1e-9 (relative) tolerance of `grassroots_priority`, written out
+        // here.
         let x = share * f64::from(input.session.slots);
         let reserved_slots = (x - 1e-9 * x.max(1.0)).ceil().max(0.0) as usize;
         prop_assert_eq!(reserved_slots, policy.reserved_slots(input.session.slots) as usize);

@@ -1,4 +1,4 @@
-//! Diversity of the voices heard: regions and themes (SPEC §5).
+//! Diversity of the voices heard: regions and themes.
 
 use std::collections::BTreeSet;
 

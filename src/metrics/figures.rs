@@ -8,8 +8,10 @@ use super::{Disproportionality, is_late, normalised_entropy, normalised_position
 use crate::model::{CheckedSession, Kind};
 
 /// Counts of one allocation of one session, by region (indexed like the roster's regions), by
-/// kind and for the grassroots class, with the shares and indices of SPEC §5 derived from them.
-/// Each derived value is `None` where SPEC §5 says `null`.
+/// kind and for the grassroots class, with the shares and indices of [`crate::metrics`]
+/// derived from them. A derived value is `None` (`null` in JSON) where it is undefined: a share
+/// of nothing (nothing granted, requested or themed), the class's mean position when it has no
+/// slot, the late share without a session length.
 ///
 /// # Example
 ///

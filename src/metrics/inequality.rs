@@ -1,4 +1,4 @@
-//! Inequality of slots or minutes across organisations (SPEC §5).
+//! Inequality of slots or minutes across organisations.
 //!
 //! Each index takes the values of the organisations that requested at least once in a process
 //! (slots granted, or minutes), in any order. Values must be finite and non-negative; any

@@ -1,5 +1,4 @@
-//! Opportunity: the chance of being heard when asking, per group and per organisation
-//! (SPEC §5).
+//! Opportunity: the chance of being heard when asking, per group and per organisation.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Who is heard, per group: requests, slots, shares, positions (SPEC §5).
+//! Who is heard, per group: requests, slots, shares, positions.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -69,7 +69,7 @@ impl Grouping {
     }
 }
 
-/// One group's figures (SPEC §5). Undefined ratios are `None` (`null` in JSON), never NaN.
+/// One group's figures. Undefined ratios are `None` (`null` in JSON), never NaN.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GroupStats {
     /// Requesting organisations of the group (duplicates excluded), summed over sessions.

@@ -50,9 +50,11 @@ const RESERVED_TOLERANCE: f64 = 1e-9;
 /// most of the work and are invisible in global policy-setting are heard before the
 /// well-connected.
 ///
-/// **Practice.** The progressive stack of facilitation practice (marginalised voices move up
-/// the speakers' list) and reserved seats (quota slots for a constituency);
-/// `research/procedures.md` §1.12.
+/// **Practice.** The progressive stack of facilitation practice: the stack-keeper lets people
+/// from non-dominant groups speak before people from dominant groups, instead of in the order
+/// they joined the queue. And reserved places, a share of the floor kept for a group, as in
+/// the quota speakers' lists of German assemblies (the women's statute of Bündnis 90/Die
+/// Grünen guarantees women at least half of the speaking time).
 ///
 /// **Modes** (the class is the session's `grassroots_class`, by default kind
 /// `grassroots` or migrant-led):

@@ -107,9 +107,12 @@ pub struct RegionalBalanceSpec {
 ///
 /// **Practice.** The seven regional civil-society consultations of 2017 and the regional focal
 /// points of the 2018 negotiation rounds, which raised issues that would otherwise have stayed
-/// silent (climate change, raised by the Pacific representative; GCM 2017–2018); regional seat
-/// allocation in UN bodies (the 60-slot HRC proposal: Africa 17, Asia 17, …;
-/// `research/procedures.md`).
+/// silent (climate change, raised by the Pacific representative; GCM 2017–2018); regional
+/// repartition of speaking slots in UN bodies (a Human Rights Council secretariat non-paper on
+/// the Universal Periodic Review speakers' list, never adopted, divided its 60 slots by
+/// regional group: Africa 17, Asia 17, Eastern Europe 8, Latin America and the Caribbean 10,
+/// Western Europe and others 9; reported by UPR Info,
+/// <https://upr-info.org/en/news/new-proposal-registration-upr-speakers-list>).
 ///
 /// **Rule.**
 /// 1. *Quotas.* The `slots` are apportioned among the regions that have requesting

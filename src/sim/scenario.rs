@@ -1,4 +1,4 @@
-//! Scenarios: what a simulation runs (SPEC §7), as JSON with unknown fields rejected.
+//! Scenarios: what a simulation runs, as JSON with unknown fields rejected.
 
 use std::collections::{BTreeMap, BTreeSet};
 
