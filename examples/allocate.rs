@@ -1,4 +1,4 @@
-//! The JSON tool of SPEC §6: reads one session (a file path argument, or stdin) and prints
+//! The JSON tool (the format of `floorshare::interchange`): reads one session (a file path argument, or stdin) and prints
 //! its allocation as JSON.
 //!
 //! ```text

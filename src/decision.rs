@@ -50,7 +50,7 @@ use serde::{Serialize, Serializer};
 
 use crate::apportion::Method;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Why a request was granted: a stable snake_case code. Each policy documents the codes it
 /// uses.
@@ -562,6 +562,10 @@ impl Decision {
 
     /// Stores the requests granted from pick `first` on (the winners of a lot just drawn) as a
     /// list for a step.
+    ///
+    /// # Panics
+    ///
+    /// If `first` is more than the number of picks.
     pub fn push_picked(&mut self, first: usize) -> Span {
         let start = self.indices.len() as u32;
         self.indices
@@ -587,13 +591,16 @@ impl Decision {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `granted` when the picks break capacity: more than the
-    /// session's slots, a request picked twice, a duplicate picked, or an index outside the
-    /// requests. floorshare's policies never do; this guards policies written elsewhere.
+    /// An [`Error::InvalidValue`] naming `granted` when the picks break capacity:
+    /// [`ErrorKind::TooLarge`] for more picks than the session's slots,
+    /// [`ErrorKind::DuplicateId`] for a request picked twice or a duplicate request picked,
+    /// [`ErrorKind::OutOfRange`] for an index outside the requests. floorshare's policies never
+    /// do; this guards policies written elsewhere.
     pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
         let slots = session.session().slots as usize;
         if self.picks.len() > slots {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::TooLarge,
                 "granted",
                 self.picks.len(),
                 format!("slots are more than the session's {slots}"),
@@ -603,8 +610,13 @@ impl Decision {
             let r = pick.request as usize;
             match self.waits.get_mut(r) {
                 Some(wait) if *wait != DUPLICATE_WAIT && *wait != GRANTED => *wait = GRANTED,
-                _ => {
-                    return Err(Error::invalid(
+                wait => {
+                    return Err(Error::invalid_as(
+                        if wait.is_some() {
+                            ErrorKind::DuplicateId
+                        } else {
+                            ErrorKind::OutOfRange
+                        },
                         "granted",
                         pick.request,
                         "is not a request that can be granted (out of range, duplicate or twice)",

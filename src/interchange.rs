@@ -1,4 +1,4 @@
-//! The JSON interchange format (SPEC §6): one session, its organisations and requests, a
+//! The JSON interchange format: one session, its organisations and requests, a
 //! policy description and a seed in; the allocation out. The contract for tools in other
 //! languages, and what `examples/allocate.rs` reads.
 //!
@@ -37,7 +37,7 @@ use serde_json::Value;
 use crate::allocation::{Allocate, Allocation};
 use crate::model::{CheckedSession, SessionInput};
 use crate::policy::{Policy, Registry, built_in};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// One allocation job as the JSON tool reads it: the session input, the policy (already
 /// checked and built) and the seed.
@@ -58,7 +58,20 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// The first problem found, naming its field (`policy.name`, `requests[3].organisation`).
+    /// The first problem found, naming its field:
+    ///
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - [`ErrorKind::WrongType`] naming `input` when the document is not an object, and
+    ///   [`ErrorKind::MissingField`] naming `input` when it has no `policy` or no `seed`;
+    /// - [`ErrorKind::WrongType`], [`ErrorKind::MissingField`], [`ErrorKind::UnknownField`],
+    ///   [`ErrorKind::UnknownName`] or [`ErrorKind::OutOfRange`] when a field cannot be read
+    ///   (`seed`, `session.placement`, `organisations[1].kind`, an unknown top-level field);
+    /// - the errors of [`Registry::from_json`] under `policy` (`policy.name`, `policy.share`);
+    /// - the errors of [`SessionInput::check`]: [`ErrorKind::UnknownId`] naming
+    ///   `requests[i].organisation` or `history[i].organisation`, [`ErrorKind::DuplicateId`]
+    ///   naming `organisations[i].id` or `history[i].organisation`, [`ErrorKind::OutOfRange`]
+    ///   for a value its field does not allow (`session.chair.min_slots`,
+    ///   `requests[i].minutes`, an empty id).
     pub fn from_json_str(json: &str) -> Result<Self> {
         Self::from_json_str_with(json, built_in())
     }
@@ -70,10 +83,8 @@ impl AllocationInput {
     ///
     /// As [`AllocationInput::from_json_str`].
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
-        let value: Value = serde_json::from_str(json).map_err(|err| Error::Json {
-            field: "input".into(),
-            message: err.to_string(),
-        })?;
+        let value: Value =
+            serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
         Self::from_json_with(value, registry)
     }
 
@@ -81,7 +92,7 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`AllocationInput::from_json_str`].
+    /// As [`AllocationInput::from_json_str`], without [`ErrorKind::Syntax`].
     pub fn from_json(value: Value) -> Result<Self> {
         Self::from_json_with(value, built_in())
     }
@@ -90,18 +101,16 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`AllocationInput::from_json_str`].
+    /// As [`AllocationInput::from_json_str`], without [`ErrorKind::Syntax`].
     pub fn from_json_with(value: Value, registry: &Registry) -> Result<Self> {
         let Value::Object(mut document) = value else {
-            return Err(Error::Json {
-                field: "input".into(),
-                message: format!("expected an object, found {value}"),
-            });
+            return Err(Error::json_as(
+                ErrorKind::WrongType,
+                "input",
+                format!("expected an object, found {value}"),
+            ));
         };
-        let missing = |field: &str| Error::Json {
-            field: "input".into(),
-            message: format!("missing field `{field}`"),
-        };
+        let missing = |field: &str| Error::json("input", format!("missing field `{field}`"));
         let policy = document.remove("policy").ok_or_else(|| missing("policy"))?;
         let seed = document.remove("seed").ok_or_else(|| missing("seed"))?;
         let seed: u64 = Error::read_json(seed).map_err(|e| e.within("seed"))?;
@@ -118,7 +127,9 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`Policy::decide`].
+    /// As [`Policy::decide`] (for the built-in policies, [`ErrorKind::MissingWeight`] naming
+    /// `policy.weights`, [`ErrorKind::TooLarge`] naming `session.slots`,
+    /// [`ErrorKind::OutOfRange`] naming `policy.min_slots` or `session.chair.min_slots`).
     pub fn allocate(&self) -> Result<Allocation> {
         self.policy.allocate_seeded(&self.session, self.seed)
     }

@@ -60,7 +60,8 @@
 //!   mergeable summaries over many runs.
 //! - [`sim`]: scenarios and the seeded Monte Carlo runner that compares policies over many
 //!   simulated processes.
-//! - [`interchange`]: the JSON format of the `allocate` tool, the contract for other languages.
+//! - [`interchange`]: the JSON format, one session in and its allocation out: the contract
+//!   for tools in other languages.
 //! - [`error`]: one error type; every error names the field or id at fault.
 //!
 //! # Policies of your own
@@ -99,7 +100,7 @@ pub mod model;
 pub mod policy;
 pub mod sim;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 
 /// The README's Rust example, compiled and run as a doc test.
 #[cfg(doctest)]

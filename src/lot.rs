@@ -1,12 +1,12 @@
 //! Drawing lots: the few portable random primitives every policy is built from.
 //!
-//! Determinism is a promise (SPEC §3.3): the same input and seed give the same allocation on
-//! every platform. So floorshare defines its own draws on top of the generator's raw `u64`
-//! output instead of relying on `rand`'s distributions (whose output may change between
-//! releases): a uniform integer below `n` by Lemire's multiply-and-reject method, a uniform
-//! `f64` in `[0, 1)` from the top 53 bits, and cumulative-weight draws that use only `+`, `-`,
-//! `*` and comparisons, which IEEE 754 makes identical everywhere. No `usize` is ever sampled
-//! and no transcendental function (`ln`, `exp`, `powf`) touches a draw.
+//! Determinism is a promise every policy keeps: the same input and seed give the same allocation on
+//! every platform. So floorshare defines its own draws on top of the generator's raw `u64` output
+//! instead of relying on `rand`'s distributions (whose output may change between releases): a
+//! uniform integer below `n` by Lemire's multiply-and-reject method, a uniform `f64` in `[0, 1)`
+//! from the top 53 bits, and cumulative-weight draws that use only `+`, `-`, `*` and comparisons,
+//! which IEEE 754 makes identical everywhere. No `usize` is ever sampled and no transcendental
+//! function (`ln`, `exp`, `powf`) touches a draw.
 //!
 //! The named generator is [`Xoshiro256PlusPlus`]; [`seeded`] builds it from a `u64` seed with
 //! `rand`'s documented SplitMix64 expansion. Any other [`Rng`] may be passed to a policy, but

@@ -1,4 +1,4 @@
-//! The JSON tool `examples/allocate.rs` as a user runs it (SPEC §6): JSON in, JSON out,
+//! The JSON tool `examples/allocate.rs` as a user runs it: JSON in, JSON out,
 //! byte-identical for the same input and seed; bad input exits with status 2 and one line on
 //! stderr naming the field at fault, nothing on stdout.
 
@@ -197,8 +197,8 @@ fn close(value: &Value, expected: f64) -> bool {
 }
 
 #[test]
-fn metrics_are_added_as_spec_5_defines_them() {
-    // The SPEC §6 example: europe asks twice (o2, o3), the pacific once (o1); the seed gives
+fn metrics_are_added_as_the_metrics_module_defines_them() {
+    // The interchange format's example: europe asks twice (o2, o3), the pacific once (o1); the seed gives
     // europe's o3 the first slot and the pacific's o1 the second, both at the end.
     let out = run_with_metrics(&document(json!({"name": "regional_balance"})));
     let granted: Vec<&str> = out["granted"]

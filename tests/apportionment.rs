@@ -65,7 +65,8 @@ fn every_reference_case_matches() {
     );
 }
 
-/// Python `random.Random(42).randint(1, 10000)` 200 times: the SPEC §8 benchmark input, shared
+/// Python `random.Random(42).randint(1, 10000)` 200 times: the benchmark input of
+/// `benches/apportion.rs`, shared
 /// with `benches/peers/apportion.py` (which regenerates and checks it).
 fn groups_200() -> Vec<f64> {
     serde_json::from_str(include_str!("../benches/peers/groups_200.json")).unwrap()

@@ -64,6 +64,7 @@ fn registry() -> Registry {
             let policy: LastComeFirstServed = description.read()?;
             if policy.skip > 100 {
                 return Err(floorshare::Error::InvalidValue {
+                    kind: floorshare::ErrorKind::TooLarge,
                     field: "skip".into(),
                     value: policy.skip.to_string(),
                     problem: "is more than 100".into(),

@@ -13,7 +13,7 @@
 //!   (`sim/scenarios/`, each with its run count set here).
 //!
 //! Why: an allocation carries its policy description and seed so that anyone can re-run it and
-//! get the same bytes (SPEC §3, promise 3; `allocate --verify`). Any change of a pinned output
+//! get the same bytes (the determinism promise; `allocate --verify`). Any change of a pinned output
 //! is therefore a breaking change of published allocations (or of published simulation
 //! figures) and must be deliberate. The inputs are frozen copies (the examples they come from
 //! may move); the only output difference a refactor may introduce is the new top-level
@@ -66,7 +66,8 @@ const SESSIONS: [&str; 10] = [
     // inscribed in reverse roster order; a europe organisation that does not ask.
     "uneven_regions_caps",
     // 50 slots for 60 requesters in 7 regions, `spread`: reserved share 0.14 gives exactly 7
-    // slots (the f64 product 0.14 × 50 is 7.000000000000001; SPEC §4, settled detail 5).
+    // slots (the f64 product 0.14 × 50 is 7.000000000000001; the count allows a 1e-9 relative
+    // tolerance).
     "fifty_slots_exact_share",
     // Organisations but no request.
     "no_requests",

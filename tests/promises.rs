@@ -451,7 +451,7 @@ proptest! {
             prop_assert_eq!(g.minutes, asked.min(input.session.minutes_per_slot));
             prop_assert_eq!(g.start_minute.is_some(), input.session.length_minutes.is_some());
         }
-        // Start minutes follow the placement, the policy's overriding the session's (SPEC §3).
+        // Start minutes follow the placement, the policy's overriding the session's.
         if let Some(length) = input.session.length_minutes {
             let placement = spec.placement().unwrap_or(input.session.placement);
             let g = allocation.granted.len() as u64;

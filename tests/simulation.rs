@@ -1,4 +1,4 @@
-//! The Monte Carlo runner (SPEC §7): determinism, independence from the number of threads,
+//! The Monte Carlo runner: determinism, independence from the number of threads,
 //! shards that merge into the full run, common random numbers, and the GCM 2017 preset.
 
 use floorshare::sim::{METRICS, Scenario, Shard, Simulation, SimulationSummary};

@@ -82,6 +82,6 @@ fn two_picks_without_replacement_match_the_weighted_draw() {
         (mean - expected).abs() < 4.0 * se,
         "mean {mean}, expected {expected}, se {se}"
     );
-    // The promise of SPEC §4: a larger share of the slots than of the requesters.
+    // chair_discretion's promise: a larger share of the slots than of the requesters.
     assert!(mean / 2.0 > 4.0 / 12.0);
 }

@@ -1,5 +1,5 @@
-//! Disproportionality between the groups' shares of the slots and their target shares
-//! (SPEC §5), the indices of electoral studies applied to speaking slots.
+//! Disproportionality between the groups' shares of the slots and their target shares: the
+//! indices of electoral studies applied to speaking slots.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +28,8 @@ pub struct Disproportionality {
 
 impl Disproportionality {
     /// The indices for `slot_counts[i]` slots granted to group i against `target_shares[i]`.
-    /// `None` when nothing is granted (slot shares are undefined; SPEC §5 reports `null`) or
+    /// `None` when nothing is granted (slot shares are undefined, so the indices are
+    /// `null` in JSON, never NaN) or
     /// when the two lists differ in length.
     ///
     /// ```

@@ -1,4 +1,4 @@
-//! Diversity of the voices heard: regions and themes (SPEC §5).
+//! Diversity of the voices heard: regions and themes.
 
 use std::collections::BTreeSet;
 
@@ -57,6 +57,12 @@ pub struct Diversity {
 
 impl Diversity {
     /// Measures `allocation` of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
+    ///
+    /// # Example
     ///
     /// ```
     /// use floorshare::allocation::Allocate;

@@ -8,8 +8,10 @@ use super::{Disproportionality, is_late, normalised_entropy, normalised_position
 use crate::model::{CheckedSession, Kind};
 
 /// Counts of one allocation of one session, by region (indexed like the roster's regions), by
-/// kind and for the grassroots class, with the shares and indices of SPEC §5 derived from them.
-/// Each derived value is `None` where SPEC §5 says `null`.
+/// kind and for the grassroots class, with the shares and indices of [`crate::metrics`]
+/// derived from them. A derived value is `None` (`null` in JSON) where it is undefined: a share
+/// of nothing (nothing granted, requested or themed), the class's mean position when it has no
+/// slot, the late share without a session length.
 ///
 /// # Example
 ///
@@ -67,6 +69,10 @@ fn share(part: u32, whole: u32) -> Option<f64> {
 
 impl SessionFigures {
     /// Counts `allocation` of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let roster = session.roster();
         let regions = roster.regions().len();

@@ -1,4 +1,4 @@
-//! Inequality of slots or minutes across organisations (SPEC §5).
+//! Inequality of slots or minutes across organisations.
 //!
 //! Each index takes the values of the organisations that requested at least once in a process
 //! (slots granted, or minutes), in any order. Values must be finite and non-negative; any
@@ -31,6 +31,13 @@ fn positive_mean(values: &[f64]) -> Option<(f64, f64)> {
 /// Σᵢ (2i − n − 1)·x₍ᵢ₎ / (n²x̄) (Gini 1912; e.g. Cowell, *Measuring Inequality*, 3rd ed.,
 /// 2011, §2.2). Empty or all-zero: 0.
 ///
+/// # Errors
+///
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value is
+/// negative, NaN or infinite.
+///
+/// # Example
+///
 /// ```
 /// use floorshare::metrics::gini;
 ///
@@ -60,6 +67,13 @@ pub fn gini(values: &[f64]) -> Result<f64> {
 /// organisation has everything (Theil, *Economics and Information Theory*, 1967). Empty or
 /// all-zero: 0.
 ///
+/// # Errors
+///
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value is
+/// negative, NaN or infinite.
+///
+/// # Example
+///
 /// ```
 /// use floorshare::metrics::theil_t;
 ///
@@ -87,7 +101,10 @@ pub fn theil_t(values: &[f64]) -> Result<f64> {
 ///
 /// # Errors
 ///
-/// ε negative or not finite: an error naming `epsilon`.
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `epsilon` when ε is negative
+/// or not finite, or naming `values[i]` when a value is negative, NaN or infinite.
+///
+/// # Example
 ///
 /// ```
 /// use floorshare::metrics::atkinson;
@@ -126,6 +143,13 @@ pub fn atkinson(values: &[f64], epsilon: f64) -> Result<f64> {
 /// Jain's fairness index: (Σx)² / (n·Σx²); 1 for equality, 1/n when one organisation has
 /// everything (Jain, Chiu & Hawe, DEC-TR-301, 1984). Empty or all-zero: 1.
 ///
+/// # Errors
+///
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value is
+/// negative, NaN or infinite.
+///
+/// # Example
+///
 /// ```
 /// use floorshare::metrics::jain;
 ///
@@ -145,6 +169,13 @@ pub fn jain(values: &[f64]) -> Result<f64> {
 
 /// Share of the organisations with value 0: requested, never heard. Empty: 0.
 ///
+/// # Errors
+///
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value is
+/// negative, NaN or infinite.
+///
+/// # Example
+///
 /// ```
 /// use floorshare::metrics::never_heard_share;
 ///
@@ -161,6 +192,13 @@ pub fn never_heard_share(values: &[f64]) -> Result<f64> {
 
 /// Share of the total held by the top decile: the ⌈n/10⌉ largest values over the sum. Empty or
 /// all-zero: 0.
+///
+/// # Errors
+///
+/// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value is
+/// negative, NaN or infinite.
+///
+/// # Example
 ///
 /// ```
 /// use floorshare::metrics::top_decile_share;

@@ -1,4 +1,4 @@
-//! Fairness metrics (SPEC §5): how many are heard, how early, how evenly, and for whom.
+//! Fairness metrics: how many are heard, how early, how evenly, and for whom.
 //!
 //! | question | measure | where |
 //! |---|---|---|

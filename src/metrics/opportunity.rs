@@ -1,11 +1,10 @@
-//! Opportunity: the chance of being heard when asking, per group and per organisation
-//! (SPEC §5).
+//! Opportunity: the chance of being heard when asking, per group and per organisation.
 
 use serde::{Deserialize, Serialize};
 
 use super::Granted;
 use crate::model::CheckedSession;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Selection rates P(granted | requested) per group, over any number of decisions.
 ///
@@ -34,11 +33,17 @@ pub struct SelectionRates {
 
 impl SelectionRates {
     /// Counts `granted[i]` for the group `groups[i]` of each decision. Groups are numbered
-    /// from 0, each below the number of decisions (a group id beyond that is an error naming
-    /// it, as is a `granted` list of another length).
+    /// from 0, each below the number of decisions.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming `granted` when it is not as
+    /// long as `groups`; [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming
+    /// `groups[i]` when a group number is not below the number of decisions.
     pub fn from_decisions(groups: &[u32], granted: &[bool]) -> Result<Self> {
         if groups.len() != granted.len() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "granted",
                 granted.len(),
                 format!("decisions given for {} groups entries", groups.len()),

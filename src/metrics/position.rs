@@ -1,4 +1,5 @@
-//! Position in the speaking order and in the session: "too late" (SPEC §5).
+//! Position in the speaking order and in the session: "too late", as civil society was heard
+//! at the end of each thematic session of the 2017 GCM consultations.
 
 /// Normalised position of speaking position `p` (1-based) among `g` granted slots:
 /// (p − 1)/(g − 1), from 0 (first) to 1 (last); 0 when g = 1.

@@ -32,6 +32,13 @@ pub struct Inequality {
 impl Inequality {
     /// Every index of `values` (finite and non-negative, else an error naming the value).
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `values[i]` when a value
+    /// is negative, NaN or infinite.
+    ///
+    /// # Example
+    ///
     /// ```
     /// use floorshare::metrics::Inequality;
     ///
@@ -94,6 +101,10 @@ impl ProcessTally {
     }
 
     /// Adds one session's allocation (the session's roster must be the tally's).
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         for &r in session.requesters() {
             if let Some(asked) = self.requested.get_mut(session.organisation_of(r as usize)) {

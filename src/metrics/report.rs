@@ -8,7 +8,7 @@ use super::Granted;
 use super::{Diversity, GroupStats, GroupTally, Grouping, late_share};
 use crate::model::CheckedSession;
 
-/// The fairness of one allocation (SPEC §5): per region, per kind and for the grassroots class,
+/// The fairness of one allocation: per region, per kind and for the grassroots class,
 /// the disproportionality of the regions' slot shares against their shares of the requests,
 /// the diversity of regions and themes heard, and how late the slots come.
 ///
@@ -74,6 +74,10 @@ pub struct AllocationMetrics {
 
 impl AllocationMetrics {
     /// Measures `allocation` of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
         let table = |grouping| {
             let mut tally = GroupTally::new(grouping);

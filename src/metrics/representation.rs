@@ -1,4 +1,4 @@
-//! Who is heard, per group: requests, slots, shares, positions (SPEC §5).
+//! Who is heard, per group: requests, slots, shares, positions.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -69,7 +69,7 @@ impl Grouping {
     }
 }
 
-/// One group's figures (SPEC §5). Undefined ratios are `None` (`null` in JSON), never NaN.
+/// One group's figures. Undefined ratios are `None` (`null` in JSON), never NaN.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GroupStats {
     /// Requesting organisations of the group (duplicates excluded), summed over sessions.
@@ -171,8 +171,12 @@ impl GroupTally {
     }
 
     /// A tally grouping by `grouping`, with target shares from `population` (group → share;
-    /// groups it omits have target 0). A share that is not a finite non-negative number is an
-    /// error naming `population.<group>`.
+    /// groups it omits have target 0).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `population.<group>` when
+    /// a share is negative, NaN or infinite.
     pub fn with_population(grouping: Grouping, population: BTreeMap<String, f64>) -> Result<Self> {
         if let Some((group, &share)) = population
             .iter()
@@ -280,6 +284,10 @@ impl GroupTally {
     }
 
     /// Adds one allocation of `session`.
+    ///
+    /// # Panics
+    ///
+    /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         self.map_roster(session.roster());
         for &r in session.requesters() {

@@ -1,4 +1,4 @@
-//! Mergeable running summaries of a metric over many runs (SPEC §5, "over many runs").
+//! Mergeable running summaries of a metric over many runs.
 
 use serde::{Deserialize, Serialize};
 

@@ -95,7 +95,9 @@ impl ChairDiscretion {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `min_slots` or `familiarity.<kind>`.
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `min_slots` when it is
+    /// greater than `max_slots`, or `familiarity.<kind>` when a weight is not positive and finite
+    /// (up to 1e12).
     pub fn new(spec: ChairDiscretionSpec) -> Result<Self> {
         if let (Some(min), Some(max)) = (spec.min_slots, spec.max_slots) {
             check_slot_range(min, max)?;
@@ -110,7 +112,9 @@ impl ChairDiscretion {
     ///
     /// # Errors
     ///
-    /// Unknown or invalid parameters, named relative to the description.
+    /// As [`Description::read`] for a parameter the policy does not take or cannot read
+    /// (`familiarity.<kind>`, `min_slots`), named relative to the description; then as
+    /// [`ChairDiscretion::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
     }

@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// What a policy is and with which parameters, as written in JSON:
 /// `{"name": "regional_balance", "method": "dhondt"}`.
@@ -53,13 +53,10 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming `parameters` when `parameters` does not serialise to a JSON
-    /// object without a `name` field.
+    /// [`ErrorKind::WrongType`] naming `parameters` when `parameters` does not serialise to a
+    /// JSON object without a `name` field.
     pub fn with_parameters(name: impl Into<String>, parameters: &impl Serialize) -> Result<Self> {
-        let invalid = |message: String| Error::Json {
-            field: "parameters".into(),
-            message,
-        };
+        let invalid = |message: String| Error::json_as(ErrorKind::WrongType, "parameters", message);
         match serde_json::to_value(parameters) {
             Ok(Value::Object(parameters)) if !parameters.contains_key("name") => Ok(Description {
                 name: name.into(),
@@ -77,28 +74,28 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming `input` when `value` is not an object, or `name` when the name is
-    /// missing or not a string.
+    /// [`ErrorKind::WrongType`] naming `input` when `value` is not an object, or `name` when
+    /// the name is not a string; [`ErrorKind::MissingField`] naming `name` when it is
+    /// missing.
     pub fn from_json(value: Value) -> Result<Self> {
         let Value::Object(mut parameters) = value else {
-            return Err(Error::Json {
-                field: "input".into(),
-                message: format!("expected a policy description object, found {value}"),
-            });
+            return Err(Error::json_as(
+                ErrorKind::WrongType,
+                "input",
+                format!("expected a policy description object, found {value}"),
+            ));
         };
         let name = match parameters.remove("name") {
             Some(Value::String(name)) => name,
             Some(other) => {
-                return Err(Error::Json {
-                    field: "name".into(),
-                    message: format!("expected a policy name string, found {other}"),
-                });
+                return Err(Error::json_as(
+                    ErrorKind::WrongType,
+                    "name",
+                    format!("expected a policy name string, found {other}"),
+                ));
             }
             None => {
-                return Err(Error::Json {
-                    field: "name".into(),
-                    message: "missing field `name`".into(),
-                });
+                return Err(Error::json("name", "missing field `name`"));
             }
         };
         Ok(Description { name, parameters })
@@ -119,8 +116,10 @@ impl Description {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming the parameter at fault (`weights.europe`), relative to the
-    /// description.
+    /// An [`Error::Json`] naming the parameter at fault (`weights.europe`), relative to the
+    /// description: [`ErrorKind::UnknownField`], [`ErrorKind::MissingField`],
+    /// [`ErrorKind::UnknownName`] (an unknown variant), [`ErrorKind::WrongType`] or
+    /// [`ErrorKind::OutOfRange`], as [`Error::kind`] says.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T> {
         Error::read_json(Value::Object(self.parameters.clone()))
     }

@@ -7,7 +7,7 @@ use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Step, WaitReason, Weighting};
 use crate::lot;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// The modes of `grassroots_priority`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -47,9 +47,11 @@ pub struct GrassrootsPrioritySpec {
 /// most of the work and are invisible in global policy-setting are heard before the
 /// well-connected.
 ///
-/// **Practice.** The progressive stack of facilitation practice (marginalised voices move up
-/// the speakers' list) and reserved seats (quota slots for a constituency);
-/// `research/procedures.md` §1.12.
+/// **Practice.** The progressive stack of facilitation practice: the stack-keeper lets people
+/// from non-dominant groups speak before people from dominant groups, instead of in the order
+/// they joined the queue. And reserved places, a share of the floor kept for a group, as in
+/// the quota speakers' lists of German assemblies (the women's statute of Bündnis 90/Die
+/// Grünen guarantees women at least half of the speaking time).
 ///
 /// **Modes** (the class is the session's `grassroots_class`, by default kind
 /// `grassroots` or migrant-led):
@@ -157,7 +159,8 @@ impl GrassrootsPriority {
     ///
     /// # Errors
     ///
-    /// Unknown or invalid parameters, named relative to the description.
+    /// As [`Description::read`] for a parameter the policy does not take or cannot read (`mode`,
+    /// `share`), named relative to the description; then as [`GrassrootsPriority::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
     }
@@ -167,18 +170,25 @@ impl GrassrootsPriority {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] naming a required parameter that is missing; [`Error::InvalidValue`]
-    /// naming `share` or `weight` when out of range or not used by the mode.
+    /// - [`ErrorKind::MissingField`] naming `share` (mode `reserved`) or `weight` (mode
+    ///   `weighted`) when it is missing;
+    /// - [`ErrorKind::OutOfRange`] naming `share` when it is outside [0, 1], or `weight` when
+    ///   it is not a number from 1 to 1e12;
+    /// - [`ErrorKind::UnknownField`] naming `share` or `weight` when the mode does not use it.
     pub fn new(spec: GrassrootsPrioritySpec) -> Result<Self> {
-        let required = |field: &str| Error::Json {
-            field: field.to_string(),
-            message: format!(
-                "missing field `{field}` (required in mode {})",
-                format!("{:?}", spec.mode).to_lowercase()
-            ),
+        let required = |field: &str| {
+            Error::json_as(
+                ErrorKind::MissingField,
+                field,
+                format!(
+                    "missing field `{field}` (required in mode {})",
+                    format!("{:?}", spec.mode).to_lowercase()
+                ),
+            )
         };
         let unused = |field: &str, value: f64| {
-            Error::invalid(
+            Error::invalid_as(
+                ErrorKind::UnknownField,
                 field,
                 value,
                 format!("is not used in mode {:?}", spec.mode).to_lowercase(),
@@ -228,6 +238,10 @@ impl GrassrootsPriority {
     }
 
     /// Mode `reserved` with `share` of the slots reserved for the class.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`] naming `share` when it is outside [0, 1].
     pub fn reserved(share: f64) -> Result<Self> {
         Self::new(GrassrootsPrioritySpec {
             mode: GrassrootsMode::Reserved,
@@ -237,6 +251,10 @@ impl GrassrootsPriority {
     }
 
     /// Mode `weighted` with class members weighing `weight`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfRange`] naming `weight` when it is not a number from 1 to 1e12.
     pub fn weighted(weight: f64) -> Result<Self> {
         Self::new(GrassrootsPrioritySpec {
             mode: GrassrootsMode::Weighted,

@@ -104,8 +104,14 @@ pub trait Policy: fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// When the session does not suit the policy's parameters (a region without an explicit
-    /// weight, a chair range the policy's overrides make empty); errors name the field.
+    /// When the session does not suit the policy's parameters, naming the field. floorshare's
+    /// policies return [`ErrorKind::MissingWeight`](crate::ErrorKind::MissingWeight) naming
+    /// `policy.weights` (`regional_balance`: a requesting region without an explicit weight),
+    /// [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) naming `session.slots`
+    /// (`regional_balance`: more slots than can be apportioned exactly) and
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `policy.min_slots` or
+    /// `session.chair.min_slots` (`chair_discretion`: a minimum above the maximum once the policy's
+    /// bounds override the chair's).
     fn select(
         &self,
         session: &CheckedSession,
@@ -124,8 +130,11 @@ pub trait Policy: fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// As [`select`](Policy::select), and an error naming `granted` when the selection breaks
-    /// capacity.
+    /// As [`select`](Policy::select), and an [`Error::InvalidValue`](crate::Error::InvalidValue)
+    /// naming `granted` when the selection breaks capacity
+    /// ([`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge),
+    /// [`ErrorKind::DuplicateId`](crate::ErrorKind::DuplicateId) or
+    /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange), as [`Decision::finish`] says).
     fn decide(
         &self,
         session: &CheckedSession,

@@ -15,7 +15,7 @@ use crate::decision::{
 };
 use crate::lot;
 use crate::model::{CheckedSession, Placement};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// How regions are weighted by `regional_balance`.
 ///
@@ -107,9 +107,12 @@ pub struct RegionalBalanceSpec {
 ///
 /// **Practice.** The seven regional civil-society consultations of 2017 and the regional focal
 /// points of the 2018 negotiation rounds, which raised issues that would otherwise have stayed
-/// silent (climate change, raised by the Pacific representative; GCM 2017–2018); regional seat
-/// allocation in UN bodies (the 60-slot HRC proposal: Africa 17, Asia 17, …;
-/// `research/procedures.md`).
+/// silent (climate change, raised by the Pacific representative; GCM 2017–2018); regional
+/// repartition of speaking slots in UN bodies (a Human Rights Council secretariat non-paper on
+/// the Universal Periodic Review speakers' list, never adopted, divided its 60 slots by
+/// regional group: Africa 17, Asia 17, Eastern Europe 8, Latin America and the Caribbean 10,
+/// Western Europe and others 9; reported by UPR Info,
+/// <https://upr-info.org/en/news/new-proposal-registration-upr-speakers-list>).
 ///
 /// **Rule.**
 /// 1. *Quotas.* The `slots` are apportioned among the regions that have requesting
@@ -179,7 +182,9 @@ impl RegionalBalance {
     ///
     /// # Errors
     ///
-    /// Unknown or invalid parameters, named relative to the description.
+    /// As [`Description::read`] for a parameter the policy does not take or cannot read (`method`,
+    /// `weights`, `within_region`), named relative to the description; then as
+    /// [`RegionalBalance::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
     }
@@ -189,7 +194,8 @@ impl RegionalBalance {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `weights.<region>`.
+    /// [`ErrorKind::OutOfRange`] naming `weights.<region>` when an explicit weight is not
+    /// positive and finite.
     pub fn new(spec: RegionalBalanceSpec) -> Result<Self> {
         if let RegionWeights::Explicit(map) = &spec.weights {
             for (region, &weight) in map {
@@ -299,7 +305,8 @@ impl RegionalBalance {
                 shares,
             )
             .map_err(|_| {
-                Error::invalid(
+                Error::invalid_as(
+                    ErrorKind::TooLarge,
                     "session.slots",
                     slots,
                     format!(

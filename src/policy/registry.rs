@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value;
 
 use super::{Description, Policy};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Builds a policy from its description; checks the parameters (errors name them relative to
 /// the description).
@@ -90,8 +90,9 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] naming `name` when the name is empty or already registered (a
-    /// built-in cannot be replaced silently).
+    /// An [`Error::InvalidValue`] naming `name`: [`ErrorKind::OutOfRange`] when the name is
+    /// empty, [`ErrorKind::DuplicateId`] when it is registered already (a built-in cannot be
+    /// replaced silently).
     pub fn register(
         &mut self,
         name: impl Into<String>,
@@ -102,7 +103,8 @@ impl Registry {
             return Err(Error::invalid("name", "\"\"", "is empty"));
         }
         if self.constructors.contains_key(&name) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::DuplicateId,
                 "name",
                 format!("{name:?}"),
                 "is registered already",
@@ -121,8 +123,11 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownPolicy`] naming `name` when no policy has that name; the constructor's
-    /// errors otherwise (unknown or invalid parameters, named relative to the description).
+    /// [`ErrorKind::UnknownName`] ([`Error::UnknownPolicy`]) naming `name` when no policy has
+    /// that name; the constructor's errors otherwise, named relative to the description (for
+    /// the built-in policies, as their `from_description` says: [`ErrorKind::UnknownField`],
+    /// [`ErrorKind::UnknownName`], [`ErrorKind::WrongType`], [`ErrorKind::MissingField`] or
+    /// [`ErrorKind::OutOfRange`] naming a parameter).
     pub fn build(&self, description: &Description) -> Result<Box<dyn Policy>> {
         let constructor =
             self.constructors

@@ -1,4 +1,4 @@
-//! Scenarios: what a simulation runs (SPEC §7), as JSON with unknown fields rejected.
+//! Scenarios: what a simulation runs, as JSON with unknown fields rejected.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{GrassrootsClass, Kind, Organisation, Session};
 use crate::policy::{Description, Policy, Registry, built_in};
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// A simulated process: who may speak, which sessions there are, how organisations ask, which
 /// policies to compare, how many runs and from which seed.
@@ -143,13 +143,15 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::Json`] for a document that is not a scenario (unknown fields included), and
-    /// the errors of [`Scenario::check_with`], naming the field at fault.
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - an [`Error::Json`] naming the field at fault when the document is not a scenario:
+    ///   [`ErrorKind::WrongType`], [`ErrorKind::MissingField`], [`ErrorKind::UnknownField`]
+    ///   (unknown fields are rejected), [`ErrorKind::UnknownName`] (an unknown kind) or
+    ///   [`ErrorKind::OutOfRange`] (`sessions[0].slots`, `policies[1].policy.name`);
+    /// - the errors of [`Scenario::check_with`].
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|err| Error::Json {
-            field: "input".into(),
-            message: err.to_string(),
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
         let scenario: Scenario = Error::read_json(value)?;
         scenario.check_with(registry)?;
         Ok(scenario)
@@ -176,9 +178,22 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidValue`] (or the policy's own error) naming the field at fault:
-    /// `population`, `behaviour.ask_probability.<kind>`, `sessions[i].id`, `policies[i].label`,
-    /// `policies[i].policy.<parameter>`, `runs`, …
+    /// The first problem found, naming its field:
+    ///
+    /// - [`ErrorKind::OutOfRange`] naming `population` (no organisations),
+    ///   `population.generate.counts` (an empty region name), a probability outside [0, 1]
+    ///   (`behaviour.ask_probability.<kind>`, `behaviour.default_ask_probability`,
+    ///   `population.generate.migrant_led_rate.<kind>`), `behaviour.themes_per_organisation`
+    ///   (more than the themes), `sessions` or `policies` (empty), `sessions[i].<field>` (a
+    ///   session's own check), `policies[i].label` (empty, or not made of the allowed
+    ///   characters) or `runs` (zero);
+    /// - [`ErrorKind::TooLarge`] naming `population` (more than
+    ///   [`Scenario::MAX_ORGANISATIONS`]);
+    /// - [`ErrorKind::UnknownId`] naming `behaviour.regional_themes.<region>` (not a region of
+    ///   the population);
+    /// - [`ErrorKind::DuplicateId`] naming `sessions[i].id` or `policies[i].label`;
+    /// - the errors of [`Registry::build`] under `policies[i].policy` (an unknown policy name,
+    ///   unknown or invalid parameters).
     pub fn check_with(&self, registry: &Registry) -> Result<()> {
         let probability = |field: String, p: f64| {
             if (0.0..=1.0).contains(&p) {
@@ -208,7 +223,12 @@ impl Scenario {
                 .sum(),
         };
         if organisations == 0 || organisations > Self::MAX_ORGANISATIONS {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                if organisations == 0 {
+                    ErrorKind::OutOfRange
+                } else {
+                    ErrorKind::TooLarge
+                },
                 "population",
                 organisations,
                 format!(
@@ -249,7 +269,8 @@ impl Scenario {
         }
         for region in self.behaviour.regional_themes.keys() {
             if !regions.contains(region.as_str()) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    ErrorKind::UnknownId,
                     format!("behaviour.regional_themes.{region}"),
                     format!("{region:?}"),
                     "is not a region of the population",
@@ -265,7 +286,8 @@ impl Scenario {
                 .check()
                 .map_err(|e| e.within(&format!("sessions[{i}]")))?;
             if !ids.insert(&session.id) {
-                return Err(Error::invalid(
+                return Err(Error::invalid_as(
+                    ErrorKind::DuplicateId,
                     format!("sessions[{i}].id"),
                     format!("{:?}", session.id),
                     "is used twice",
@@ -281,8 +303,16 @@ impl Scenario {
                 .label
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-            if labelled.label.is_empty() || !plain || !labels.insert(&labelled.label) {
-                return Err(Error::invalid(
+            let kind = if labelled.label.is_empty() || !plain {
+                Some(ErrorKind::OutOfRange)
+            } else if !labels.insert(&labelled.label) {
+                Some(ErrorKind::DuplicateId)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                return Err(Error::invalid_as(
+                    kind,
                     format!("policies[{i}].label"),
                     format!("{:?}", labelled.label),
                     "is empty, used twice, or not made of letters, digits, _, - and .",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{METRICS, Scenario};
 use crate::metrics::Summary;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// A part of a simulation's runs: shard `index` of `count` holds the contiguous runs
 /// `⌊index·R/count⌋ .. ⌊(index+1)·R/count⌋` of R runs. Written `index/count` (`0/4` … `3/4`).
@@ -41,13 +41,21 @@ impl Shard {
 impl FromStr for Shard {
     type Err = Error;
 
+    /// Reads `i/n` (`0/4`, spaces around the numbers allowed).
+    ///
+    /// # Errors
+    ///
+    /// Naming `shard`: [`ErrorKind::Syntax`] when the text is not two unsigned integers
+    /// separated by `/`, [`ErrorKind::OutOfRange`] when `i ≥ n`.
     fn from_str(s: &str) -> Result<Self> {
-        let invalid = || Error::invalid("shard", format!("{s:?}"), "is not i/n with i < n");
-        let (index, count) = s.split_once('/').ok_or_else(invalid)?;
-        let index: u64 = index.trim().parse().map_err(|_| invalid())?;
-        let count: u64 = count.trim().parse().map_err(|_| invalid())?;
+        let invalid =
+            |kind| Error::invalid_as(kind, "shard", format!("{s:?}"), "is not i/n with i < n");
+        let syntax = || invalid(ErrorKind::Syntax);
+        let (index, count) = s.split_once('/').ok_or_else(syntax)?;
+        let index: u64 = index.trim().parse().map_err(|_| syntax())?;
+        let count: u64 = count.trim().parse().map_err(|_| syntax())?;
         if index >= count {
-            return Err(invalid());
+            return Err(invalid(ErrorKind::OutOfRange));
         }
         Ok(Shard { index, count })
     }
@@ -127,10 +135,17 @@ impl SimulationSummary {
     }
 
     /// Adds the runs summarised by `other`, other shards of the same simulation: metric by
-    /// metric with Chan's formula. Fails, naming the field, when the two do not describe the
-    /// same simulation (scenario, seed, total runs, shard count, policies), when either is not
-    /// made of shards, or when they share a shard (which would count its runs twice). Once
-    /// every shard is in, `shards` is dropped.
+    /// metric with Chan's formula. Once every shard is in, `shards` is dropped.
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::Mismatch`] naming `scenario`, `seed`, `total_runs`, `shards.count` or
+    ///   `policies` when the two do not describe the same simulation, or `shards` when either
+    ///   is not made of shards;
+    /// - [`ErrorKind::DuplicateId`] naming `shards.indices` when they share a shard (which
+    ///   would count its runs twice).
+    ///
+    /// # Example
     ///
     /// ```
     /// use floorshare::sim::{Scenario, Simulation};
@@ -154,42 +169,48 @@ impl SimulationSummary {
     /// ```
     pub fn merge(&mut self, other: &SimulationSummary) -> Result<()> {
         if other.scenario != self.scenario {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "scenario",
                 format!("{:?}", other.scenario),
                 format!("differs from {:?}", self.scenario),
             ));
         }
         if other.seed != self.seed {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "seed",
                 other.seed,
                 format!("differs from {}", self.seed),
             ));
         }
         if other.total_runs != self.total_runs {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "total_runs",
                 other.total_runs,
                 format!("differs from {}", self.total_runs),
             ));
         }
         let (Some(mine), Some(theirs)) = (&self.shards, &other.shards) else {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "shards",
                 "none",
                 "says a summary holds every run already: only shards merge",
             ));
         };
         if mine.count != theirs.count {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "shards.count",
                 theirs.count,
                 format!("differs from {}", mine.count),
             ));
         }
         if let Some(twice) = theirs.indices.iter().find(|i| mine.indices.contains(i)) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::DuplicateId,
                 "shards.indices",
                 twice,
                 "is a shard merged already: its runs would count twice",
@@ -206,7 +227,8 @@ impl SimulationSummary {
                 .collect::<Vec<_>>()
         };
         if labels(other) != labels(self) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
                 "policies",
                 format!("{:?}", labels(other)),
                 format!("differ from {:?}", labels(self)),
