@@ -48,12 +48,30 @@ fn positive_mean(values: &[f64]) -> Option<(f64, f64)> {
 /// # Ok::<(), floorshare::Error>(())
 /// ```
 pub fn gini(values: &[f64]) -> Result<f64> {
+    gini_in_place(&mut values.to_vec())
+}
+
+/// [`gini`], sorting `values` in place instead of a copy: no allocation, for a caller that
+/// reuses its buffer (the simulator, once per simulated process).
+///
+/// # Errors
+///
+/// As [`gini`].
+///
+/// ```
+/// let mut values = vec![4.0, 0.0, 0.0, 0.0];
+/// assert_eq!(floorshare::metrics::gini_in_place(&mut values)?, 0.75);
+/// assert_eq!(values, [0.0, 0.0, 0.0, 4.0]);
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+pub fn gini_in_place(values: &mut [f64]) -> Result<f64> {
     check(values)?;
     let Some((total, _)) = positive_mean(values) else {
         return Ok(0.0);
     };
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    // Equal values are indistinguishable, so an unstable sort gives the stable order's sums.
+    values.sort_unstable_by(f64::total_cmp);
+    let sorted = &*values;
     let n = sorted.len() as f64;
     let weighted: f64 = sorted
         .iter()

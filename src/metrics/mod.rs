@@ -33,7 +33,9 @@ mod summary;
 pub use disproportionality::Disproportionality;
 pub use diversity::{Diversity, normalised_entropy};
 pub use figures::SessionFigures;
-pub use inequality::{atkinson, gini, jain, never_heard_share, theil_t, top_decile_share};
+pub use inequality::{
+    atkinson, gini, gini_in_place, jain, never_heard_share, theil_t, top_decile_share,
+};
 pub use opportunity::{SelectionRates, SelectionTally};
 pub use position::{attention, is_late, normalised_position};
 pub use process::{Inequality, ProcessTally};

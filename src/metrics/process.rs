@@ -125,18 +125,41 @@ impl ProcessTally {
         self.of_requesters(&self.slots)
     }
 
+    /// As [`ProcessTally::slots`], into `out` (cleared first; its memory is reused).
+    pub fn slots_into(&self, out: &mut Vec<f64>) {
+        self.of_requesters_into(&self.slots, out);
+    }
+
+    /// Starts a new process of `organisations` organisations, keeping the memory.
+    pub fn reset(&mut self, organisations: usize) {
+        for list in [&mut self.slots, &mut self.minutes] {
+            list.clear();
+            list.resize(organisations, 0);
+        }
+        self.requested.clear();
+        self.requested.resize(organisations, false);
+    }
+
     /// Minutes of each organisation that requested at least once, in roster order.
     pub fn minutes(&self) -> Vec<f64> {
         self.of_requesters(&self.minutes)
     }
 
     fn of_requesters(&self, values: &[u64]) -> Vec<f64> {
-        values
-            .iter()
-            .zip(&self.requested)
-            .filter(|(_, asked)| **asked)
-            .map(|(&v, _)| v as f64)
-            .collect()
+        let mut out = Vec::new();
+        self.of_requesters_into(values, &mut out);
+        out
+    }
+
+    fn of_requesters_into(&self, values: &[u64], out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(
+            values
+                .iter()
+                .zip(&self.requested)
+                .filter(|(_, asked)| **asked)
+                .map(|(&v, _)| v as f64),
+        );
     }
 
     /// Inequality of slots across the organisations that requested.
