@@ -6,6 +6,7 @@
 
 mod allocation;
 mod checked;
+mod index;
 mod input;
 mod organisation;
 mod request;
