@@ -5,6 +5,7 @@
 //! builds one from a shared roster and requests it resolved itself. Policies only ever see
 //! checked sessions, so they cannot meet a dangling id or a NaN weight.
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use super::{History, Request, Roster, Session};
@@ -24,9 +25,50 @@ pub struct CheckedRequest {
 /// Everything one policy decision reads, checked: the session, the roster, the requests in
 /// input order with their inscription order and duplicates marked, and the history.
 ///
-/// Build it with [`SessionInput::check`], or with [`CheckedSession::new`] from a shared
-/// [`Roster`] (what a simulator does for each of many sessions).
-#[derive(Debug, Clone)]
+/// Build it with [`SessionInput::check`](super::SessionInput::check), with
+/// [`CheckedSession::new`] from a shared [`Roster`], or with [`CheckedSession::from_requests`]
+/// from requests already resolved. A simulator that runs many sessions of one process builds
+/// one and moves it from session to session with [`CheckedSession::next_session`], recording
+/// grants through [`CheckedSession::history_mut`]: once its buffers are large enough, that
+/// allocates nothing.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use floorshare::model::{
+///     CheckedRequest, CheckedSession, GrassrootsClass, History, Kind, Organisation, Roster, Session,
+/// };
+///
+/// let roster = Arc::new(Roster::new(
+///     vec![
+///         Organisation::new("a", "europe", Kind::InternationalNgo),
+///         Organisation::new("b", "africa", Kind::Grassroots),
+///     ],
+///     GrassrootsClass::default(),
+/// )?);
+/// let asks = |orgs: &[u32]| -> Vec<CheckedRequest> {
+///     orgs.iter()
+///         .map(|&organisation| CheckedRequest { organisation, minutes: 3, theme: None })
+///         .collect()
+/// };
+/// let session = Arc::new(Session::new("s", 1));
+/// let mut checked =
+///     CheckedSession::from_requests(session.clone(), roster.clone(), asks(&[1, 0, 1]), History::new(2))?;
+/// assert_eq!(checked.requesters(), [0, 1]);
+/// assert!(checked.is_duplicate(2));
+///
+/// // A grant to "b" in session 0, then the next session, reusing every buffer.
+/// if let Some(record) = checked.history_mut().get_mut(1) {
+///     record.slots += 1;
+///     record.last_session = Some(0);
+/// }
+/// checked.next_session(session, &asks(&[0]))?;
+/// assert_eq!(checked.requesters(), [0]);
+/// assert_eq!(checked.history().get(1).slots, 1);
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct CheckedSession {
     session: Arc<Session>,
     roster: Arc<Roster>,
@@ -35,59 +77,151 @@ pub struct CheckedSession {
     requesters: Vec<u32>,
     duplicate: Vec<bool>,
     history: History,
+    /// Scratch for the duplicate detection: one flag per organisation of the roster, all
+    /// `false` between calls (only the flags a call sets are cleared after it), so that moving
+    /// to the next session costs O(requests), not O(roster), and allocates nothing.
+    seen: Vec<bool>,
+}
+
+impl std::fmt::Debug for CheckedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedSession")
+            .field("session", &self.session)
+            .field("roster", &self.roster)
+            .field("requests", &self.requests)
+            .field("inscription", &self.inscription)
+            .field("requesters", &self.requesters)
+            .field("duplicate", &self.duplicate)
+            .field("history", &self.history)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CheckedSession {
-    /// Checks `session` and `requests` against `roster`. Errors name the field at fault
-    /// (`session.minutes_per_slot`, `requests[3].organisation`, `requests[0].minutes`).
+    /// Checks `session` and `requests` against `roster`, with `history` (no records, or one
+    /// per organisation of the roster).
+    ///
+    /// Requests keep their list positions; their inscription order follows their `order`
+    /// (list position when absent; equal orders keep list order). A later request of an
+    /// organisation that asked already, in inscription order, is a duplicate.
+    ///
+    /// # Errors
+    ///
+    /// - the session's own errors under `session` (`session.minutes_per_slot`,
+    ///   `session.chair.min_slots`, …; see [`Session::check`]);
+    /// - `history` ([`Error::InvalidValue`]) when it holds records but not one per
+    ///   organisation;
+    /// - `requests[i].organisation` ([`Error::UnknownOrganisation`]) when the roster has no
+    ///   organisation with that id;
+    /// - `requests[i].minutes` ([`Error::InvalidValue`]) when it is 0;
+    /// - `requests` ([`Error::InvalidValue`]) when there are 2³² or more.
     pub fn new(
         session: impl Into<Arc<Session>>,
         roster: Arc<Roster>,
         requests: &[Request],
         history: History,
     ) -> Result<Self> {
-        let session = session.into();
+        Self::resolve(
+            session.into(),
+            roster,
+            requests.iter(),
+            requests.len(),
+            history,
+        )
+    }
+
+    /// [`CheckedSession::new`] consuming the requests: each one is dropped as soon as it is
+    /// resolved, while it is still in the cache, instead of in a later pass over them all.
+    pub(super) fn from_owned_requests(
+        session: Session,
+        roster: Arc<Roster>,
+        requests: Vec<Request>,
+        history: History,
+    ) -> Result<Self> {
+        let count = requests.len();
+        Self::resolve(
+            Arc::new(session),
+            roster,
+            requests.into_iter(),
+            count,
+            history,
+        )
+    }
+
+    /// Checks the session, the history and the `count` requests, then resolves the requests
+    /// in one pass: each is looked up, marked (in list order, as long as no explicit order
+    /// breaks it) and, when owned, dropped, while it is in the cache.
+    fn resolve<R: Borrow<Request>>(
+        session: Arc<Session>,
+        roster: Arc<Roster>,
+        requests: impl Iterator<Item = R>,
+        count: usize,
+        history: History,
+    ) -> Result<Self> {
         session.check().map_err(|e| e.within("session"))?;
         check_history(&roster, &history)?;
-        let checked = requests
-            .iter()
-            .enumerate()
-            .map(|(i, request)| {
-                let organisation = roster.index_of(&request.organisation).ok_or_else(|| {
-                    Error::UnknownOrganisation {
-                        field: format!("requests[{i}].organisation"),
-                        id: request.organisation.clone(),
-                    }
+        check_count(count)?;
+        let minutes_per_slot = session.minutes_per_slot;
+        let mut built = Self::empty(session, roster, count, history);
+        // Explicit inscription orders, collected from the first request that gives one
+        // (the requests before it are in list order): nothing to collect, nor to sort, when
+        // no request gives an order.
+        let mut orders: Option<Vec<u64>> = None;
+        for (i, request) in requests.enumerate() {
+            let request = request.borrow();
+            let organisation = built
+                .roster
+                .index_of(&request.organisation)
+                .ok_or_else(|| Error::UnknownOrganisation {
+                    field: format!("requests[{i}].organisation"),
+                    id: request.organisation.clone(),
                 })? as u32;
-                let minutes = match request.minutes {
-                    Some(0) => {
-                        return Err(Error::invalid(
-                            format!("requests[{i}].minutes"),
-                            0,
-                            "is not positive",
-                        ));
-                    }
-                    Some(m) => m.min(session.minutes_per_slot),
-                    None => session.minutes_per_slot,
-                };
-                Ok(CheckedRequest {
-                    organisation,
-                    minutes,
-                    theme: request.theme.as_deref().map(Arc::from),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let orders: Vec<u64> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, r)| r.order.unwrap_or(i as u64))
-            .collect();
-        Self::from_checked(session, roster, checked, &orders, history)
+            let minutes = match request.minutes {
+                Some(0) => {
+                    return Err(Error::invalid(
+                        format!("requests[{i}].minutes"),
+                        0,
+                        "is not positive",
+                    ));
+                }
+                Some(m) => m.min(minutes_per_slot),
+                None => minutes_per_slot,
+            };
+            match (&mut orders, request.order) {
+                (Some(orders), order) => orders.push(order.unwrap_or(i as u64)),
+                (None, Some(order)) => {
+                    let mut collected = Vec::with_capacity(count);
+                    collected.extend(0..i as u64);
+                    collected.push(order);
+                    orders = Some(collected);
+                }
+                (None, None) => {}
+            }
+            built.push(CheckedRequest {
+                organisation,
+                minutes,
+                theme: request.theme.as_deref().map(Arc::from),
+            });
+        }
+        built.clear_seen();
+        if let Some(orders) = orders.filter(|orders| orders.windows(2).any(|w| w[0] > w[1])) {
+            built.mark_by_order(&orders);
+        }
+        Ok(built)
     }
 
     /// Builds a checked session from requests already resolved against `roster`, in
-    /// inscription order (what the simulator does). Fails only when a request names an index
-    /// outside the roster or the session is invalid.
+    /// inscription order (what a simulator does), with `history` (no records, or one per
+    /// organisation of the roster).
+    ///
+    /// # Errors
+    ///
+    /// - the session's own errors under `session` (see [`Session::check`]);
+    /// - `history` ([`Error::InvalidValue`]) when it holds records but not one per
+    ///   organisation;
+    /// - `requests[i].organisation` ([`Error::InvalidValue`]) when it is not an index into the
+    ///   roster;
+    /// - `requests` ([`Error::InvalidValue`]) when there are 2³² or more.
     pub fn from_requests(
         session: impl Into<Arc<Session>>,
         roster: Arc<Roster>,
@@ -95,56 +229,123 @@ impl CheckedSession {
         history: History,
     ) -> Result<Self> {
         let session = session.into();
-        session.check().map_err(|e| e.within("session"))?;
-        check_history(&roster, &history)?;
-        for (i, request) in requests.iter().enumerate() {
-            if request.organisation as usize >= roster.len() {
-                return Err(Error::invalid(
-                    format!("requests[{i}].organisation"),
-                    request.organisation,
-                    "is not an index into the roster",
-                ));
-            }
-        }
-        let orders: Vec<u64> = (0..requests.len() as u64).collect();
-        Self::from_checked(session, roster, requests, &orders, history)
+        check_resolved(&session, &roster, &requests, &history)?;
+        let mut built = Self::empty(session, roster, 0, history);
+        built.requests = requests;
+        built.mark_in_list_order();
+        Ok(built)
     }
 
-    fn from_checked(
+    /// Moves to another session of the same process: replaces the session and the requests
+    /// (resolved against this roster, in inscription order, as [`CheckedSession::from_requests`]
+    /// takes them) and keeps the roster and the history, with whatever was recorded in it
+    /// through [`CheckedSession::history_mut`]. The result is the checked session that
+    /// `from_requests` would build from the same session, requests and history.
+    ///
+    /// Every internal buffer is reused (cleared, then refilled): once their capacities suffice
+    /// (after the largest session so far), the call allocates nothing, and its cost is
+    /// proportional to the number of requests, not to the size of the roster. The requests are
+    /// copied; a theme is an [`Arc`], so copying one only counts a reference.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`CheckedSession::from_requests`] (`session…`, `history`,
+    /// `requests[i].organisation`, `requests`). On error the checked session is left as it
+    /// was.
+    pub fn next_session(
+        &mut self,
+        session: Arc<Session>,
+        requests: &[CheckedRequest],
+    ) -> Result<()> {
+        check_resolved(&session, &self.roster, requests, &self.history)?;
+        self.session = session;
+        self.requests.clear();
+        self.inscription.clear();
+        self.requesters.clear();
+        self.duplicate.clear();
+        for request in requests {
+            self.push(request.clone());
+        }
+        self.clear_seen();
+        Ok(())
+    }
+
+    /// A checked session without requests, with room for `capacity` of them.
+    fn empty(
         session: Arc<Session>,
         roster: Arc<Roster>,
-        requests: Vec<CheckedRequest>,
-        orders: &[u64],
+        capacity: usize,
         history: History,
-    ) -> Result<Self> {
-        if u32::try_from(requests.len()).is_err() {
-            return Err(Error::invalid("requests", requests.len(), "is too many"));
-        }
-        let mut inscription: Vec<u32> = (0..requests.len() as u32).collect();
-        if orders.windows(2).any(|w| w[0] > w[1]) {
-            // Stable: equal orders keep list order.
-            inscription.sort_by_key(|&i| orders[i as usize]);
-        }
-        let mut seen = vec![false; roster.len()];
-        let mut duplicate = vec![false; requests.len()];
-        let mut requesters = Vec::with_capacity(requests.len());
-        for &r in &inscription {
-            let org = requests[r as usize].organisation as usize;
-            if std::mem::replace(&mut seen[org], true) {
-                duplicate[r as usize] = true;
-            } else {
-                requesters.push(r);
-            }
-        }
-        Ok(CheckedSession {
+    ) -> Self {
+        let seen = vec![false; roster.len()];
+        CheckedSession {
             session,
             roster,
-            requests,
-            inscription,
-            requesters,
-            duplicate,
+            requests: Vec::with_capacity(capacity),
+            inscription: Vec::with_capacity(capacity),
+            requesters: Vec::with_capacity(capacity),
+            duplicate: Vec::with_capacity(capacity),
             history,
-        })
+            seen,
+        }
+    }
+
+    /// Appends `request`, next in inscription order: a duplicate when its organisation asked
+    /// already, else a requester. Its organisation must be an index into the roster. Leaves
+    /// its organisation's flag set in the scratch: [`CheckedSession::clear_seen`] clears it.
+    fn push(&mut self, request: CheckedRequest) {
+        let r = self.requests.len() as u32;
+        let duplicate = std::mem::replace(&mut self.seen[request.organisation as usize], true);
+        self.requests.push(request);
+        self.inscription.push(r);
+        self.duplicate.push(duplicate);
+        if !duplicate {
+            self.requesters.push(r);
+        }
+    }
+
+    /// Fills in the inscription order (list order), the requesters and the duplicates of the
+    /// requests in place. Every request's organisation must be an index into the roster.
+    fn mark_in_list_order(&mut self) {
+        let count = self.requests.len();
+        self.inscription.clear();
+        self.inscription.extend(0..count as u32);
+        self.duplicate.clear();
+        self.duplicate.resize(count, false);
+        self.requesters.clear();
+        for (r, request) in self.requests.iter().enumerate() {
+            if std::mem::replace(&mut self.seen[request.organisation as usize], true) {
+                self.duplicate[r] = true;
+            } else {
+                self.requesters.push(r as u32);
+            }
+        }
+        self.clear_seen();
+    }
+
+    /// Fills in the inscription order again, stably by `orders` (one per request; equal
+    /// orders keep list order), then the requesters and the duplicates in that order.
+    fn mark_by_order(&mut self, orders: &[u64]) {
+        self.inscription.sort_by_key(|&i| orders[i as usize]);
+        self.duplicate.fill(false);
+        self.requesters.clear();
+        for &r in &self.inscription {
+            let org = self.requests[r as usize].organisation as usize;
+            if std::mem::replace(&mut self.seen[org], true) {
+                self.duplicate[r as usize] = true;
+            } else {
+                self.requesters.push(r);
+            }
+        }
+        self.clear_seen();
+    }
+
+    /// Clears the flags of the scratch that marking set: those of the requesters'
+    /// organisations.
+    fn clear_seen(&mut self) {
+        for &r in &self.requesters {
+            self.seen[self.requests[r as usize].organisation as usize] = false;
+        }
     }
 
     /// The session.
@@ -175,24 +376,73 @@ impl CheckedSession {
 
     /// Whether request `index` is a duplicate (a later request of an organisation that asked
     /// already in this session).
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below the number of requests.
     pub fn is_duplicate(&self, index: usize) -> bool {
         self.duplicate[index]
     }
 
     /// The roster index of the organisation behind request `index`.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below the number of requests.
     pub fn organisation_of(&self, index: usize) -> usize {
         self.requests[index].organisation as usize
     }
 
-    /// What each organisation was granted before this session.
+    /// What each organisation was granted before this session (no records at all when the
+    /// input gave no history: then every organisation has the default record).
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// Mutable access to the history, to record this session's grants in place before
+    /// [`CheckedSession::next_session`]. Recording needs a record per organisation: a history
+    /// with no records gives `None` from [`History::get_mut`], so start from
+    /// [`History::new`]`(roster.len())` when grants are to be recorded. Changing the number of
+    /// records to anything but 0 or the roster's size makes the next
+    /// [`CheckedSession::next_session`] fail, naming `history`.
+    pub fn history_mut(&mut self) -> &mut History {
+        &mut self.history
     }
 
     /// Gives the history back, to carry it to the next session without a copy.
     pub fn into_history(self) -> History {
         self.history
     }
+}
+
+/// At most `u32::MAX` requests (request indices are `u32`), else an error naming `requests`.
+fn check_count(requests: usize) -> Result<()> {
+    if u32::try_from(requests).is_err() {
+        return Err(Error::invalid("requests", requests, "is too many"));
+    }
+    Ok(())
+}
+
+/// The checks of requests already resolved: the session, the history, the count and every
+/// organisation index.
+fn check_resolved(
+    session: &Session,
+    roster: &Roster,
+    requests: &[CheckedRequest],
+    history: &History,
+) -> Result<()> {
+    session.check().map_err(|e| e.within("session"))?;
+    check_history(roster, history)?;
+    for (i, request) in requests.iter().enumerate() {
+        if request.organisation as usize >= roster.len() {
+            return Err(Error::invalid(
+                format!("requests[{i}].organisation"),
+                request.organisation,
+                "is not an index into the roster",
+            ));
+        }
+    }
+    check_count(requests.len())
 }
 
 /// A history with no records, or with one per organisation of `roster`, else an error naming
@@ -250,5 +500,134 @@ mod tests {
             "history: 2 records for a roster of 1 organisation \
              (give one record per organisation, or none)"
         );
+    }
+
+    fn asks(orgs: &[u32]) -> Vec<CheckedRequest> {
+        orgs.iter()
+            .enumerate()
+            .map(|(i, &organisation)| CheckedRequest {
+                organisation,
+                minutes: 1 + i as u32 % 3,
+                theme: (i % 2 == 0).then(|| Arc::from(format!("t{i}"))),
+            })
+            .collect()
+    }
+
+    /// Every observable part of `a` equals `b`'s, and the scratch is clear.
+    fn assert_same(a: &CheckedSession, b: &CheckedSession) {
+        assert_eq!(a.session(), b.session());
+        assert!(Arc::ptr_eq(a.roster(), b.roster()));
+        assert_eq!(a.requests(), b.requests());
+        assert_eq!(a.inscription_order(), b.inscription_order());
+        assert_eq!(a.requesters(), b.requesters());
+        assert_eq!(a.duplicate, b.duplicate);
+        assert_eq!(a.history(), b.history());
+        assert_eq!(a.seen, b.seen);
+        assert!(a.seen.iter().all(|&s| !s), "the scratch is left clear");
+    }
+
+    #[test]
+    fn next_session_gives_what_from_requests_gives() {
+        let roster = roster(6);
+        let sessions: Vec<Arc<Session>> = (0..5)
+            .map(|i| Arc::new(Session::new(format!("s{i}"), i)))
+            .collect();
+        let lists: [&[u32]; 5] = [
+            &[0, 1, 2, 3, 4, 5, 0, 1],
+            &[5, 5, 5],
+            &[],
+            &[2, 4, 2, 0, 4, 1, 3, 5, 5],
+            &[1],
+        ];
+        let mut checked = CheckedSession::from_requests(
+            sessions[0].clone(),
+            roster.clone(),
+            asks(lists[0]),
+            History::new(6),
+        )
+        .unwrap();
+        for (index, (session, list)) in sessions.iter().zip(lists).enumerate().skip(1) {
+            // Record a grant in place, as a simulator does between sessions.
+            if let Some(record) = checked.history_mut().get_mut(index) {
+                record.slots += 1;
+                record.last_session = Some(index as u32 - 1);
+            }
+            checked.next_session(session.clone(), &asks(list)).unwrap();
+            let expected = CheckedSession::from_requests(
+                session.clone(),
+                roster.clone(),
+                asks(list),
+                checked.history().clone(),
+            )
+            .unwrap();
+            assert_same(&checked, &expected);
+        }
+        assert_eq!(checked.history().get(3).slots, 1);
+        assert_eq!(checked.history().get(4).last_session, Some(3));
+    }
+
+    #[test]
+    fn next_session_reuses_its_buffers() {
+        let roster = roster(6);
+        let session = Arc::new(Session::new("s", 2));
+        let mut checked = CheckedSession::from_requests(
+            session.clone(),
+            roster,
+            asks(&[0, 1, 2, 3, 4, 5, 0, 1]),
+            History::default(),
+        )
+        .unwrap();
+        let buffers = |c: &CheckedSession| {
+            (
+                c.requests.as_ptr(),
+                c.inscription.as_ptr(),
+                c.requesters.as_ptr(),
+                c.duplicate.as_ptr(),
+                c.seen.as_ptr(),
+            )
+        };
+        let before = buffers(&checked);
+        for list in [&[3, 3, 1][..], &[0, 1, 2, 3, 4, 5, 5, 4], &[], &[2]] {
+            checked.next_session(session.clone(), &asks(list)).unwrap();
+            assert_eq!(buffers(&checked), before, "{list:?}");
+        }
+    }
+
+    #[test]
+    fn next_session_checks_and_leaves_the_session_as_it_was_on_error() {
+        let roster = roster(3);
+        let mut checked = CheckedSession::from_requests(
+            Session::new("s", 1),
+            roster,
+            asks(&[0, 2, 0]),
+            History::new(3),
+        )
+        .unwrap();
+        let before = checked.clone();
+        let err = checked
+            .next_session(Arc::new(Session::new("t", 1)), &asks(&[1, 3]))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "requests[1].organisation: 3 is not an index into the roster"
+        );
+        assert_same(&checked, &before);
+        let mut bad = Session::new("t", 1);
+        bad.minutes_per_slot = 0;
+        let err = checked
+            .next_session(Arc::new(bad), &asks(&[1]))
+            .unwrap_err();
+        assert_eq!(err.field(), "session.minutes_per_slot");
+        assert_same(&checked, &before);
+        *checked.history_mut() = History::new(2);
+        let err = checked
+            .next_session(Arc::new(Session::new("t", 1)), &asks(&[1]))
+            .unwrap_err();
+        assert_eq!(err.field(), "history");
+        *checked.history_mut() = History::default();
+        checked
+            .next_session(Arc::new(Session::new("t", 1)), &asks(&[1]))
+            .unwrap();
+        assert_eq!(checked.requesters(), [0]);
     }
 }

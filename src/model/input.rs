@@ -67,7 +67,7 @@ impl SessionInput {
         let history = roster
             .history(&self.history)
             .map_err(|e| e.within("history"))?;
-        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
+        CheckedSession::from_owned_requests(self.session, Arc::new(roster), self.requests, history)
     }
 }
 
@@ -96,6 +96,40 @@ mod tests {
         assert_eq!(checked.requesters(), [1, 2]);
         assert!(checked.is_duplicate(0));
         assert!(!checked.is_duplicate(2));
+    }
+
+    #[test]
+    fn orders_given_after_the_first_request_count_too() {
+        // Implicit orders are list positions: 0, 1, then an explicit 0.
+        let mut raw = input();
+        raw.requests[2].order = Some(0);
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.inscription_order(), [0, 2, 1]);
+        assert_eq!(checked.requesters(), [0, 1]);
+        assert!(checked.is_duplicate(2));
+        // Explicit orders that keep list order change nothing.
+        let mut raw = input();
+        raw.requests[1].order = Some(1);
+        raw.requests[2].order = Some(7);
+        let checked = raw.check().unwrap();
+        assert_eq!(checked.inscription_order(), [0, 1, 2]);
+        assert!(checked.is_duplicate(2));
+        // The owned path and the borrowed one agree.
+        let mut raw = input();
+        raw.requests[0].order = Some(5);
+        raw.requests[1].order = Some(5);
+        let borrowed = CheckedSession::new(
+            raw.session.clone(),
+            Arc::new(Roster::new(raw.organisations.clone(), GrassrootsClass::default()).unwrap()),
+            &raw.requests,
+            Default::default(),
+        )
+        .unwrap();
+        let owned = raw.check().unwrap();
+        assert_eq!(owned.inscription_order(), [2, 0, 1]);
+        assert_eq!(owned.inscription_order(), borrowed.inscription_order());
+        assert_eq!(owned.requests(), borrowed.requests());
+        assert_eq!(owned.requesters(), borrowed.requesters());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! (`floorshare::allocation`). The model depends on nothing but the error type.
 
 mod checked;
+mod index;
 mod input;
 mod organisation;
 mod request;

@@ -1,9 +1,9 @@
 //! The organisations of a process, checked once and shared by its sessions.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{GrassrootsClass, History, HistoryEntry, Organisation};
+use super::index::{KeyIndex, MAX_KEYS};
+use super::{GrassrootsClass, History, HistoryEntry, Kind, Organisation};
 use crate::{Error, Result};
 
 /// The organisations of a process, checked: unique non-empty ids, non-empty regions, regions
@@ -32,7 +32,7 @@ use crate::{Error, Result};
 pub struct Roster {
     organisations: Vec<Organisation>,
     ids: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, u32>,
+    index: KeyIndex,
     regions: Vec<Arc<str>>,
     region_of: Vec<u32>,
     in_class: Vec<bool>,
@@ -40,15 +40,29 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// Checks `organisations` and evaluates `class` on each. Errors name the organisation's
-    /// position (`organisations[3].id`).
+    /// Checks `organisations` and evaluates `class` on each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `organisations[i].id` or `organisations[i].region` when
+    /// one is empty, or `organisations` when there are more than 2³⁰;
+    /// [`Error::DuplicateOrganisation`] naming `organisations[i].id` when an id was given
+    /// before (`i` is the later position).
     pub fn new(organisations: Vec<Organisation>, class: GrassrootsClass) -> Result<Self> {
-        let count = u32::try_from(organisations.len())
-            .map_err(|_| Error::invalid("organisations", organisations.len(), "is too many"))?;
-        let mut index = HashMap::with_capacity(count as usize);
-        let mut ids = Vec::with_capacity(count as usize);
-        // Distinct regions first (a hash set), so only they are sorted.
-        let mut region_names = std::collections::HashSet::new();
+        let count = organisations.len();
+        if count > MAX_KEYS {
+            return Err(Error::invalid("organisations", count, "is too many"));
+        }
+        let mut index = KeyIndex::with_capacity(count);
+        let mut ids = Vec::with_capacity(count);
+        let mut in_class = Vec::with_capacity(count);
+        // Regions are numbered in order of first appearance, then renumbered by name, so that
+        // only the distinct ones are sorted.
+        let mut region_index = KeyIndex::with_capacity(8);
+        let mut first_of_region: Vec<u32> = Vec::new();
+        let mut region_of = Vec::with_capacity(count);
+        // The grassroots class by kind, looked up instead of searched for each organisation.
+        let kind_in_class = Kind::ALL.map(|kind| class.kinds.contains(&kind));
         for (i, org) in organisations.iter().enumerate() {
             if org.id.is_empty() {
                 return Err(Error::invalid(
@@ -64,31 +78,44 @@ impl Roster {
                     "is empty",
                 ));
             }
-            let id: Arc<str> = Arc::from(org.id.as_str());
-            if index.insert(id.clone(), i as u32).is_some() {
+            let hash = index.hash(&org.id);
+            if index
+                .insert(hash, &org.id, |p| &organisations[p as usize].id)
+                .is_err()
+            {
                 return Err(Error::DuplicateOrganisation {
                     field: format!("organisations[{i}].id"),
                     id: org.id.clone(),
                 });
             }
-            ids.push(id);
-            region_names.insert(org.region.as_str());
+            let hash = region_index.hash(&org.region);
+            let region = region_index
+                .insert(hash, &org.region, |r| {
+                    &organisations[first_of_region[r as usize] as usize].region
+                })
+                .inspect(|_| first_of_region.push(i as u32))
+                .unwrap_or_else(|held| held);
+            region_of.push(region);
+            ids.push(Arc::from(org.id.as_str()));
+            // As `class.contains(org)`.
+            in_class
+                .push(kind_in_class[org.kind.index()] || (class.migrant_led && org.migrant_led));
         }
-        let mut region_names: Vec<&str> = region_names.into_iter().collect();
-        region_names.sort_unstable();
-        let regions: Vec<Arc<str>> = region_names.iter().map(|&r| Arc::from(r)).collect();
-        let region_of = organisations
-            .iter()
-            .map(|org| {
-                regions
-                    .binary_search_by(|r| (**r).cmp(&org.region))
-                    .unwrap_or(0) as u32
-            })
-            .collect();
-        let in_class = organisations
-            .iter()
-            .map(|org| class.contains(org))
-            .collect();
+        let region_name = |r: u32| {
+            organisations[first_of_region[r as usize] as usize]
+                .region
+                .as_str()
+        };
+        let mut by_name: Vec<u32> = (0..first_of_region.len() as u32).collect();
+        by_name.sort_unstable_by(|&a, &b| region_name(a).cmp(region_name(b)));
+        let mut rank = vec![0u32; by_name.len()];
+        for (sorted, &r) in by_name.iter().enumerate() {
+            rank[r as usize] = sorted as u32;
+        }
+        for region in &mut region_of {
+            *region = rank[*region as usize];
+        }
+        let regions = by_name.iter().map(|&r| Arc::from(region_name(r))).collect();
         Ok(Roster {
             organisations,
             ids,
@@ -115,14 +142,21 @@ impl Roster {
         &self.organisations
     }
 
-    /// The shared id of the organisation at `index`.
+    /// The shared id of the organisation at `index` (what an allocation's grants and
+    /// waitlisted entries hold: a clone is a reference count, not a copy of the string).
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
     pub fn id(&self, index: usize) -> &Arc<str> {
         &self.ids[index]
     }
 
-    /// The index of the organisation with id `id`.
+    /// The index of the organisation with id `id`, or `None` when no organisation has it.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index.get(id).map(|&i| i as usize)
+        self.index
+            .get(self.index.hash(id), id, |p| &self.ids[p as usize])
+            .map(|i| i as usize)
     }
 
     /// The distinct regions of the organisations, sorted by name.
@@ -131,11 +165,19 @@ impl Roster {
     }
 
     /// The index in [`Roster::regions`] of the region of the organisation at `index`.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
     pub fn region_of(&self, index: usize) -> usize {
         self.region_of[index] as usize
     }
 
     /// Whether the organisation at `index` is in the grassroots class.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
     pub fn in_class(&self, index: usize) -> bool {
         self.in_class[index]
     }

@@ -1,0 +1,305 @@
+//! A hash index from string keys (organisation ids, region names) to their positions in a
+//! list, for the checks of a [`Roster`](super::Roster).
+//!
+//! Why not `std::collections::HashMap<Arc<str>, u32>`: its SipHash costs more than the rest of
+//! the check on short ids, and each of its entries holds a key pointer that a lookup must follow.
+//! This index keeps no key at all: a slot is 4 bytes, the key's position in the caller's list
+//! and, in the bits the position leaves free, a tag of the key's hash; the caller lends the
+//! keys (`key_of`) when a tag matches. At 100 000 keys the table is 1 MiB, small enough to stay
+//! in a core's L2 cache, where most lookups are served. The hash is
+//! a folded 64×64→128-bit multiply per 16 bytes of key (the construction of `foldhash` and
+//! `wyhash`), written here so that the crate needs no new dependency.
+//!
+//! Why that is fine:
+//!
+//! - **Results never depend on the hash.** The index is only ever asked "where is this key?";
+//!   it is never iterated, so no output, order or draw depends on a hash value or on the seed.
+//! - **Ids come from the caller**, possibly from an untrusted document. A fixed hash would let
+//!   a document choose ids that all collide and turn the linear check into a quadratic one, so
+//!   each index draws its seed from the standard library's per-process random keys
+//!   ([`RandomState`]). This is the same protection `foldhash` and `ahash` give (not a
+//!   cryptographic guarantee, as SipHash's is not either): colliding ids cannot be prepared
+//!   without the seed.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+
+/// The most keys an index holds: 2³⁰ (its table, kept at most half full, then has 2³¹ slots,
+/// and a slot's 32 bits hold position + 1).
+pub(super) const MAX_KEYS: usize = 1 << 30;
+
+/// Open addressing with linear probing over a power-of-two table kept at most half full.
+/// Positions are given in insertion order (0, 1, 2, …), as the caller's list numbers them.
+#[derive(Clone)]
+pub(super) struct KeyIndex {
+    /// `tag | (position + 1)`, 0 for an empty slot. The low `shift` bits hold position + 1
+    /// (at most half the table's size, so it fits), the others a tag: the same bits of the
+    /// hash's high half.
+    slots: Vec<u32>,
+    /// log₂ of the table's size.
+    shift: u32,
+    len: u32,
+    seed: u64,
+    multiplier: u64,
+}
+
+impl std::fmt::Debug for KeyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyIndex")
+            .field("len", &self.len)
+            .field("slots", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyIndex {
+    /// An empty index with room for `capacity` keys (at most [`MAX_KEYS`]) before it grows.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        let random = RandomState::new();
+        let size = capacity.clamp(4, MAX_KEYS).next_power_of_two() * 2;
+        KeyIndex {
+            slots: vec![0; size],
+            shift: size.trailing_zeros(),
+            len: 0,
+            seed: random.hash_one(0x6b65_795f_7365_6564_u64),
+            // Odd, so that no key's bits are lost to the multiply's low half.
+            multiplier: random.hash_one(0x6d75_6c74_6970_6c79_u64) | 1,
+        }
+    }
+
+    /// Number of keys held: the position the next inserted key gets.
+    pub(super) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The key's hash, for [`KeyIndex::get`] and [`KeyIndex::insert`]. Keys of up to 16 bytes
+    /// (most ids and regions) take one folded multiply of two (overlapping) words; longer keys
+    /// one per 16 bytes, then one of their last 16 bytes. The length is mixed in first.
+    pub(super) fn hash(&self, key: &str) -> u64 {
+        let bytes = key.as_bytes();
+        let len = bytes.len();
+        let state = self.seed ^ len as u64;
+        if len <= 16 {
+            let (a, b) = if len >= 8 {
+                (first_word(bytes), last_word(bytes))
+            } else if len >= 4 {
+                (first_half_word(bytes), last_half_word(bytes))
+            } else if let Some(&last) = bytes.last() {
+                let byte = |i: usize| u64::from(bytes[i]);
+                (byte(0) | byte(len / 2) << 8 | u64::from(last) << 16, 0)
+            } else {
+                (0, 0)
+            };
+            return folded_multiply(a ^ state, b ^ self.multiplier);
+        }
+        let mut state = state;
+        let (blocks, _) = bytes.as_chunks::<16>();
+        for block in blocks {
+            state = folded_multiply(
+                first_word(block) ^ state,
+                last_word(block) ^ self.multiplier,
+            );
+        }
+        let tail = bytes.last_chunk::<16>().unwrap_or(&[0; 16]);
+        folded_multiply(
+            first_word(tail) ^ state,
+            last_word(tail) ^ self.multiplier ^ FINAL,
+        )
+    }
+
+    /// The position of `key`, whose hash is `hash`; `key_of(p)` is the key at position `p`.
+    pub(super) fn get<'k>(
+        &self,
+        hash: u64,
+        key: &str,
+        key_of: impl Fn(u32) -> &'k str,
+    ) -> Option<u32> {
+        self.find(hash, key, &key_of).ok()
+    }
+
+    /// Inserts `key` (whose hash is `hash`) at the next position, [`KeyIndex::len`], and
+    /// returns `Ok` with it; or, when the index holds the key already, returns `Err` with its
+    /// position. `key_of(p)` is the key at position `p`, for every position inserted before.
+    /// The index must hold fewer than [`MAX_KEYS`] keys.
+    pub(super) fn insert<'k>(
+        &mut self,
+        hash: u64,
+        key: &str,
+        key_of: impl Fn(u32) -> &'k str,
+    ) -> Result<u32, u32> {
+        debug_assert!(self.len() < MAX_KEYS);
+        let mut slot = match self.find(hash, key, &key_of) {
+            Ok(held) => return Err(held),
+            Err(slot) => slot,
+        };
+        if 2 * (self.len() + 1) > self.slots.len() {
+            self.grow(&key_of);
+            slot = self.empty_slot(hash);
+        }
+        let position = self.len;
+        self.slots[slot] = self.tag(hash) | (position + 1);
+        self.len += 1;
+        Ok(position)
+    }
+
+    /// `Ok(position)` when `key` is held, else `Err(slot)`: the empty slot where it belongs.
+    fn find<'k>(
+        &self,
+        hash: u64,
+        key: &str,
+        key_of: &impl Fn(u32) -> &'k str,
+    ) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let tag = self.tag(hash);
+        let low = self.low_mask();
+        let mut slot = hash as usize & mask;
+        loop {
+            let entry = self.slots[slot];
+            if entry == 0 {
+                return Err(slot);
+            }
+            if entry & !low == tag {
+                let position = (entry & low) - 1;
+                if key_of(position) == key {
+                    return Ok(position);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The bits of a slot that hold position + 1.
+    fn low_mask(&self) -> u32 {
+        ((1u64 << self.shift) - 1) as u32
+    }
+
+    /// The tag of `hash`: the bits of its high half above the position's.
+    fn tag(&self, hash: u64) -> u32 {
+        (hash >> 32) as u32 & !self.low_mask()
+    }
+
+    /// Doubles the table and puts every key back.
+    fn grow<'k>(&mut self, key_of: &impl Fn(u32) -> &'k str) {
+        let doubled = vec![0; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        let old_low = self.low_mask();
+        self.shift += 1;
+        for entry in old.into_iter().filter(|&e| e != 0) {
+            let position = (entry & old_low) - 1;
+            let hash = self.hash(key_of(position));
+            let slot = self.empty_slot(hash);
+            self.slots[slot] = self.tag(hash) | (position + 1);
+        }
+    }
+
+    /// The first empty slot on `hash`'s probe sequence.
+    fn empty_slot(&self, hash: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        while self.slots[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+}
+
+/// Mixed into the multiplier of the last step, so that it differs from the others.
+const FINAL: u64 = 0x2d35_8dcc_aa6c_78a5;
+
+/// The first 8 bytes of `bytes` (at least 8), little-endian.
+fn first_word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(*bytes.first_chunk::<8>().unwrap_or(&[0; 8]))
+}
+
+/// The last 8 bytes of `bytes` (at least 8), little-endian.
+fn last_word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(*bytes.last_chunk::<8>().unwrap_or(&[0; 8]))
+}
+
+/// The first 4 bytes of `bytes` (at least 4), little-endian.
+fn first_half_word(bytes: &[u8]) -> u64 {
+    u64::from(u32::from_le_bytes(
+        *bytes.first_chunk::<4>().unwrap_or(&[0; 4]),
+    ))
+}
+
+/// The last 4 bytes of `bytes` (at least 4), little-endian, in the high half.
+fn last_half_word(bytes: &[u8]) -> u64 {
+    u64::from(u32::from_le_bytes(
+        *bytes.last_chunk::<4>().unwrap_or(&[0; 4]),
+    )) << 32
+}
+
+/// The 128-bit product of `x` and `y`, its two halves xored: every bit of the result depends
+/// on every bit of both.
+fn folded_multiply(x: u64, y: u64) -> u64 {
+    let product = u128::from(x) * u128::from(y);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insert_all<'k>(index: &mut KeyIndex, keys: &'k [&'k str]) {
+        for (i, key) in keys.iter().enumerate() {
+            let hash = index.hash(key);
+            assert_eq!(index.insert(hash, key, |p| keys[p as usize]), Ok(i as u32));
+        }
+    }
+
+    #[test]
+    fn finds_what_it_holds_and_reports_repeats() {
+        let owned: Vec<String> = (0..1000).map(|i| format!("org-{i}")).collect();
+        let keys: Vec<&str> = owned.iter().map(String::as_str).collect();
+        // A small start, so that the table grows several times.
+        let mut index = KeyIndex::with_capacity(1);
+        insert_all(&mut index, &keys);
+        assert_eq!(index.len(), 1000);
+        for (i, key) in keys.iter().enumerate() {
+            let hash = index.hash(key);
+            assert_eq!(index.get(hash, key, |p| keys[p as usize]), Some(i as u32));
+            assert_eq!(index.insert(hash, key, |p| keys[p as usize]), Err(i as u32));
+        }
+        assert_eq!(index.len(), 1000);
+        for missing in ["", "org-", "org-1000", "org-00", "Org-1", "org-1\0"] {
+            let hash = index.hash(missing);
+            assert_eq!(
+                index.get(hash, missing, |p| keys[p as usize]),
+                None,
+                "{missing:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_that_differ_only_in_length_or_tail_differ() {
+        let keys = [
+            "",
+            "\0",
+            "\0\0",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefghi",
+            "é",
+            "e",
+        ];
+        let mut index = KeyIndex::with_capacity(keys.len());
+        insert_all(&mut index, &keys);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(
+                index.get(index.hash(key), key, |p| keys[p as usize]),
+                Some(i as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_stays_at_most_half_full() {
+        for capacity in [0, 1, 4, 5, 100, 100_000] {
+            let index = KeyIndex::with_capacity(capacity);
+            assert!(index.slots.len() >= 2 * capacity, "{capacity}");
+            assert!(index.slots.len().is_power_of_two());
+        }
+    }
+}
