@@ -3,73 +3,13 @@
 //! without ties (and with weights far apart, for Hamilton's arbitrary precision), warmed up once
 //! and then repeated.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use floorshare::apportion::{Apportionment, Method, Workspace, apportion, apportion_into};
 use floorshare::lot::seeded;
 
-/// Calls to `alloc`, `alloc_zeroed` and `realloc` made by threads that are counting.
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread's allocations are counted: only the test's own, not those of the
-    /// test harness or of other tests running at the same time.
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// [`System`], counting allocations.
-struct CountingAllocator;
-
-impl CountingAllocator {
-    fn count() {
-        // `try_with`: the thread-local may be gone while a thread shuts down.
-        if COUNTING.try_with(Cell::get).unwrap_or(false) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// The allocations made by `f` on this thread.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    COUNTING.with(|c| c.set(true));
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
-    f();
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
-    COUNTING.with(|c| c.set(false));
-    after - before
-}
+mod counting;
+use counting::allocations_in;
 
 /// The problems: every method on tied and untied weights, a regional-balance-like family (up
 /// to 8 groups sharing up to 20 units, as groups are capped and units freed), the seven regions

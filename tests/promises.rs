@@ -253,8 +253,14 @@ fn exact_reserved(share: f64, slots: u32) -> u128 {
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
     let scale = 10u128.pow(fraction.len() as u32);
     let numerator = whole.parse::<u128>().unwrap() * scale
-        + if fraction.is_empty() { 0 } else { fraction.parse::<u128>().unwrap() };
-    (numerator * u128::from(slots)).div_ceil(scale).min(u128::from(slots))
+        + if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse::<u128>().unwrap()
+        };
+    (numerator * u128::from(slots))
+        .div_ceil(scale)
+        .min(u128::from(slots))
 }
 
 /// The wait reason each waitlisted requester must have, worked out from the input and the
@@ -308,7 +314,10 @@ fn expected_wait(
         },
         PolicySpec::RegionalBalance(p) => {
             let region = roster.region_of(org);
-            let quota = granted_orgs.iter().filter(|&&o| roster.region_of(o) == region).count();
+            let quota = granted_orgs
+                .iter()
+                .filter(|&&o| roster.region_of(o) == region)
+                .count();
             let class_took = granted_orgs
                 .iter()
                 .filter(|&&o| roster.region_of(o) == region && roster.in_class(o))
@@ -317,7 +326,11 @@ fn expected_wait(
             let tied = allocation.steps.iter().any(|step| {
                 let step = serde_json::to_value(step).unwrap();
                 step["step"] == "tie_broken_by_lot"
-                    && step["regions"].as_array().unwrap().iter().any(|r| r == name)
+                    && step["regions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|r| r == name)
             });
             lot(tied
                 || match p.within_region {
@@ -340,8 +353,15 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![any::<f64>(), Just(1e308), Just(5e-324), Just(-0.0)]
             .prop_map(|x| serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)),
         ".{0,12}".prop_map(Value::String),
-        prop::sample::select(vec!["o0", "asia", "grassroots", "end", "lottery", "reserved"])
-            .prop_map(|s| json!(s)),
+        prop::sample::select(vec![
+            "o0",
+            "asia",
+            "grassroots",
+            "end",
+            "lottery",
+            "reserved"
+        ])
+        .prop_map(|s| json!(s)),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![

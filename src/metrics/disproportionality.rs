@@ -46,20 +46,26 @@ impl Disproportionality {
         if granted == 0 || slot_counts.len() != target_shares.len() {
             return None;
         }
-        let shares: Vec<f64> = slot_counts
-            .iter()
-            .map(|&c| c as f64 / granted as f64)
-            .collect();
-        Some(Self::from_shares(&shares, target_shares))
+        Some(Self::from_pairs(
+            slot_counts
+                .iter()
+                .zip(target_shares)
+                .map(|(&c, &t)| (c as f64 / granted as f64, t)),
+        ))
     }
 
     /// The indices for slot shares `s` against target shares `t` (same length).
     pub fn from_shares(s: &[f64], t: &[f64]) -> Self {
+        Self::from_pairs(s.iter().copied().zip(t.iter().copied()))
+    }
+
+    /// The indices for pairs (slot share, target share), one per group: no list is built.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (f64, f64)>) -> Self {
         let mut absolute = 0.0;
         let mut squares = 0.0;
         let mut sainte_lague = 0.0;
         let mut max_deviation: f64 = 0.0;
-        for (&si, &ti) in s.iter().zip(t) {
+        for (si, ti) in pairs {
             let d = si - ti;
             absolute += d.abs();
             squares += d * d;

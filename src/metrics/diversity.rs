@@ -1,10 +1,8 @@
 //! Diversity of the voices heard: regions and themes.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
-use super::Granted;
+use super::{Granted, SessionFigures};
 use crate::model::CheckedSession;
 
 /// Normalised Shannon entropy of the speakers' regions: H = −Σ pᵣ ln pᵣ over the regions of the
@@ -20,7 +18,15 @@ use crate::model::CheckedSession;
 /// assert_eq!(normalised_entropy(&[0, 0], 2), None);
 /// ```
 pub fn normalised_entropy(granted_per_region: &[u64], requesting_regions: usize) -> Option<f64> {
-    let total: u64 = granted_per_region.iter().sum();
+    normalised_entropy_of(granted_per_region.iter().copied(), requesting_regions)
+}
+
+/// [`normalised_entropy`] of counts given one by one (twice): no list is built.
+pub(crate) fn normalised_entropy_of(
+    granted_per_region: impl Iterator<Item = u64> + Clone,
+    requesting_regions: usize,
+) -> Option<f64> {
+    let total: u64 = granted_per_region.clone().sum();
     if total == 0 {
         return None;
     }
@@ -28,9 +34,8 @@ pub fn normalised_entropy(granted_per_region: &[u64], requesting_regions: usize)
         return Some(0.0);
     }
     let entropy: f64 = granted_per_region
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
+        .filter(|&c| c > 0)
+        .map(|c| {
             let p = c as f64 / total as f64;
             -p * p.ln()
         })
@@ -83,33 +88,19 @@ impl Diversity {
     /// # Ok::<(), floorshare::Error>(())
     /// ```
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
-        let roster = session.roster();
-        let mut requesting = vec![false; roster.regions().len()];
-        let mut themes_requested = BTreeSet::new();
-        for &r in session.requesters() {
-            requesting[roster.region_of(session.organisation_of(r as usize))] = true;
-            if let Some(theme) = &session.requests()[r as usize].theme {
-                themes_requested.insert(theme.clone());
-            }
-        }
-        let mut granted = vec![0u64; roster.regions().len()];
-        let mut themes_heard = BTreeSet::new();
-        for grant in allocation.slots() {
-            let r = grant.request as usize;
-            granted[roster.region_of(session.organisation_of(r))] += 1;
-            if let Some(theme) = &session.requests()[r].theme {
-                themes_heard.insert(theme.clone());
-            }
-        }
-        let requesting_regions = requesting.iter().filter(|&&r| r).count();
+        Self::of(&SessionFigures::measure(session, allocation))
+    }
+
+    /// The diversity figures of a session's counts: the same regions and themes the
+    /// simulator counts ([`SessionFigures`]), so each is computed in one place.
+    pub fn of(figures: &SessionFigures) -> Self {
         Diversity {
-            region_entropy: normalised_entropy(&granted, requesting_regions),
-            distinct_regions: granted.iter().filter(|&&c| c > 0).count() as u64,
-            requesting_regions: requesting_regions as u64,
-            themes_requested: themes_requested.len() as u64,
-            themes_heard: themes_heard.len() as u64,
-            themes_heard_share: (!themes_requested.is_empty())
-                .then(|| themes_heard.len() as f64 / themes_requested.len() as f64),
+            region_entropy: figures.region_entropy(),
+            distinct_regions: u64::from(figures.distinct_regions()),
+            requesting_regions: u64::from(figures.requesting_regions()),
+            themes_requested: u64::from(figures.themes_requested),
+            themes_heard: u64::from(figures.themes_heard),
+            themes_heard_share: figures.themes_heard_share(),
         }
     }
 }

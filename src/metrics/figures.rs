@@ -1,10 +1,9 @@
 //! The counts of one allocation from which the per-session metrics follow, computed in one
 //! pass over roster indices: the fast path the simulator uses for every simulated session.
 
-use std::sync::Arc;
-
 use super::Granted;
-use super::{Disproportionality, is_late, normalised_entropy, normalised_position};
+use super::diversity::normalised_entropy_of;
+use super::{Disproportionality, is_late, normalised_position};
 use crate::model::{CheckedSession, Kind};
 
 /// Counts of one allocation of one session, by region (indexed like the roster's regions), by
@@ -61,6 +60,23 @@ pub struct SessionFigures {
     pub themes_heard: u32,
     /// Slots granted to organisations that had no slot before this session (by its history).
     pub first_time_granted: u32,
+    /// Working memory: a mark per theme of the session.
+    theme_marks: ThemeMarks,
+}
+
+/// Marks of a theme: requested by a requesting organisation, heard in a granted slot.
+const REQUESTED: u8 = 1;
+const HEARD: u8 = 2;
+
+/// Working memory of [`SessionFigures::measure_into`]; never part of the figures' value, so
+/// two figures compare equal whatever their memory holds.
+#[derive(Debug, Clone, Default)]
+struct ThemeMarks(Vec<u8>);
+
+impl PartialEq for ThemeMarks {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 fn share(part: u32, whole: u32) -> Option<f64> {
@@ -74,51 +90,78 @@ impl SessionFigures {
     ///
     /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
+        let mut figures = SessionFigures::default();
+        figures.measure_into(session, allocation);
+        figures
+    }
+
+    /// As [`SessionFigures::measure`], into `self`, reusing its memory: what the simulator does
+    /// for every simulated session, allocating nothing once warmed up. One pass over the
+    /// requesters and one over the granted slots; distinct themes are counted with one mark
+    /// per theme of the session, so the cost stays linear in the requests.
+    ///
+    /// # Panics
+    ///
+    /// As [`SessionFigures::measure`].
+    pub fn measure_into(&mut self, session: &CheckedSession, allocation: &impl Granted) {
         let roster = session.roster();
         let regions = roster.regions().len();
-        let mut figures = SessionFigures {
-            region_requests: vec![0; regions],
-            region_granted: vec![0; regions],
-            ..SessionFigures::default()
-        };
-        let mut themes: Vec<&Arc<str>> = Vec::new();
+        let mut region_requests = std::mem::take(&mut self.region_requests);
+        let mut region_granted = std::mem::take(&mut self.region_granted);
+        let mut marks = std::mem::take(&mut self.theme_marks.0);
+        for counts in [&mut region_requests, &mut region_granted] {
+            counts.clear();
+            counts.resize(regions, 0);
+        }
+        marks.clear();
+        marks.resize(session.themes().len(), 0);
+        *self = SessionFigures::default();
         for &r in session.requesters() {
             let org = session.organisation_of(r as usize);
-            figures.region_requests[roster.region_of(org)] += 1;
-            figures.kind_requests[roster.organisations()[org].kind.index()] += 1;
-            figures.class_requests += u32::from(roster.in_class(org));
-            if let Some(theme) = &session.requests()[r as usize].theme
-                && !themes.contains(&theme)
-            {
-                themes.push(theme);
+            region_requests[roster.region_of(org)] += 1;
+            self.kind_requests[roster.organisations()[org].kind.index()] += 1;
+            self.class_requests += u32::from(roster.in_class(org));
+            if let Some(theme) = session.requests()[r as usize].theme {
+                let mark = &mut marks[theme as usize];
+                self.themes_requested += u32::from(*mark & REQUESTED == 0);
+                *mark |= REQUESTED;
             }
         }
-        figures.themes_requested = themes.len() as u32;
-        themes.clear();
         let g = allocation.slots().len() as u32;
         let length = session.session().length_minutes;
         let mut late = 0;
         for grant in allocation.slots() {
             let org = session.organisation_of(grant.request as usize);
-            figures.region_granted[roster.region_of(org)] += 1;
-            figures.kind_granted[roster.organisations()[org].kind.index()] += 1;
-            figures.first_time_granted += u32::from(session.history().get(org).slots == 0);
+            region_granted[roster.region_of(org)] += 1;
+            self.kind_granted[roster.organisations()[org].kind.index()] += 1;
+            self.first_time_granted += u32::from(session.history().get(org).slots == 0);
             if roster.in_class(org) {
-                figures.class_granted += 1;
-                figures.class_position_sum += normalised_position(grant.position, g);
+                self.class_granted += 1;
+                self.class_position_sum += normalised_position(grant.position, g);
             }
             if let (Some(start), Some(length)) = (grant.start_minute, length) {
                 late += u32::from(is_late(start, length));
             }
-            if let Some(theme) = &session.requests()[grant.request as usize].theme
-                && !themes.contains(&theme)
-            {
-                themes.push(theme);
+            if let Some(theme) = session.requests()[grant.request as usize].theme {
+                let mark = &mut marks[theme as usize];
+                self.themes_heard += u32::from(*mark & HEARD == 0);
+                *mark |= HEARD;
             }
         }
-        figures.late = length.map(|_| late);
-        figures.themes_heard = themes.len() as u32;
-        figures
+        self.late = length.map(|_| late);
+        self.region_requests = region_requests;
+        self.region_granted = region_granted;
+        self.theme_marks.0 = marks;
+    }
+
+    /// Number of regions with requesting organisations.
+    pub fn requesting_regions(&self) -> u32 {
+        self.region_requests.iter().filter(|&&r| r > 0).count() as u32
+    }
+
+    /// Number of distinct regions among the speakers.
+    pub fn distinct_regions(&self) -> u32 {
+        self.region_granted.iter().filter(|&&g| g > 0).count() as u32
     }
 
     /// Requesting organisations.
@@ -158,21 +201,30 @@ impl SessionFigures {
         if requests == 0 {
             return None;
         }
-        let (counts, targets): (Vec<u64>, Vec<f64>) = self
-            .region_requests
-            .iter()
-            .zip(&self.region_granted)
-            .filter(|(r, g)| **r > 0 || **g > 0)
-            .map(|(&r, &g)| (u64::from(g), f64::from(r) / f64::from(requests)))
-            .unzip();
-        Disproportionality::new(&counts, &targets)
+        let granted = self.granted();
+        if granted == 0 {
+            return None;
+        }
+        Some(Disproportionality::from_pairs(
+            self.region_requests
+                .iter()
+                .zip(&self.region_granted)
+                .filter(|(r, g)| **r > 0 || **g > 0)
+                .map(|(&r, &g)| {
+                    (
+                        f64::from(g) / f64::from(granted),
+                        f64::from(r) / f64::from(requests),
+                    )
+                }),
+        ))
     }
 
     /// [`normalised_entropy`] of the speakers' regions; `None` when nothing is granted.
     pub fn region_entropy(&self) -> Option<f64> {
-        let granted: Vec<u64> = self.region_granted.iter().map(|&g| u64::from(g)).collect();
-        let requesting = self.region_requests.iter().filter(|&&r| r > 0).count();
-        normalised_entropy(&granted, requesting)
+        normalised_entropy_of(
+            self.region_granted.iter().map(|&g| u64::from(g)),
+            self.requesting_regions() as usize,
+        )
     }
 
     /// Share of the granted slots in the last fifth of the session; `None` without a session

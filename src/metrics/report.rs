@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Granted;
-use super::{Diversity, GroupStats, GroupTally, Grouping, late_share};
+use super::{Diversity, GroupStats, GroupTally, Grouping, SessionFigures};
 use crate::model::CheckedSession;
 
 /// The fairness of one allocation: per region, per kind and for the grassroots class,
@@ -87,7 +87,8 @@ impl AllocationMetrics {
         let regions = table(Grouping::Region);
         let kinds = table(Grouping::Kind);
         let mut class = table(Grouping::GrassrootsClass);
-        let diversity = Diversity::measure(session, allocation);
+        let figures = SessionFigures::measure(session, allocation);
+        let diversity = Diversity::of(&figures);
         let d = regions.disproportionality;
         AllocationMetrics {
             grassroots_class: class.groups.remove(Grouping::CLASS).unwrap_or_default(),
@@ -104,7 +105,7 @@ impl AllocationMetrics {
             themes_requested: diversity.themes_requested,
             themes_heard: diversity.themes_heard,
             themes_heard_share: diversity.themes_heard_share,
-            late_share: late_share(session, allocation),
+            late_share: figures.late_share(),
         }
     }
 }

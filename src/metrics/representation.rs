@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::Granted;
-use super::{Disproportionality, attention, is_late, normalised_position};
+use super::{Disproportionality, attention, normalised_position};
 use crate::model::{CheckedSession, Kind, Roster};
 use crate::{Error, Result};
 
@@ -380,13 +380,5 @@ impl GroupTally {
 /// # Ok::<(), floorshare::Error>(())
 /// ```
 pub fn late_share(session: &CheckedSession, allocation: &impl Granted) -> Option<f64> {
-    let length = session.session().length_minutes?;
-    if allocation.slots().len() == 0 {
-        return None;
-    }
-    let late = allocation
-        .slots()
-        .filter(|g| g.start_minute.is_some_and(|s| is_late(s, length)))
-        .count();
-    Some(late as f64 / allocation.slots().len() as f64)
+    super::SessionFigures::measure(session, allocation).late_share()
 }

@@ -6,6 +6,7 @@
 //! checked sessions, so they cannot meet a dangling id or a NaN weight.
 
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{History, Request, Roster, Session};
@@ -18,8 +19,9 @@ pub struct CheckedRequest {
     pub organisation: u32,
     /// Minutes a granted slot lasts: `min(asked, minutes_per_slot)`.
     pub minutes: u32,
-    /// The theme raised, if any.
-    pub theme: Option<Arc<str>>,
+    /// The theme raised, if any: an index into the session's
+    /// [`themes`](CheckedSession::themes).
+    pub theme: Option<u32>,
 }
 
 /// Everything one policy decision reads, checked: the session, the roster, the requests in
@@ -54,7 +56,7 @@ pub struct CheckedRequest {
 /// };
 /// let session = Arc::new(Session::new("s", 1));
 /// let mut checked =
-///     CheckedSession::from_requests(session.clone(), roster.clone(), asks(&[1, 0, 1]), History::new(2))?;
+///     CheckedSession::from_requests(session.clone(), roster.clone(), asks(&[1, 0, 1]), Arc::from([]), History::new(2))?;
 /// assert_eq!(checked.requesters(), [0, 1]);
 /// assert!(checked.is_duplicate(2));
 ///
@@ -77,6 +79,8 @@ pub struct CheckedSession {
     requesters: Vec<u32>,
     duplicate: Vec<bool>,
     history: History,
+    /// The distinct themes the requests name, indexed by [`CheckedRequest::theme`].
+    themes: Arc<[Arc<str>]>,
     /// Scratch for the duplicate detection: one flag per organisation of the roster, all
     /// `false` between calls (only the flags a call sets are cleared after it), so that moving
     /// to the next session costs O(requests), not O(roster), and allocates nothing.
@@ -93,6 +97,7 @@ impl std::fmt::Debug for CheckedSession {
             .field("requesters", &self.requesters)
             .field("duplicate", &self.duplicate)
             .field("history", &self.history)
+            .field("themes", &self.themes)
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +172,9 @@ impl CheckedSession {
         // (the requests before it are in list order): nothing to collect, nor to sort, when
         // no request gives an order.
         let mut orders: Option<Vec<u64>> = None;
+        // Themes interned in order of first appearance.
+        let mut themes: Vec<Arc<str>> = Vec::new();
+        let mut theme_index: HashMap<Arc<str>, u32> = HashMap::new();
         for (i, request) in requests.enumerate() {
             let request = request.borrow();
             let organisation = built
@@ -197,12 +205,25 @@ impl CheckedSession {
                 }
                 (None, None) => {}
             }
+            let theme = request
+                .theme
+                .as_deref()
+                .map(|name| match theme_index.get(name) {
+                    Some(&index) => index,
+                    None => {
+                        let name: Arc<str> = Arc::from(name);
+                        themes.push(name.clone());
+                        theme_index.insert(name, themes.len() as u32 - 1);
+                        themes.len() as u32 - 1
+                    }
+                });
             built.push(CheckedRequest {
                 organisation,
                 minutes,
-                theme: request.theme.as_deref().map(Arc::from),
+                theme,
             });
         }
+        built.themes = Arc::from(themes);
         built.clear_seen();
         if let Some(orders) = orders.filter(|orders| orders.windows(2).any(|w| w[0] > w[1])) {
             built.mark_by_order(&orders);
@@ -226,11 +247,13 @@ impl CheckedSession {
         session: impl Into<Arc<Session>>,
         roster: Arc<Roster>,
         requests: Vec<CheckedRequest>,
+        themes: Arc<[Arc<str>]>,
         history: History,
     ) -> Result<Self> {
         let session = session.into();
-        check_resolved(&session, &roster, &requests, &history)?;
+        check_resolved(&session, &roster, &requests, &themes, &history)?;
         let mut built = Self::empty(session, roster, 0, history);
+        built.themes = themes;
         built.requests = requests;
         built.mark_in_list_order();
         Ok(built)
@@ -257,7 +280,13 @@ impl CheckedSession {
         session: Arc<Session>,
         requests: &[CheckedRequest],
     ) -> Result<()> {
-        check_resolved(&session, &self.roster, requests, &self.history)?;
+        check_resolved(
+            &session,
+            &self.roster,
+            requests,
+            &self.themes,
+            &self.history,
+        )?;
         self.session = session;
         self.requests.clear();
         self.inscription.clear();
@@ -286,6 +315,7 @@ impl CheckedSession {
             requesters: Vec::with_capacity(capacity),
             duplicate: Vec::with_capacity(capacity),
             history,
+            themes: Arc::from([]),
             seen,
         }
     }
@@ -346,6 +376,28 @@ impl CheckedSession {
         for &r in &self.requesters {
             self.seen[self.requests[r as usize].organisation as usize] = false;
         }
+    }
+
+    /// The roster, for changes in place (a simulator redrawing migrant-led flags between
+    /// runs, [`Roster::set_migrant_led`]); `None` while another owner shares it.
+    pub fn roster_mut(&mut self) -> Option<&mut Roster> {
+        Arc::get_mut(&mut self.roster)
+    }
+
+    /// The distinct themes the requests name, indexed by [`CheckedRequest::theme`].
+    pub fn themes(&self) -> &[Arc<str>] {
+        &self.themes
+    }
+
+    /// The theme request `index` raises, if any.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not an index of the requests.
+    pub fn theme_of(&self, index: usize) -> Option<&str> {
+        self.requests[index]
+            .theme
+            .map(|t| &*self.themes[t as usize])
     }
 
     /// The session.
@@ -429,6 +481,7 @@ fn check_resolved(
     session: &Session,
     roster: &Roster,
     requests: &[CheckedRequest],
+    themes: &[Arc<str>],
     history: &History,
 ) -> Result<()> {
     session.check().map_err(|e| e.within("session"))?;
@@ -439,6 +492,13 @@ fn check_resolved(
                 format!("requests[{i}].organisation"),
                 request.organisation,
                 "is not an index into the roster",
+            ));
+        }
+        if let Some(theme) = request.theme.filter(|&t| t as usize >= themes.len()) {
+            return Err(Error::invalid(
+                format!("requests[{i}].theme"),
+                theme,
+                "is not an index into the themes",
             ));
         }
     }
@@ -492,14 +552,57 @@ mod tests {
              (give one record per organisation, or none)"
         );
         assert!(matches!(err, Error::InvalidValue { .. }));
-        let err =
-            CheckedSession::from_requests(Session::new("s", 1), roster(1), vec![], History::new(2))
-                .unwrap_err();
+        let err = CheckedSession::from_requests(
+            Session::new("s", 1),
+            roster(1),
+            vec![],
+            themes(),
+            History::new(2),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "history: 2 records for a roster of 1 organisation \
              (give one record per organisation, or none)"
         );
+    }
+
+    #[test]
+    fn themes_are_interned_in_order_of_first_appearance() {
+        let roster = roster(3);
+        let requests = [
+            Request::new("o0").on_theme("climate"),
+            Request::new("o1"),
+            Request::new("o2").on_theme("labour"),
+            Request::new("o1").on_theme("climate"),
+        ];
+        let checked =
+            CheckedSession::new(Session::new("s", 1), roster, &requests, History::default())
+                .unwrap();
+        let names: Vec<&str> = checked.themes().iter().map(|t| &**t).collect();
+        assert_eq!(names, ["climate", "labour"]);
+        let ids: Vec<Option<u32>> = checked.requests().iter().map(|r| r.theme).collect();
+        assert_eq!(ids, [Some(0), None, Some(1), Some(0)]);
+        assert_eq!(checked.theme_of(3), Some("climate"));
+        // A resolved request naming a theme outside the table is an error naming it.
+        let err = CheckedSession::from_requests(
+            Session::new("s", 1),
+            checked.roster().clone(),
+            vec![CheckedRequest {
+                organisation: 0,
+                minutes: 1,
+                theme: Some(2),
+            }],
+            checked.themes().into(),
+            History::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), "requests[0].theme");
+    }
+
+    /// Three themes, for the requests of [`asks`].
+    fn themes() -> Arc<[Arc<str>]> {
+        ["t0", "t1", "t2"].into_iter().map(Arc::from).collect()
     }
 
     fn asks(orgs: &[u32]) -> Vec<CheckedRequest> {
@@ -508,7 +611,7 @@ mod tests {
             .map(|(i, &organisation)| CheckedRequest {
                 organisation,
                 minutes: 1 + i as u32 % 3,
-                theme: (i % 2 == 0).then(|| Arc::from(format!("t{i}"))),
+                theme: (i % 2 == 0).then_some(i as u32 % 3),
             })
             .collect()
     }
@@ -543,6 +646,7 @@ mod tests {
             sessions[0].clone(),
             roster.clone(),
             asks(lists[0]),
+            themes(),
             History::new(6),
         )
         .unwrap();
@@ -557,6 +661,7 @@ mod tests {
                 session.clone(),
                 roster.clone(),
                 asks(list),
+                themes(),
                 checked.history().clone(),
             )
             .unwrap();
@@ -574,6 +679,7 @@ mod tests {
             session.clone(),
             roster,
             asks(&[0, 1, 2, 3, 4, 5, 0, 1]),
+            themes(),
             History::default(),
         )
         .unwrap();
@@ -600,6 +706,7 @@ mod tests {
             Session::new("s", 1),
             roster,
             asks(&[0, 2, 0]),
+            themes(),
             History::new(3),
         )
         .unwrap();

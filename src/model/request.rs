@@ -136,6 +136,13 @@ impl History {
         &self.records
     }
 
+    /// Starts again with `organisations` default records (nothing granted yet), keeping the
+    /// memory: a simulator begins each simulated process with it.
+    pub fn reset(&mut self, organisations: usize) {
+        self.records.clear();
+        self.records.resize(organisations, Record::default());
+    }
+
     /// Number of records: the roster's size, or 0 for "no history".
     pub fn len(&self) -> usize {
         self.records.len()

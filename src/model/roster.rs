@@ -182,6 +182,19 @@ impl Roster {
         self.in_class[index]
     }
 
+    /// Sets whether the organisation at `index` is migrant-led, and re-evaluates its
+    /// grassroots class in place: a simulator that draws migrant-led flags for each run of a
+    /// generated population updates one roster instead of building a new one.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
+    pub fn set_migrant_led(&mut self, index: usize, migrant_led: bool) {
+        let organisation = &mut self.organisations[index];
+        organisation.migrant_led = migrant_led;
+        self.in_class[index] = self.class.contains(organisation);
+    }
+
     /// The grassroots class the roster was checked with.
     pub fn grassroots_class(&self) -> &GrassrootsClass {
         &self.class

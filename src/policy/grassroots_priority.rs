@@ -42,7 +42,6 @@ pub struct GrassrootsPrioritySpec {
     pub placement: Option<Placement>,
 }
 
-
 /// The grassroots class goes first: under-resourced, often migrant-led organisations that do
 /// most of the work and are invisible in global policy-setting are heard before the
 /// well-connected.
@@ -624,16 +623,29 @@ mod tests {
         assert_eq!(policy.reserved_slots(100_000_000), 28_000_000);
         assert_eq!(policy.reserved_slots(25), 7);
         // 0.14 · 50 is 7.000000000000001 in binary floating point: exactly 7 reserved.
-        assert_eq!(GrassrootsPriority::reserved(0.14).unwrap().reserved_slots(50), 7);
+        assert_eq!(
+            GrassrootsPriority::reserved(0.14)
+                .unwrap()
+                .reserved_slots(50),
+            7
+        );
         // A share a hair above a whole count reserves one more, at any size (no tolerance).
         let above = GrassrootsPriority::reserved(0.1400000001).unwrap();
         assert_eq!(above.reserved_slots(50), 8);
         assert_eq!(above.reserved_slots(u32::MAX), 601_295_422);
         assert_eq!(
-            GrassrootsPriority::reserved(5e-324).unwrap().reserved_slots(3),
+            GrassrootsPriority::reserved(5e-324)
+                .unwrap()
+                .reserved_slots(3),
             1
         );
-        assert_eq!(GrassrootsPriority::reserved(1.0).unwrap().reserved_slots(9), 9);
-        assert_eq!(GrassrootsPriority::reserved(0.0).unwrap().reserved_slots(9), 0);
+        assert_eq!(
+            GrassrootsPriority::reserved(1.0).unwrap().reserved_slots(9),
+            9
+        );
+        assert_eq!(
+            GrassrootsPriority::reserved(0.0).unwrap().reserved_slots(9),
+            0
+        );
     }
 }

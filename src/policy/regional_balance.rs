@@ -296,25 +296,18 @@ impl RegionalBalance {
             open.extend((0..counts.len()).filter(|&r| !capped[r]));
             open_weights.clear();
             open_weights.extend(open.iter().map(|&r| weights[r]));
-            apportion::apportion_into(
-                self.spec.method,
-                open_weights,
-                free,
-                rng,
-                workspace,
-                shares,
-            )
-            .map_err(|_| {
-                Error::invalid_as(
-                    ErrorKind::TooLarge,
-                    "session.slots",
-                    slots,
-                    format!(
-                        "is more than {}, the most slots apportioned exactly",
-                        apportion::MAX_UNITS
-                    ),
-                )
-            })?;
+            apportion::apportion_into(self.spec.method, open_weights, free, rng, workspace, shares)
+                .map_err(|_| {
+                    Error::invalid_as(
+                        ErrorKind::TooLarge,
+                        "session.slots",
+                        slots,
+                        format!(
+                            "is more than {}, the most slots apportioned exactly",
+                            apportion::MAX_UNITS
+                        ),
+                    )
+                })?;
             let shares = &*shares;
             let lines =
                 decision.push_quota_lines(open.iter().zip(&shares.seats).map(|(&r, &units)| {

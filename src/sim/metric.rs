@@ -112,9 +112,7 @@ impl Metric {
             Metric::SlotsGranted => Some(f64::from(figures.granted())),
             Metric::GrassrootsSlotShare => figures.class_slot_share(),
             Metric::GrassrootsRequestShare => figures.class_request_share(),
-            Metric::InternationalNgoSlotShare => {
-                figures.kind_slot_share(Kind::InternationalNgo)
-            }
+            Metric::InternationalNgoSlotShare => figures.kind_slot_share(Kind::InternationalNgo),
             Metric::GrassrootsMeanPosition => figures.class_mean_position(),
             Metric::RegionGallagher => figures.region_disproportionality().map(|d| d.gallagher),
             Metric::RegionEntropy => figures.region_entropy(),

@@ -1,5 +1,5 @@
-//! Monte Carlo simulation of whole processes (SPEC §7): many runs of a scenario's sessions under
-//! each policy, with the metrics summarised over runs.
+//! Monte Carlo simulation of whole processes: many runs of a scenario's sessions under each
+//! policy, with the metrics summarised over runs.
 //!
 //! **Seeds.** Run r draws from generators seeded with [`derive_seed`]`(seed, r, stream)`:
 //! stream 0 for the population, 1 for the requests, 2 + p for policy p's own draws. The
@@ -17,6 +17,11 @@
 //! result is bit-identical with one thread or many. Per-session metrics contribute one value
 //! per session (`n` = sessions × runs, less the sessions where the metric is undefined);
 //! process metrics (`gini_slots`, `never_heard_share`) one value per run.
+//!
+//! **Memory.** A run reuses one [`Workspace`] (per thread): the requests, the checked session,
+//! the decision buffer and the metric counts are refilled in place, so that simulating a
+//! session allocates nothing once the workspace is warm (a test with a counting allocator
+//! checks it).
 //!
 //! **Shards.** [`Shard`] `i/n` runs the contiguous range of runs
 //! `⌊i·R/n⌋ .. ⌊(i+1)·R/n⌋`; merging the shards' summaries ([`SimulationSummary::merge`]) gives
@@ -48,98 +53,53 @@
 //! # Ok::<(), floorshare::Error>(())
 //! ```
 
+mod behaviour;
+mod metric;
 mod scenario;
+mod seeds;
 mod summary;
 
 use std::ops::Range;
 use std::sync::Arc;
 
+pub use metric::{METRICS, Metric};
 pub use scenario::{Behaviour, LabelledPolicy, Population, PopulationGenerator, Scenario};
+pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
 pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
 
 use crate::Result;
 use crate::decision::Decision;
 use crate::lot;
-use crate::metrics::{ProcessTally, SessionFigures, Summary, gini, never_heard_share};
-use crate::model::{CheckedRequest, CheckedSession, History, Kind, Organisation, Roster, Session};
+use crate::metrics::{ProcessTally, SessionFigures, Summary, gini_in_place, never_heard_share};
+use crate::model::{CheckedSession, History, Session};
 use crate::policy::{Registry, built_in};
-
-/// The metrics a simulation summarises, in table order.
-///
-/// | name | value per session (or per run) |
-/// |---|---|
-/// | `slots_granted` | slots granted |
-/// | `grassroots_slot_share` | the grassroots class's share of the granted slots |
-/// | `grassroots_request_share` | its share of the requesting organisations |
-/// | `international_ngo_slot_share` | international NGOs' share of the granted slots |
-/// | `grassroots_mean_position` | mean normalised position of the class's slots (0 first, 1 last) |
-/// | `region_gallagher` | Gallagher index of regions' slot shares against their request shares |
-/// | `region_entropy` | normalised entropy of the speakers' regions |
-/// | `late_share` | share of granted slots in the last fifth of the session |
-/// | `themes_heard_share` | distinct themes heard over distinct themes requested |
-/// | `first_time_speaker_share` | share of granted slots to organisations not heard before in the run's process |
-/// | `gini_slots` | per run: Gini of slots across organisations that requested at least once |
-/// | `never_heard_share` | per run: share of those organisations never granted a slot |
-pub const METRICS: [&str; 12] = [
-    "slots_granted",
-    "grassroots_slot_share",
-    "grassroots_request_share",
-    "international_ngo_slot_share",
-    "grassroots_mean_position",
-    "region_gallagher",
-    "region_entropy",
-    "late_share",
-    "themes_heard_share",
-    "first_time_speaker_share",
-    "gini_slots",
-    "never_heard_share",
-];
-
-/// Positions in [`METRICS`] of the two metrics measured once per run.
-const GINI_SLOTS: usize = 10;
-const NEVER_HEARD_SHARE: usize = 11;
 
 /// Runs merged at once: the unit of parallel work and of progress reports.
 const CHUNK: u64 = 256;
 
-/// The seed of stream `stream` of run `run` under master seed `master`: SplitMix64 applied to
-/// the master seed, mixed with the run, mixed with the stream (Steele, Lea & Flood, "Fast
-/// splittable pseudorandom number generators", OOPSLA 2014).
-///
-/// ```
-/// use floorshare::sim::derive_seed;
-///
-/// assert_ne!(derive_seed(1, 0, 0), derive_seed(1, 1, 0));
-/// assert_ne!(derive_seed(1, 0, 0), derive_seed(1, 0, 1));
-/// assert_eq!(derive_seed(1, 2, 3), derive_seed(1, 2, 3));
-/// ```
-pub fn derive_seed(master: u64, run: u64, stream: u64) -> u64 {
-    fn splitmix64(x: u64) -> u64 {
-        let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    splitmix64(splitmix64(splitmix64(master) ^ run) ^ stream)
-}
-
-/// A checked scenario, ready to run: policies built, themes interned, the explicit
-/// population's roster built once.
+/// A checked scenario, ready to run: policies built, the population's roster built once,
+/// themes interned.
 #[derive(Debug)]
 pub struct Simulation {
     scenario: Scenario,
     policies: Vec<scenario::BuiltPolicy>,
     sessions: Vec<Arc<Session>>,
-    // The organisations (migrant-led flags redrawn per run when generated).
-    organisations: Vec<Organisation>,
-    fixed_roster: Option<Arc<Roster>>,
-    themes: Vec<Arc<str>>,
-    // Per organisation, the themes only its region raises.
-    regional_themes: Vec<Vec<Arc<str>>>,
+    behaviour: behaviour::Behaviour,
 }
 
-/// One run's summaries: `[policy][metric]`.
-type RunSummaries = Vec<Vec<Summary>>;
+/// The memory one thread reuses from run to run: the run's requests, one checked session
+/// (carrying the roster and the history), the decision buffer, the metric counts and the
+/// run's summaries. Get one from [`Simulation::workspace`].
+#[derive(Debug)]
+pub struct Workspace {
+    draws: behaviour::Draws,
+    checked: CheckedSession,
+    decision: Decision,
+    figures: SessionFigures,
+    process: ProcessTally,
+    values: Vec<f64>,
+    summaries: Vec<Vec<Summary>>,
+}
 
 impl Simulation {
     /// Checks the scenario, whose policies are floorshare's own, and prepares it.
@@ -156,56 +116,17 @@ impl Simulation {
     ///
     /// # Errors
     ///
-    /// As [`Scenario::check_with`].
+    /// As [`Scenario::check_with`], and errors of the population (`population…`).
     pub fn with_registry(scenario: Scenario, registry: &Registry) -> Result<Self> {
         scenario.check_with(registry)?;
         let policies = scenario.build_policies(registry)?;
-        let (organisations, fixed_roster) = match &scenario.population {
-            Population::Organisations(organisations) => {
-                let roster = Roster::new(organisations.clone(), scenario.grassroots_class.clone())
-                    .map_err(|e| e.within("population"))?;
-                (organisations.clone(), Some(Arc::new(roster)))
-            }
-            Population::Generate(generator) => {
-                let mut organisations = Vec::new();
-                for (region, kinds) in &generator.counts {
-                    for (&kind, &count) in kinds {
-                        organisations.extend((0..count).map(|i| {
-                            Organisation::new(format!("{region}-{kind}-{i}"), region, kind)
-                        }));
-                    }
-                }
-                (organisations, None)
-            }
-        };
-        let intern = |names: &[String]| -> Vec<Arc<str>> {
-            names.iter().map(|t| Arc::from(t.as_str())).collect()
-        };
-        let themes = intern(&scenario.behaviour.themes);
-        let by_region: std::collections::BTreeMap<&str, Vec<Arc<str>>> = scenario
-            .behaviour
-            .regional_themes
-            .iter()
-            .map(|(region, names)| (region.as_str(), intern(names)))
-            .collect();
-        let regional_themes = organisations
-            .iter()
-            .map(|org| {
-                by_region
-                    .get(org.region.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .collect();
+        let behaviour = behaviour::Behaviour::new(&scenario)?;
         let sessions = scenario.sessions.iter().cloned().map(Arc::new).collect();
         Ok(Simulation {
             scenario,
             policies,
             sessions,
-            organisations,
-            fixed_roster,
-            themes,
-            regional_themes,
+            behaviour,
         })
     }
 
@@ -214,12 +135,49 @@ impl Simulation {
         &self.scenario
     }
 
+    /// A workspace for [`Simulation::run_into`]: its own copy of a generated population's
+    /// roster (so each run can redraw the flags in place), the explicit roster shared.
+    pub fn workspace(&self) -> Workspace {
+        let roster = if self.behaviour.is_generated() {
+            Arc::new((*self.behaviour.roster).clone())
+        } else {
+            self.behaviour.roster.clone()
+        };
+        let organisations = roster.len();
+        let checked = CheckedSession::from_requests(
+            self.sessions[0].clone(),
+            roster,
+            Vec::with_capacity(organisations),
+            self.behaviour.themes.clone(),
+            History::new(organisations),
+        )
+        .expect("the scenario's sessions are checked");
+        Workspace {
+            draws: behaviour::Draws::default(),
+            checked,
+            decision: Decision::new(),
+            figures: SessionFigures::default(),
+            process: ProcessTally::new(organisations),
+            values: Vec::with_capacity(organisations),
+            summaries: vec![vec![Summary::default(); Metric::ALL.len()]; self.policies.len()],
+        }
+    }
+
     /// Runs every run of the scenario.
+    ///
+    /// # Errors
+    ///
+    /// A policy's error on a simulated session, naming `sessions[i]` where the session is at
+    /// fault.
     pub fn run_all(&self) -> Result<SimulationSummary> {
         self.run_range(0..self.scenario.runs, |_| {})
     }
 
     /// Runs the runs of `shard` (a contiguous range).
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run_all`].
     pub fn run_shard(
         &self,
         shard: Shard,
@@ -236,23 +194,21 @@ impl Simulation {
     /// Runs the runs in `runs`, calling `progress` with the number of runs done after each
     /// chunk of runs. With the `rayon` feature, the runs of a chunk run in parallel; the result
     /// is the same, bit for bit, whatever the number of threads.
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run_all`].
     pub fn run_range(
         &self,
         runs: Range<u64>,
         progress: impl Fn(u64) + Sync,
     ) -> Result<SimulationSummary> {
-        let mut total: RunSummaries =
-            vec![vec![Summary::default(); METRICS.len()]; self.policies.len()];
+        let mut total = vec![vec![Summary::default(); Metric::ALL.len()]; self.policies.len()];
+        let mut workspace = self.workspace();
         let mut start = runs.start;
         while start < runs.end {
             let end = runs.end.min(start.saturating_add(CHUNK));
-            for run in self.chunk(start..end)? {
-                for (policy_total, policy_run) in total.iter_mut().zip(&run) {
-                    for (t, r) in policy_total.iter_mut().zip(policy_run) {
-                        t.merge(r);
-                    }
-                }
-            }
+            self.chunk(start..end, &mut workspace, &mut total)?;
             progress(end - runs.start);
             start = end;
         }
@@ -264,160 +220,132 @@ impl Simulation {
         ))
     }
 
+    /// Runs `runs` and merges their summaries into `total`, in run order.
     #[cfg(feature = "rayon")]
-    fn chunk(&self, runs: Range<u64>) -> Result<Vec<RunSummaries>> {
+    fn chunk(
+        &self,
+        runs: Range<u64>,
+        _workspace: &mut Workspace,
+        total: &mut [Vec<Summary>],
+    ) -> Result<()> {
         use rayon::prelude::*;
-        runs.into_par_iter().map(|r| self.run_one(r)).collect()
+        let summaries: Vec<Vec<Vec<Summary>>> = runs
+            .into_par_iter()
+            .map_init(
+                || self.workspace(),
+                |workspace, run| self.run_into(run, workspace).map(<[_]>::to_vec),
+            )
+            .collect::<Result<_>>()?;
+        for run in &summaries {
+            merge_into(total, run);
+        }
+        Ok(())
     }
 
+    /// Runs `runs` and merges their summaries into `total`, in run order.
     #[cfg(not(feature = "rayon"))]
-    fn chunk(&self, runs: Range<u64>) -> Result<Vec<RunSummaries>> {
-        runs.map(|r| self.run_one(r)).collect()
-    }
-
-    /// The roster of run `run`: the explicit one, or the generated organisations with their
-    /// migrant-led flags drawn.
-    fn roster(&self, run: u64) -> Result<Arc<Roster>> {
-        if let Some(roster) = &self.fixed_roster {
-            return Ok(roster.clone());
+    fn chunk(
+        &self,
+        runs: Range<u64>,
+        workspace: &mut Workspace,
+        total: &mut [Vec<Summary>],
+    ) -> Result<()> {
+        for run in runs {
+            merge_into(total, self.run_into(run, workspace)?);
         }
-        let Population::Generate(generator) = &self.scenario.population else {
-            unreachable!("a fixed roster is built for explicit populations")
-        };
-        let mut rng = lot::seeded(derive_seed(self.scenario.seed, run, 0));
-        let mut organisations = self.organisations.clone();
-        for org in &mut organisations {
-            let rate = generator
-                .migrant_led_rate
-                .get(&org.kind)
-                .copied()
-                .unwrap_or(0.0);
-            org.migrant_led = lot::unit_interval(&mut rng) < rate;
-        }
-        Ok(Arc::new(Roster::new(
-            organisations,
-            self.scenario.grassroots_class.clone(),
-        )?))
+        Ok(())
     }
 
-    /// Every session's requests in run `run`, shared by all policies: each organisation's
-    /// themes, then per session whether it asks (its kind's probability) and which of its
-    /// themes it raises; inscription order is drawn by lot.
-    fn requests(&self, run: u64, roster: &Roster) -> Vec<Vec<CheckedRequest>> {
-        let behaviour = &self.scenario.behaviour;
-        let mut rng = lot::seeded(derive_seed(self.scenario.seed, run, 1));
-        let per_org = (behaviour.themes_per_organisation as usize).min(self.themes.len());
-        let cares: Vec<Vec<Arc<str>>> = (0..roster.len())
-            .map(|org| {
-                let mut themes = self.themes.clone();
-                let drawn = lot::draw_to_front(&mut rng, &mut themes, per_org);
-                themes.truncate(drawn);
-                themes.extend(self.regional_themes[org].iter().cloned());
-                themes
-            })
-            .collect();
-        let ask: Vec<f64> = Kind::ALL
-            .iter()
-            .map(|&kind| behaviour.ask_probability_of(kind))
-            .collect();
-        self.sessions
-            .iter()
-            .map(|session| {
-                let mut requests = Vec::new();
-                for (org, organisation) in roster.organisations().iter().enumerate() {
-                    if lot::unit_interval(&mut rng) >= ask[organisation.kind.index()] {
-                        continue;
-                    }
-                    let theme = match cares[org].len() {
-                        0 => None,
-                        n => Some(
-                            cares[org][lot::uniform_below(&mut rng, n as u64) as usize].clone(),
-                        ),
-                    };
-                    requests.push(CheckedRequest {
-                        organisation: org as u32,
-                        minutes: session.minutes_per_slot,
-                        theme,
-                    });
-                }
-                let n = requests.len();
-                lot::draw_to_front(&mut rng, &mut requests, n);
-                requests
-            })
-            .collect()
-    }
-
-    /// Run `run`: the population and requests drawn once, then every policy through every
-    /// session with its own history and generator.
+    /// Run `run` on its own: its summaries `[policy][metric]`, in [`Metric::ALL`] order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run_all`].
     pub fn run_one(&self, run: u64) -> Result<Vec<Vec<Summary>>> {
-        let roster = self.roster(run)?;
-        let requests = self.requests(run, &roster);
-        self.policies
-            .iter()
-            .enumerate()
-            .map(|(p, (_, policy))| {
-                let mut rng = lot::seeded(derive_seed(self.scenario.seed, run, 2 + p as u64));
-                let mut summaries = vec![Summary::default(); METRICS.len()];
-                let mut history = History::new(roster.len());
-                let mut process = ProcessTally::new(roster.len());
-                let mut decision = Decision::new();
-                for (index, (session, requests)) in self.sessions.iter().zip(&requests).enumerate()
-                {
-                    let checked = CheckedSession::from_requests(
-                        session.clone(),
-                        roster.clone(),
-                        requests.clone(),
-                        history,
-                    )
+        self.run_into(run, &mut self.workspace()).map(<[_]>::to_vec)
+    }
+
+    /// Run `run` in `workspace`: the population and requests drawn once, then every policy
+    /// through every session with its own history and generator. Returns the run's summaries
+    /// `[policy][metric]`, in [`Metric::ALL`] order. Allocates nothing once `workspace` has
+    /// seen a run as large.
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run_all`].
+    pub fn run_into<'w>(
+        &self,
+        run: u64,
+        workspace: &'w mut Workspace,
+    ) -> Result<&'w [Vec<Summary>]> {
+        let seed = self.scenario.seed;
+        let Workspace {
+            draws,
+            checked,
+            decision,
+            figures,
+            process,
+            values,
+            summaries,
+        } = workspace;
+        if let Some(roster) = checked.roster_mut() {
+            let mut rng = lot::seeded(derive_seed(seed, run, POPULATION_STREAM));
+            self.behaviour.draw_population(&mut rng, roster);
+        }
+        let mut rng = lot::seeded(derive_seed(seed, run, REQUESTS_STREAM));
+        self.behaviour
+            .draw_requests(&mut rng, checked.roster(), &self.sessions, draws);
+        let organisations = checked.roster().len();
+        for (p, ((_, policy), summaries)) in
+            self.policies.iter().zip(summaries.iter_mut()).enumerate()
+        {
+            let mut rng = lot::seeded(derive_seed(seed, run, policy_stream(p)));
+            summaries.fill(Summary::default());
+            checked.history_mut().reset(organisations);
+            process.reset(organisations);
+            for (index, (session, requests)) in
+                self.sessions.iter().zip(&draws.requests).enumerate()
+            {
+                checked
+                    .next_session(session.clone(), requests)
                     .map_err(|e| e.within(&format!("sessions[{index}]")))?;
-                    policy.decide(&checked, &mut rng, &mut decision)?;
-                    record_session(
-                        &mut summaries,
-                        &SessionFigures::measure(&checked, &decision),
-                    );
-                    process.add(&checked, &decision);
-                    history = checked.into_history();
-                    remember(&mut history, &decision, &requests[..], index as u32);
+                policy.decide(checked, &mut rng, decision)?;
+                figures.measure_into(checked, decision);
+                for metric in Metric::ALL.into_iter().filter(|m| !m.per_run()) {
+                    summaries[metric.index()].push_some(metric.of_session(figures));
                 }
-                // Only the two indices the summary reports (the others cost transcendentals).
-                let slots = process.slots();
-                if !slots.is_empty() {
-                    // Counts are always in the indices' domain.
-                    summaries[GINI_SLOTS].push_some(gini(&slots).ok());
-                    summaries[NEVER_HEARD_SHARE].push_some(never_heard_share(&slots).ok());
-                }
-                Ok(summaries)
-            })
-            .collect()
+                process.add(checked, decision);
+                remember(checked, decision, index as u32);
+            }
+            // Only the two indices the summary reports (the others cost transcendentals).
+            process.slots_into(values);
+            if !values.is_empty() {
+                // Counts are always in the indices' domain.
+                summaries[Metric::NeverHeardShare.index()]
+                    .push_some(never_heard_share(values).ok());
+                summaries[Metric::GiniSlots.index()].push_some(gini_in_place(values).ok());
+            }
+        }
+        Ok(summaries)
     }
 }
 
-/// Pushes one session's values, in [`METRICS`] order (the process metrics come per run).
-fn record_session(summaries: &mut [Summary], figures: &SessionFigures) {
-    let values = [
-        Some(f64::from(figures.granted())),
-        figures.class_slot_share(),
-        figures.class_request_share(),
-        figures.kind_slot_share(Kind::InternationalNgo),
-        figures.class_mean_position(),
-        figures.region_disproportionality().map(|d| d.gallagher),
-        figures.region_entropy(),
-        figures.late_share(),
-        figures.themes_heard_share(),
-        figures.first_time_share(),
-    ];
-    for (summary, value) in summaries.iter_mut().zip(values) {
-        summary.push_some(value);
+/// Merges one run's summaries into the running total.
+fn merge_into(total: &mut [Vec<Summary>], run: &[Vec<Summary>]) {
+    for (policy_total, policy_run) in total.iter_mut().zip(run) {
+        for (t, r) in policy_total.iter_mut().zip(policy_run) {
+            t.merge(r);
+        }
     }
 }
 
-/// Adds the session's grants to the history.
-fn remember(history: &mut History, decision: &Decision, requests: &[CheckedRequest], session: u32) {
-    for grant in decision.picks() {
-        let org = requests[grant.request as usize].organisation as usize;
-        if let Some(record) = history.get_mut(org) {
+/// Adds the session's grants to the history the checked session carries.
+fn remember(checked: &mut CheckedSession, decision: &Decision, session: u32) {
+    for pick in decision.picks() {
+        let org = checked.organisation_of(pick.request as usize);
+        if let Some(record) = checked.history_mut().get_mut(org) {
             record.slots += 1;
-            record.minutes += u64::from(grant.minutes);
+            record.minutes += u64::from(pick.minutes);
             record.last_session = Some(session);
         }
     }
@@ -426,17 +354,7 @@ fn remember(history: &mut History, decision: &Decision, requests: &[CheckedReque
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metric_positions_match_their_names() {
-        assert_eq!(METRICS[GINI_SLOTS], "gini_slots");
-        assert_eq!(METRICS[NEVER_HEARD_SHARE], "never_heard_share");
-        // record_session fills the per-session metrics, in order, before the per-run ones.
-        let mut summaries = vec![Summary::default(); METRICS.len()];
-        record_session(&mut summaries, &SessionFigures::default());
-        assert_eq!(summaries[0].n, 1, "slots_granted is always defined");
-        assert!(summaries[GINI_SLOTS..].iter().all(|s| s.n == 0));
-    }
+    use crate::model::{CheckedRequest, Kind, Organisation, Roster};
 
     #[test]
     fn history_remembers_each_grant() {
@@ -459,23 +377,37 @@ mod tests {
             Default::default(),
         )
         .unwrap();
-        let session = CheckedSession::from_requests(
+        let mut session = CheckedSession::from_requests(
             Session::new("s", 2),
             Arc::new(roster),
-            requests.clone(),
-            History::default(),
+            requests,
+            Arc::from([]),
+            History::new(3),
         )
         .unwrap();
-        let mut allocation = Decision::new();
-        allocation.begin(&session);
-        allocation.grant(1, crate::decision::GrantReason::Lottery, Default::default());
-        allocation.finish(&session, None).unwrap();
-        let mut history = History::new(3);
-        remember(&mut history, &allocation, &requests, 4);
-        remember(&mut history, &allocation, &requests, 5);
+        let mut decision = Decision::new();
+        decision.begin(&session);
+        decision.grant(1, crate::decision::GrantReason::Lottery, Default::default());
+        decision.finish(&session, None).unwrap();
+        remember(&mut session, &decision, 4);
+        remember(&mut session, &decision, 5);
+        let history = session.history();
         assert_eq!(history.get(0).slots, 2);
         assert_eq!(history.get(0).minutes, 4);
         assert_eq!(history.get(0).last_session, Some(5));
         assert_eq!(history.get(2).slots, 0);
+    }
+
+    #[test]
+    fn a_workspace_gives_the_same_runs_as_fresh_ones() {
+        let scenario =
+            Scenario::from_json_str(include_str!("../../examples/scenarios/gcm_2017.json"))
+                .unwrap();
+        let simulation = Simulation::new(scenario).unwrap();
+        let mut workspace = simulation.workspace();
+        for run in [3, 0, 7, 3] {
+            let reused = simulation.run_into(run, &mut workspace).unwrap().to_vec();
+            assert_eq!(reused, simulation.run_one(run).unwrap(), "run {run}");
+        }
     }
 }
