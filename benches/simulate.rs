@@ -1,4 +1,4 @@
-//! Simulation throughput on the GCM 2017 preset (SPEC §8: at least 100 000 simulated sessions
+//! Simulation throughput on the GCM 2017 preset (target: at least 400 000 simulated sessions
 //! per second per core). A simulated session: draw its requests (shared by the policies of a
 //! run), allocate under one policy, accumulate the metrics. One run of the preset is 6 sessions
 //! under 9 policies, 54 simulated sessions, plus drawing the run's population.
@@ -22,10 +22,11 @@ fn simulate(c: &mut Criterion) {
     let mut group = c.benchmark_group("simulate/gcm_2017");
     group.throughput(Throughput::Elements(sessions_per_run));
     let mut run = 0;
+    let mut workspace = simulation.workspace();
     group.bench_function("one_run", |b| {
         b.iter(|| {
             run += 1;
-            simulation.run_one(black_box(run)).unwrap()
+            black_box(simulation.run_into(black_box(run), &mut workspace).unwrap());
         })
     });
     // 256 runs: one chunk, parallel with the rayon feature.

@@ -117,13 +117,12 @@ impl Behaviour {
         self.migrant_led_rate.is_some()
     }
 
-    /// Draws the migrant-led flags of a generated population into `roster` (a copy of
-    /// [`Behaviour::roster`]): one uniform per organisation, in roster order.
-    pub(super) fn draw_population(&self, rng: &mut impl Rng, roster: &mut Roster) {
+    /// Draws the migrant-led flags of a generated population into `flags`: one uniform per
+    /// organisation, in roster order.
+    pub(super) fn draw_population(&self, rng: &mut impl Rng, flags: &mut Vec<bool>) {
+        flags.clear();
         if let Some(rates) = &self.migrant_led_rate {
-            for (org, &rate) in rates.iter().enumerate() {
-                roster.set_migrant_led(org, lot::unit_interval(rng) < rate);
-            }
+            flags.extend(rates.iter().map(|&rate| lot::unit_interval(rng) < rate));
         }
     }
 

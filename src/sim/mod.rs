@@ -87,13 +87,16 @@ pub struct Simulation {
     behaviour: behaviour::Behaviour,
 }
 
-/// The memory one thread reuses from run to run: the run's requests, one checked session
-/// (carrying the roster and the history), the decision buffer, the metric counts and the
+/// The memory one thread reuses from run to run: the run's requests, one checked session per
+/// session of the process (checked once per run, whatever the number of policies), the
+/// history a policy carries through them, the decision buffer, the metric counts and the
 /// run's summaries. Get one from [`Simulation::workspace`].
 #[derive(Debug)]
 pub struct Workspace {
     draws: behaviour::Draws,
-    checked: CheckedSession,
+    checked: Vec<CheckedSession>,
+    history: History,
+    flags: Vec<bool>,
     decision: Decision,
     figures: SessionFigures,
     process: ProcessTally,
@@ -135,26 +138,35 @@ impl Simulation {
         &self.scenario
     }
 
-    /// A workspace for [`Simulation::run_into`]: its own copy of a generated population's
-    /// roster (so each run can redraw the flags in place), the explicit roster shared.
+    /// A workspace for [`Simulation::run_into`]: per session, its own copy of a generated
+    /// population's roster (so each run can redraw the flags in place), or the explicit roster
+    /// shared.
     pub fn workspace(&self) -> Workspace {
-        let roster = if self.behaviour.is_generated() {
-            Arc::new((*self.behaviour.roster).clone())
-        } else {
-            self.behaviour.roster.clone()
-        };
-        let organisations = roster.len();
-        let checked = CheckedSession::from_requests(
-            self.sessions[0].clone(),
-            roster,
-            Vec::with_capacity(organisations),
-            self.behaviour.themes.clone(),
-            History::new(organisations),
-        )
-        .expect("the scenario's sessions are checked");
+        let organisations = self.behaviour.roster.len();
+        let checked = self
+            .sessions
+            .iter()
+            .map(|session| {
+                let roster = if self.behaviour.is_generated() {
+                    Arc::new((*self.behaviour.roster).clone())
+                } else {
+                    self.behaviour.roster.clone()
+                };
+                CheckedSession::from_requests(
+                    session.clone(),
+                    roster,
+                    Vec::with_capacity(organisations),
+                    self.behaviour.themes.clone(),
+                    History::new(organisations),
+                )
+                .expect("the scenario's sessions are checked")
+            })
+            .collect();
         Workspace {
             draws: behaviour::Draws::default(),
             checked,
+            history: History::new(organisations),
+            flags: Vec::with_capacity(organisations),
             decision: Decision::new(),
             figures: SessionFigures::default(),
             process: ProcessTally::new(organisations),
@@ -282,33 +294,52 @@ impl Simulation {
         let Workspace {
             draws,
             checked,
+            history,
+            flags,
             decision,
             figures,
             process,
             values,
             summaries,
         } = workspace;
-        if let Some(roster) = checked.roster_mut() {
+        if self.behaviour.is_generated() {
             let mut rng = lot::seeded(derive_seed(seed, run, POPULATION_STREAM));
-            self.behaviour.draw_population(&mut rng, roster);
+            self.behaviour.draw_population(&mut rng, flags);
+            for session in checked.iter_mut() {
+                let roster = session
+                    .roster_mut()
+                    .expect("each session owns its roster copy");
+                for (org, &migrant_led) in flags.iter().enumerate() {
+                    roster.set_migrant_led(org, migrant_led);
+                }
+            }
         }
+        let roster = &self.behaviour.roster;
         let mut rng = lot::seeded(derive_seed(seed, run, REQUESTS_STREAM));
         self.behaviour
-            .draw_requests(&mut rng, checked.roster(), &self.sessions, draws);
-        let organisations = checked.roster().len();
+            .draw_requests(&mut rng, roster, &self.sessions, draws);
+        // Each session checked once, for every policy.
+        for (index, ((checked, session), requests)) in checked
+            .iter_mut()
+            .zip(&self.sessions)
+            .zip(&draws.requests)
+            .enumerate()
+        {
+            checked
+                .next_session(session.clone(), requests)
+                .map_err(|e| e.within(&format!("sessions[{index}]")))?;
+        }
+        let organisations = roster.len();
         for (p, ((_, policy), summaries)) in
             self.policies.iter().zip(summaries.iter_mut()).enumerate()
         {
             let mut rng = lot::seeded(derive_seed(seed, run, policy_stream(p)));
             summaries.fill(Summary::default());
-            checked.history_mut().reset(organisations);
+            history.reset(organisations);
             process.reset(organisations);
-            for (index, (session, requests)) in
-                self.sessions.iter().zip(&draws.requests).enumerate()
-            {
-                checked
-                    .next_session(session.clone(), requests)
-                    .map_err(|e| e.within(&format!("sessions[{index}]")))?;
+            for (index, checked) in checked.iter_mut().enumerate() {
+                // The policy's own history goes through the sessions of its process.
+                std::mem::swap(checked.history_mut(), history);
                 policy.decide(checked, &mut rng, decision)?;
                 figures.measure_into(checked, decision);
                 for metric in Metric::ALL.into_iter().filter(|m| !m.per_run()) {
@@ -316,6 +347,7 @@ impl Simulation {
                 }
                 process.add(checked, decision);
                 remember(checked, decision, index as u32);
+                std::mem::swap(checked.history_mut(), history);
             }
             // Only the two indices the summary reports (the others cost transcendentals).
             process.slots_into(values);
