@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::apportion::Method;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Span, Step, WaitReason, Weighting};
-use crate::model::CheckedSession;
+use crate::model::{CheckedSession, Roster};
 use crate::policy::{Description, Policy};
 use crate::{Result, lot};
 
@@ -39,19 +39,114 @@ pub struct Grant {
     pub request: u32,
 }
 
-/// A request that was not granted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Waitlisted {
+/// A request that was not granted, as read from a [`Waitlist`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Waitlisted<'a> {
     /// Id of the organisation that waits.
-    pub organisation: Arc<str>,
+    pub organisation: &'a str,
     /// Why it waits.
     pub reason: WaitReason,
     /// A human-readable detail of the reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<Arc<str>>,
+    pub detail: Option<&'a str>,
     /// Index of the request in the input's `requests` list.
     pub request: u32,
 }
+
+/// The requests not granted, in inscription order. Compact — a request index, an organisation
+/// index and a reason index per entry, the ids and details held once — because at 100 000
+/// requests nearly all of them wait: read the entries as [`Waitlisted`] views.
+#[derive(Debug, Clone)]
+pub struct Waitlist {
+    roster: Arc<Roster>,
+    /// The reasons to wait, with their details written once.
+    reasons: Vec<(WaitReason, Option<Arc<str>>)>,
+    /// (request, organisation, reason) per waiting request.
+    entries: Vec<[u32; 3]>,
+}
+
+impl Waitlist {
+    /// Number of waiting requests.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no request waits.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The `i`-th waiting request in inscription order.
+    pub fn get(&self, i: usize) -> Option<Waitlisted<'_>> {
+        self.entries.get(i).map(|&entry| self.view(entry))
+    }
+
+    /// The waiting requests, in inscription order.
+    pub fn iter(&self) -> WaitlistIter<'_> {
+        WaitlistIter {
+            list: self,
+            entries: self.entries.iter(),
+        }
+    }
+
+    fn view(&self, [request, organisation, reason]: [u32; 3]) -> Waitlisted<'_> {
+        let (reason, detail) = &self.reasons[reason as usize];
+        Waitlisted {
+            organisation: self.roster.id(organisation as usize),
+            reason: *reason,
+            detail: detail.as_deref(),
+            request,
+        }
+    }
+}
+
+impl PartialEq for Waitlist {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Serialize for Waitlist {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'a> IntoIterator for &'a Waitlist {
+    type Item = Waitlisted<'a>;
+    type IntoIter = WaitlistIter<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The entries of a [`Waitlist`], as [`Waitlisted`] views.
+#[derive(Debug, Clone)]
+pub struct WaitlistIter<'a> {
+    list: &'a Waitlist,
+    entries: std::slice::Iter<'a, [u32; 3]>,
+}
+
+impl<'a> Iterator for WaitlistIter<'a> {
+    type Item = Waitlisted<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.entries.next().map(|&entry| self.list.view(entry))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for WaitlistIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.entries.next_back().map(|&entry| self.list.view(entry))
+    }
+}
+
+impl ExactSizeIterator for WaitlistIter<'_> {}
 
 /// One region's line of a quota computation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -179,7 +274,7 @@ pub struct Allocation {
     /// Granted slots in speaking order.
     pub granted: Vec<Grant>,
     /// Requests not granted, in inscription order.
-    pub waitlisted: Vec<Waitlisted>,
+    pub waitlisted: Waitlist,
     /// What decided the slots, step by step.
     pub steps: Vec<AuditStep>,
 }
@@ -240,25 +335,28 @@ impl Allocation {
             })
             .collect();
         // Many requests share one reason to wait: its detail is written once.
-        let details: Vec<Option<Arc<str>>> = decision
+        let reasons = decision
             .wait_reasons()
             .iter()
-            .map(|waiting| render(&waiting.note))
+            .map(|waiting| (waiting.reason, render(&waiting.note)))
             .collect();
-        let waitlisted = session
+        let entries = session
             .inscription_order()
             .iter()
             .filter(|&&r| !decision.is_granted(r as usize))
             .map(|&r| {
-                let id = decision.wait_id_of(r as usize);
-                Waitlisted {
-                    organisation: id_of_request(r),
-                    reason: decision.wait_reasons()[id.index()].reason,
-                    detail: details[id.index()].clone(),
-                    request: r,
-                }
+                [
+                    r,
+                    session.organisation_of(r as usize) as u32,
+                    decision.wait_id_of(r as usize).index() as u32,
+                ]
             })
             .collect();
+        let waitlisted = Waitlist {
+            roster: roster.clone(),
+            reasons,
+            entries,
+        };
         let ids = |span: Span| -> Vec<Arc<str>> {
             decision
                 .indices(span)

@@ -447,8 +447,8 @@ proptest! {
         // Waitlisted in inscription order.
         let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
             .map(|(p, &r)| (r, p)).collect();
-        prop_assert!(allocation.waitlisted.windows(2)
-            .all(|w| position[&w[0].request] < position[&w[1].request]));
+        let waiting: Vec<u32> = allocation.waitlisted.iter().map(|w| w.request).collect();
+        prop_assert!(waiting.windows(2).all(|w| position[&w[0]] < position[&w[1]]));
 
         for w in &allocation.waitlisted {
             // The reason each case must have: `not_selected` exactly when a lot drew from a pool

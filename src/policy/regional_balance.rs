@@ -752,7 +752,7 @@ mod tests {
                 .all(|w| w.reason == WaitReason::Capacity)
         );
         assert_eq!(
-            allocation.waitlisted[0].detail.as_deref(),
+            allocation.waitlisted.get(0).unwrap().detail,
             Some("r0: quota 2 filled")
         );
     }
@@ -891,7 +891,7 @@ mod tests {
             } else {
                 (WaitReason::NotSelected, "r0: quota 1 filled")
             };
-            assert_eq!((w.reason, w.detail.as_deref().unwrap()), expected);
+            assert_eq!((w.reason, w.detail.unwrap()), expected);
         }
     }
 }
