@@ -441,7 +441,7 @@ proptest! {
             prop_assert_eq!(&*g.organisation, input.requests[g.request as usize].organisation.as_str());
         }
         for w in &allocation.waitlisted {
-            prop_assert_eq!(&*w.organisation, input.requests[w.request as usize].organisation.as_str());
+            prop_assert_eq!(w.organisation, input.requests[w.request as usize].organisation.as_str());
             prop_assert_eq!(w.reason == WaitReason::Duplicate, session.is_duplicate(w.request as usize));
         }
         // Waitlisted in inscription order.
@@ -603,7 +603,7 @@ proptest! {
         let strict = GrassrootsPriority::strict().allocate_seeded(&session, seed).unwrap();
         let class_flags: Vec<bool> = strict.granted.iter().map(|g| in_class(&g.organisation)).collect();
         let class_waits = strict.waitlisted.iter()
-            .any(|w| w.reason != WaitReason::Duplicate && in_class(&w.organisation));
+            .any(|w| w.reason != WaitReason::Duplicate && in_class(w.organisation));
         if class_waits {
             prop_assert!(class_flags.iter().all(|&c| c));
         }
