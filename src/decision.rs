@@ -46,9 +46,11 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
+use rand::Rng;
 use serde::{Serialize, Serializer};
 
 use crate::apportion::Method;
+use crate::lot;
 use crate::model::{CheckedSession, Placement};
 use crate::{Error, ErrorKind, Result};
 
@@ -560,20 +562,86 @@ impl Decision {
         }
     }
 
-    /// Stores the requests granted from pick `first` on (the winners of a lot just drawn) as a
-    /// list for a step.
+    /// Records that a deterministic rule applied, granting `granted` (request indices; none
+    /// when the rule only orders or bounds the draws that follow).
+    pub fn rule_applied(&mut self, rule: Rule, granted: impl IntoIterator<Item = u32>) {
+        let granted = self.push_indices(granted);
+        self.step(Step::RuleApplied { rule, granted });
+    }
+
+    /// Records a lot drawn from `pool` (`size` members, weighed by `weighting`) that `winners`
+    /// won, in draw order; records nothing when no one won (no lot was drawn).
+    pub fn lot_drawn(
+        &mut self,
+        pool: Pool,
+        size: usize,
+        weighting: Weighting,
+        winners: impl IntoIterator<Item = u32>,
+    ) {
+        let winners = self.push_indices(winners);
+        if !winners.is_empty() {
+            self.step(Step::LotDrawn {
+                pool,
+                size: size as u32,
+                weighting,
+                winners,
+            });
+        }
+    }
+
+    /// Records as a lot drawn from `pool` the requests granted from pick `first` on: the
+    /// winners of a draw that granted as it drew.
     ///
     /// # Panics
     ///
     /// If `first` is more than the number of picks.
-    pub fn push_picked(&mut self, first: usize) -> Span {
-        let start = self.indices.len() as u32;
+    pub fn picks_drawn_by_lot(
+        &mut self,
+        first: usize,
+        pool: Pool,
+        size: usize,
+        weighting: Weighting,
+    ) {
+        let start = self.indices.len();
         self.indices
             .extend(self.picks[first..].iter().map(|p| p.request));
-        Span {
-            start,
-            len: self.indices.len() as u32 - start,
+        let winners = Span {
+            start: start as u32,
+            len: (self.indices.len() - start) as u32,
+        };
+        if !winners.is_empty() {
+            self.step(Step::LotDrawn {
+                pool,
+                size: size as u32,
+                weighting,
+                winners,
+            });
         }
+    }
+
+    /// Draws up to `k` of `members` by a uniform lot (the winners move to the front, in draw
+    /// order), grants them in that order with `reason` and `note`, and records the lot.
+    /// Returns how many were drawn: `min(k, members.len())`.
+    pub fn grant_by_lot(
+        &mut self,
+        rng: &mut dyn Rng,
+        members: &mut [u32],
+        k: usize,
+        pool: Pool,
+        reason: GrantReason,
+        note: Note,
+    ) -> usize {
+        let drawn = lot::draw_to_front(rng, members, k);
+        for &request in &members[..drawn] {
+            self.grant(request, reason, note.clone());
+        }
+        self.lot_drawn(
+            pool,
+            members.len(),
+            Weighting::Uniform,
+            members[..drawn].iter().copied(),
+        );
+        drawn
     }
 
     /// Stores the lines of an apportionment for a [`Step::QuotaComputed`].

@@ -74,19 +74,16 @@ const SESSIONS: [&str; 10] = [
 ];
 
 /// Normalises an allocation's JSON text before the byte-for-byte comparison; applied to both
-/// the pinned and the freshly computed text. Today it returns the text unchanged.
+/// the pinned and the freshly computed text. It returns the text unchanged: every byte counts,
+/// the audit `steps` included.
 ///
-/// **This is the only place allowed to change**, and only to drop the top-level `steps` field
-/// (the audit steps) that the open design added to allocations after these pins were taken:
-/// every other byte of every pinned allocation must stay the same. The parse keeps key order
-/// (serde_json's `preserve_order` feature, which floorshare enables) and number formatting
-/// (`float_roundtrip`), so the text is otherwise unchanged.
+/// History: these pins were taken before allocations carried `steps`; while the open design
+/// added them, this function dropped that field (and only it) from both sides, which proved
+/// every other byte unchanged. The pins were then re-blessed once, for the two fixes to the
+/// wait-reason rule and the reserved count, with the steps in them; from then on the steps are
+/// pinned too.
 fn normalise(allocation_json: &str) -> String {
-    let mut value: serde_json::Value = serde_json::from_str(allocation_json).unwrap();
-    if let Some(object) = value.as_object_mut() {
-        object.shift_remove("steps");
-    }
-    serde_json::to_string(&value).unwrap()
+    allocation_json.to_string()
 }
 
 /// Whether this run (re)writes the pins instead of comparing: `FLOORSHARE_BLESS=1`.

@@ -209,15 +209,12 @@ impl Policy for ChairDiscretion {
             decision.grant(r, GrantReason::ChairPick, note.clone())
         });
         decision.put_scratch(items);
-        if decision.picks().len() > first {
-            let winners = decision.push_picked(first);
-            decision.step(Step::LotDrawn {
-                pool: Pool::Requesters,
-                size: requesters.len() as u32,
-                weighting: Weighting::Familiarity,
-                winners,
-            });
-        }
+        decision.picks_drawn_by_lot(
+            first,
+            Pool::Requesters,
+            requesters.len(),
+            Weighting::Familiarity,
+        );
         let wait = if session.session().slots == 0 {
             decision.wait_reason(WaitReason::Capacity, Note::Text("no slot in this session"))
         } else {

@@ -4,7 +4,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
-use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Step, WaitReason, Weighting};
+use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason, Weighting};
 use crate::lot;
 use crate::model::{CheckedSession, Placement};
 use crate::{Error, ErrorKind, Result};
@@ -317,86 +317,49 @@ impl Policy for GrassrootsPriority {
         let class_len = items.len();
         items.extend(requesters.iter().copied().filter(|&r| !in_class(r)));
         let (class, rest) = items.split_at_mut(class_len);
-        let lot_step = |decision: &mut Decision, pool, size: usize, weighting, first| {
-            if decision.picks().len() > first {
-                let winners = decision.push_picked(first);
-                decision.step(Step::LotDrawn {
-                    pool,
-                    size: size as u32,
-                    weighting,
-                    winners,
-                });
-            }
-        };
         // Slots drawn by an open lottery, which everyone still waiting took part in.
         let mut open_slots = slots;
         match self.mode {
             Mode::Strict => {
-                let none = decision.push_indices([]);
-                decision.step(Step::RuleApplied {
-                    rule: Rule::ClassFirst,
-                    granted: none,
-                });
-                let first = decision.picks().len();
-                let n = lot::draw_to_front(rng, class, slots);
-                for &r in &class[..n] {
-                    decision.grant(
-                        r,
-                        GrantReason::GrassrootsPriority,
-                        Note::Text("grassroots class first"),
-                    );
-                }
-                lot_step(
-                    decision,
+                decision.rule_applied(Rule::ClassFirst, []);
+                let n = decision.grant_by_lot(
+                    rng,
+                    class,
+                    slots,
                     Pool::Class,
-                    class.len(),
-                    Weighting::Uniform,
-                    first,
+                    GrantReason::GrassrootsPriority,
+                    Note::Text("grassroots class first"),
                 );
-                let first = decision.picks().len();
-                let m = lot::draw_to_front(rng, rest, slots - n);
-                for &r in &rest[..m] {
-                    decision.grant(
-                        r,
-                        GrantReason::Lottery,
-                        Note::Text("open lottery after the grassroots class"),
-                    );
-                }
-                lot_step(
-                    decision,
+                decision.grant_by_lot(
+                    rng,
+                    rest,
+                    slots - n,
                     Pool::OthersThanClass,
-                    rest.len(),
-                    Weighting::Uniform,
-                    first,
+                    GrantReason::Lottery,
+                    Note::Text("open lottery after the grassroots class"),
                 );
                 open_slots = slots - n;
             }
             Mode::Reserved { .. } => {
                 let reserved = self.reserved_slots(session.session().slots);
-                let rule = Rule::ReservedSlots {
-                    reserved,
-                    slots: slots as u32,
-                };
-                let none = decision.push_indices([]);
-                decision.step(Step::RuleApplied {
-                    rule,
-                    granted: none,
-                });
-                let note = Note::ReservedSlots {
-                    reserved,
-                    slots: slots as u32,
-                };
-                let first = decision.picks().len();
-                let n = lot::draw_to_front(rng, class, reserved as usize);
-                for &r in &class[..n] {
-                    decision.grant(r, GrantReason::Reserved, note.clone());
-                }
-                lot_step(
-                    decision,
+                let slots_u32 = slots as u32;
+                decision.rule_applied(
+                    Rule::ReservedSlots {
+                        reserved,
+                        slots: slots_u32,
+                    },
+                    [],
+                );
+                let n = decision.grant_by_lot(
+                    rng,
+                    class,
+                    reserved as usize,
                     Pool::Class,
-                    class.len(),
-                    Weighting::Uniform,
-                    first,
+                    GrantReason::Reserved,
+                    Note::ReservedSlots {
+                        reserved,
+                        slots: slots_u32,
+                    },
                 );
                 // Everyone not yet granted, in inscription order, for the open lottery: the
                 // reserved winners are the first n of the class part.
@@ -407,17 +370,13 @@ impl Policy for GrassrootsPriority {
                 }
                 open.clear();
                 open.extend(requesters.iter().copied().filter(|&r| !granted[r as usize]));
-                let first = decision.picks().len();
-                let m = lot::draw_to_front(rng, open, slots - n);
-                for &r in &open[..m] {
-                    decision.grant(r, GrantReason::Lottery, Note::Text("open lottery"));
-                }
-                lot_step(
-                    decision,
+                decision.grant_by_lot(
+                    rng,
+                    open,
+                    slots - n,
                     Pool::NotYetGranted,
-                    open.len(),
-                    Weighting::Uniform,
-                    first,
+                    GrantReason::Lottery,
+                    Note::Text("open lottery"),
                 );
                 open_slots = slots - n;
             }
@@ -428,12 +387,11 @@ impl Policy for GrassrootsPriority {
                 lot::draw_from_pools(rng, items, &mut pools, &[weight, 1.0], slots, |_, r| {
                     decision.grant(r, GrantReason::Lottery, note.clone())
                 });
-                lot_step(
-                    decision,
+                decision.picks_drawn_by_lot(
+                    first,
                     Pool::Requesters,
                     requesters.len(),
                     Weighting::ClassWeight(weight),
-                    first,
                 );
             }
         }

@@ -279,11 +279,7 @@ impl RegionalBalance {
             for (q, &c) in quota.iter_mut().zip(counts.iter()) {
                 *q = c as u32;
             }
-            let none = decision.push_indices([]);
-            decision.step(Step::RuleApplied {
-                rule: Rule::EveryoneFits,
-                granted: none,
-            });
+            decision.rule_applied(Rule::EveryoneFits, []);
             return Ok(());
         }
         capped.clear();
@@ -458,23 +454,19 @@ impl RegionalBalance {
             match self.spec.within_region {
                 WithinRegion::Lottery => {
                     let n = lot::draw_to_front(rng, candidates, q);
-                    if n > 0 {
-                        let winners = decision.push_indices(candidates[..n].iter().copied());
-                        decision.step(Step::LotDrawn {
-                            pool: Pool::Region(g),
-                            size: candidates.len() as u32,
-                            weighting: Weighting::Uniform,
-                            winners,
-                        });
-                    }
+                    decision.lot_drawn(
+                        Pool::Region(g),
+                        candidates.len(),
+                        Weighting::Uniform,
+                        candidates[..n].iter().copied(),
+                    );
                 }
                 WithinRegion::Order => {
                     if q > 0 {
-                        let granted = decision.push_indices(candidates[..q].iter().copied());
-                        decision.step(Step::RuleApplied {
-                            rule: Rule::InscriptionOrderInRegion(g),
-                            granted,
-                        });
+                        decision.rule_applied(
+                            Rule::InscriptionOrderInRegion(g),
+                            candidates[..q].iter().copied(),
+                        );
                     }
                 }
                 WithinRegion::GrassrootsFirst => {
@@ -492,15 +484,12 @@ impl RegionalBalance {
                         (Pool::ClassInRegion(g), &*class, from_class),
                         (Pool::OthersInRegion(g), &*rest, from_rest),
                     ] {
-                        if drawn > 0 {
-                            let winners = decision.push_indices(members[..drawn].iter().copied());
-                            decision.step(Step::LotDrawn {
-                                pool,
-                                size: members.len() as u32,
-                                weighting: Weighting::Uniform,
-                                winners,
-                            });
-                        }
+                        decision.lot_drawn(
+                            pool,
+                            members.len(),
+                            Weighting::Uniform,
+                            members[..drawn].iter().copied(),
+                        );
                     }
                     // The region's picks first, then everyone else of the region.
                     let reordered = class[..from_class]
