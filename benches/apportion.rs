@@ -1,4 +1,4 @@
-//! Apportionment benchmarks (SPEC §8: 100 units among 200 groups, Sainte-Laguë and Hamilton, at
+//! Apportionment benchmarks (100 units among 200 groups, Sainte-Laguë and Hamilton, at
 //! least 100× faster than the Python `apportionment` package; `benches/peers/apportion.py` times
 //! the peer on the same input).
 //!
@@ -14,7 +14,7 @@ use floorshare::lot::seeded;
 /// The seven regions of the examples.
 const REGIONS: [f64; 7] = [5100.0, 3900.0, 2200.0, 1800.0, 900.0, 700.0, 300.0];
 
-/// Python `random.Random(42).randint(1, 10000)` 200 times: the SPEC §8 benchmark input, shared
+/// Python `random.Random(42).randint(1, 10000)` 200 times: the benchmark input, shared
 /// with `benches/peers/apportion.py` (which regenerates and checks it).
 fn groups_200() -> Vec<f64> {
     serde_json::from_str(include_str!("peers/groups_200.json")).unwrap()

@@ -1,6 +1,8 @@
-//! Metrics cost (SPEC §8): group selection-rate disparity over 100 000 decisions, the work of
+//! Metrics cost: group selection-rate disparity over 100 000 decisions, the work of
 //! fairlearn's `demographic_parity_difference` (compared side by side by
-//! `benches/peers/fairness.py`), and the full `AllocationMetrics` of a 100 000-request session.
+//! `benches/peers/fairness.py`; target ≥ 100× faster), the full `AllocationMetrics` of a
+//! 100 000-request session, and the session counts with every request on its own theme at
+//! 5 000 and 50 000 requests (`themes/*`: linear, not quadratic).
 //!
 //! ```text
 //! cargo bench --bench metrics
@@ -11,7 +13,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use floorshare::allocation::Allocate;
-use floorshare::metrics::{AllocationMetrics, SelectionRates};
+use floorshare::metrics::{AllocationMetrics, SelectionRates, SessionFigures};
 use floorshare::model::*;
 use floorshare::policy::RegionalBalance;
 
@@ -68,6 +70,34 @@ fn metrics(c: &mut Criterion) {
     group.bench_function("allocation_metrics/100000", |b| {
         b.iter(|| AllocationMetrics::measure(black_box(&session), black_box(&allocation)))
     });
+    group.finish();
+
+    // Every request raises a theme of its own: distinct themes are counted in one pass.
+    let mut group = c.benchmark_group("themes");
+    for n in [5_000usize, 50_000] {
+        let organisations: Vec<Organisation> = (0..n)
+            .map(|i| Organisation::new(format!("org-{i}"), GCM_REGIONS[i % 7], Kind::Grassroots))
+            .collect();
+        let requests = organisations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Request::new(&o.id).on_theme(format!("theme-{i}")))
+            .collect();
+        let session = SessionInput::new(Session::new("themes", 20), organisations, requests)
+            .check()
+            .unwrap();
+        let allocation = RegionalBalance::default()
+            .allocate_seeded(&session, 1)
+            .unwrap();
+        let mut figures = SessionFigures::default();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("session_figures/{n}"), |b| {
+            b.iter(|| {
+                figures.measure_into(black_box(&session), black_box(&allocation));
+                figures.themes_heard_share()
+            })
+        });
+    }
     group.finish();
 }
 
