@@ -83,7 +83,7 @@ impl SessionInput {
         let history = roster
             .history(&self.history)
             .map_err(|e| e.within("history"))?;
-        CheckedSession::from_owned_requests(self.session, Arc::new(roster), self.requests, history)
+        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
     }
 }
 
@@ -130,7 +130,7 @@ mod tests {
         let checked = raw.check().unwrap();
         assert_eq!(checked.inscription_order(), [0, 1, 2]);
         assert!(checked.is_duplicate(2));
-        // The owned path and the borrowed one agree.
+        // SessionInput::check and CheckedSession::new agree.
         let mut raw = input();
         raw.requests[0].order = Some(5);
         raw.requests[1].order = Some(5);
