@@ -272,10 +272,15 @@ impl CheckedSession {
     }
 
     /// Clears the flags of the scratch that marking set: those of the requesters'
-    /// organisations.
+    /// organisations, one by one when they are few (a session of a large process), or all at
+    /// once when they are many, which is cheaper than reading their requests again.
     fn clear_seen(&mut self) {
-        for &r in &self.requesters {
-            self.seen[self.requests[r as usize].organisation as usize] = false;
+        if self.requesters.len() >= self.seen.len() / 16 {
+            self.seen.fill(false);
+        } else {
+            for &r in &self.requesters {
+                self.seen[self.requests[r as usize].organisation as usize] = false;
+            }
         }
     }
 
