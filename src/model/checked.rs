@@ -5,7 +5,6 @@
 //! builds one from a shared roster and requests it resolved itself. Policies only ever see
 //! checked sessions, so they cannot meet a dangling id or a NaN weight.
 
-use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -126,45 +125,10 @@ impl CheckedSession {
         requests: &[Request],
         history: History,
     ) -> Result<Self> {
-        Self::resolve(
-            session.into(),
-            roster,
-            requests.iter(),
-            requests.len(),
-            history,
-        )
-    }
-
-    /// [`CheckedSession::new`] consuming the requests: each one is dropped as soon as it is
-    /// resolved, while it is still in the cache, instead of in a later pass over them all.
-    pub(super) fn from_owned_requests(
-        session: Session,
-        roster: Arc<Roster>,
-        requests: Vec<Request>,
-        history: History,
-    ) -> Result<Self> {
-        let count = requests.len();
-        Self::resolve(
-            Arc::new(session),
-            roster,
-            requests.into_iter(),
-            count,
-            history,
-        )
-    }
-
-    /// Checks the session, the history and the `count` requests, then resolves the requests
-    /// in one pass: each is looked up, marked (in list order, as long as no explicit order
-    /// breaks it) and, when owned, dropped, while it is in the cache.
-    fn resolve<R: Borrow<Request>>(
-        session: Arc<Session>,
-        roster: Arc<Roster>,
-        requests: impl Iterator<Item = R>,
-        count: usize,
-        history: History,
-    ) -> Result<Self> {
+        let session = session.into();
         session.check().map_err(|e| e.within("session"))?;
         check_history(&roster, &history)?;
+        let count = requests.len();
         check_count(count)?;
         let minutes_per_slot = session.minutes_per_slot;
         let mut built = Self::empty(session, roster, count, history);
@@ -175,8 +139,7 @@ impl CheckedSession {
         // Themes interned in order of first appearance.
         let mut themes: Vec<Arc<str>> = Vec::new();
         let mut theme_index: HashMap<Arc<str>, u32> = HashMap::new();
-        for (i, request) in requests.enumerate() {
-            let request = request.borrow();
+        for (i, request) in requests.iter().enumerate() {
             let organisation = built
                 .roster
                 .index_of(&request.organisation)
@@ -217,17 +180,15 @@ impl CheckedSession {
                         themes.len() as u32 - 1
                     }
                 });
-            built.push(CheckedRequest {
+            built.requests.push(CheckedRequest {
                 organisation,
                 minutes,
                 theme,
             });
         }
         built.themes = Arc::from(themes);
-        built.clear_seen();
-        if let Some(orders) = orders.filter(|orders| orders.windows(2).any(|w| w[0] > w[1])) {
-            built.mark_by_order(&orders);
-        }
+        let orders = orders.filter(|orders| orders.windows(2).any(|w| w[0] > w[1]));
+        built.mark(orders.as_deref());
         Ok(built)
     }
 
@@ -255,7 +216,7 @@ impl CheckedSession {
         let mut built = Self::empty(session, roster, 0, history);
         built.themes = themes;
         built.requests = requests;
-        built.mark_in_list_order();
+        built.mark(None);
         Ok(built)
     }
 
@@ -289,13 +250,8 @@ impl CheckedSession {
         )?;
         self.session = session;
         self.requests.clear();
-        self.inscription.clear();
-        self.requesters.clear();
-        self.duplicate.clear();
-        for request in requests {
-            self.push(request.clone());
-        }
-        self.clear_seen();
+        self.requests.extend_from_slice(requests);
+        self.mark(None);
         Ok(())
     }
 
@@ -320,44 +276,19 @@ impl CheckedSession {
         }
     }
 
-    /// Appends `request`, next in inscription order: a duplicate when its organisation asked
-    /// already, else a requester. Its organisation must be an index into the roster. Leaves
-    /// its organisation's flag set in the scratch: [`CheckedSession::clear_seen`] clears it.
-    fn push(&mut self, request: CheckedRequest) {
-        let r = self.requests.len() as u32;
-        let duplicate = std::mem::replace(&mut self.seen[request.organisation as usize], true);
-        self.requests.push(request);
-        self.inscription.push(r);
-        self.duplicate.push(duplicate);
-        if !duplicate {
-            self.requesters.push(r);
-        }
-    }
-
-    /// Fills in the inscription order (list order), the requesters and the duplicates of the
-    /// requests in place. Every request's organisation must be an index into the roster.
-    fn mark_in_list_order(&mut self) {
+    /// Fills in the inscription order (list order, or stably by `orders` when given: one per
+    /// request, equal orders keeping list order), the requesters and the duplicates of the
+    /// requests, reusing the buffers. Every request's organisation must be an index into the
+    /// roster.
+    fn mark(&mut self, orders: Option<&[u64]>) {
         let count = self.requests.len();
         self.inscription.clear();
         self.inscription.extend(0..count as u32);
+        if let Some(orders) = orders {
+            self.inscription.sort_by_key(|&i| orders[i as usize]);
+        }
         self.duplicate.clear();
         self.duplicate.resize(count, false);
-        self.requesters.clear();
-        for (r, request) in self.requests.iter().enumerate() {
-            if std::mem::replace(&mut self.seen[request.organisation as usize], true) {
-                self.duplicate[r] = true;
-            } else {
-                self.requesters.push(r as u32);
-            }
-        }
-        self.clear_seen();
-    }
-
-    /// Fills in the inscription order again, stably by `orders` (one per request; equal
-    /// orders keep list order), then the requesters and the duplicates in that order.
-    fn mark_by_order(&mut self, orders: &[u64]) {
-        self.inscription.sort_by_key(|&i| orders[i as usize]);
-        self.duplicate.fill(false);
         self.requesters.clear();
         for &r in &self.inscription {
             let org = self.requests[r as usize].organisation as usize;
@@ -371,10 +302,15 @@ impl CheckedSession {
     }
 
     /// Clears the flags of the scratch that marking set: those of the requesters'
-    /// organisations.
+    /// organisations, one by one when they are few (a session of a large process), or all at
+    /// once when they are many, which is cheaper than reading their requests again.
     fn clear_seen(&mut self) {
-        for &r in &self.requesters {
-            self.seen[self.requests[r as usize].organisation as usize] = false;
+        if self.requesters.len() >= self.seen.len() / 16 {
+            self.seen.fill(false);
+        } else {
+            for &r in &self.requesters {
+                self.seen[self.requests[r as usize].organisation as usize] = false;
+            }
         }
     }
 

@@ -28,6 +28,9 @@ use std::hash::BuildHasher;
 /// and a slot's 32 bits hold position + 1).
 pub(super) const MAX_KEYS: usize = 1 << 30;
 
+/// Slots in a 4 KiB page of the table.
+const PAGE_SLOTS: usize = 1024;
+
 /// Open addressing with linear probing over a power-of-two table kept at most half full.
 /// Positions are given in insertion order (0, 1, 2, …), as the caller's list numbers them.
 #[derive(Clone)]
@@ -142,6 +145,56 @@ impl KeyIndex {
         Ok(position)
     }
 
+    /// Fills an empty index with keys `0..hashes.len()` (`hashes[p]` is the hash of key `p`,
+    /// `key_of(p)` the key), a 4 KiB page of the table at a time: the keys are first grouped,
+    /// stably, by the page where their probes start, so that a large table is filled from the
+    /// cache rather than from memory at random. Returns the first repeat in list order (the
+    /// smallest position whose key is also at a smaller position), which is not inserted.
+    /// There must be at most [`MAX_KEYS`] keys.
+    pub(super) fn insert_all<'k>(
+        &mut self,
+        hashes: &[u64],
+        key_of: impl Fn(u32) -> &'k str,
+    ) -> Option<u32> {
+        debug_assert!(self.len == 0 && hashes.len() <= MAX_KEYS);
+        if 2 * hashes.len() > self.slots.len() {
+            // Larger, with the same seed (the hashes were made with it).
+            let resized = KeyIndex::with_capacity(hashes.len());
+            self.slots = resized.slots;
+            self.shift = resized.shift;
+        }
+        let mask = self.slots.len() - 1;
+        let page_shift = PAGE_SLOTS.trailing_zeros().min(self.shift);
+        let pages = self.slots.len() >> page_shift;
+        let page = |hash: u64| (hash as usize & mask) >> page_shift;
+        // A counting sort by page.
+        let mut starts = vec![0u32; pages + 1];
+        for &hash in hashes {
+            starts[page(hash) + 1] += 1;
+        }
+        for i in 1..=pages {
+            starts[i] += starts[i - 1];
+        }
+        let mut grouped = vec![(0u64, 0u32); hashes.len()];
+        for (position, &hash) in hashes.iter().enumerate() {
+            let at = &mut starts[page(hash)];
+            grouped[*at as usize] = (hash, position as u32);
+            *at += 1;
+        }
+        let mut first_repeat: Option<u32> = None;
+        for (hash, position) in grouped {
+            match self.find_by(hash, |held| key_of(held) == key_of(position)) {
+                // Within a page keys come in list order, so `position` is the later one.
+                Ok(_) => first_repeat = Some(first_repeat.map_or(position, |r| r.min(position))),
+                Err(slot) => {
+                    self.slots[slot] = self.tag(hash) | (position + 1);
+                    self.len += 1;
+                }
+            }
+        }
+        first_repeat
+    }
+
     /// `Ok(position)` when `key` is held, else `Err(slot)`: the empty slot where it belongs.
     fn find<'k>(
         &self,
@@ -149,6 +202,12 @@ impl KeyIndex {
         key: &str,
         key_of: &impl Fn(u32) -> &'k str,
     ) -> Result<u32, usize> {
+        self.find_by(hash, |held| key_of(held) == key)
+    }
+
+    /// `Ok(position)` of the held key for which `is_key(position)` is true, else `Err(slot)`:
+    /// the empty slot where the key belongs. `is_key` is only asked when the tag matches.
+    fn find_by(&self, hash: u64, is_key: impl Fn(u32) -> bool) -> Result<u32, usize> {
         let mask = self.slots.len() - 1;
         let tag = self.tag(hash);
         let low = self.low_mask();
@@ -160,7 +219,7 @@ impl KeyIndex {
             }
             if entry & !low == tag {
                 let position = (entry & low) - 1;
-                if key_of(position) == key {
+                if is_key(position) {
                     return Ok(position);
                 }
             }
@@ -292,6 +351,32 @@ mod tests {
                 Some(i as u32)
             );
         }
+    }
+
+    #[test]
+    fn insert_all_finds_what_insert_finds() {
+        let owned: Vec<String> = (0..5000).map(|i| format!("org-{}", i % 4000)).collect();
+        let keys: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let mut index = KeyIndex::with_capacity(0);
+        let hashes: Vec<u64> = keys.iter().map(|k| index.hash(k)).collect();
+        // Keys 4000.. repeat keys 0..; the first repeat in list order is 4000.
+        assert_eq!(index.insert_all(&hashes, |p| keys[p as usize]), Some(4000));
+        assert_eq!(index.len(), 4000);
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(
+                index.get(index.hash(key), key, |p| keys[p as usize]),
+                Some(i as u32 % 4000)
+            );
+        }
+        let mut index = KeyIndex::with_capacity(4000);
+        let hashes: Vec<u64> = keys[..4000].iter().map(|k| index.hash(k)).collect();
+        assert_eq!(index.insert_all(&hashes, |p| keys[p as usize]), None);
+        assert_eq!(index.len(), 4000);
+        // Repeats far apart in the list and in a small table.
+        let keys = ["b", "a", "c", "d", "a", "c"];
+        let mut index = KeyIndex::with_capacity(keys.len());
+        let hashes: Vec<u64> = keys.iter().map(|k| index.hash(k)).collect();
+        assert_eq!(index.insert_all(&hashes, |p| keys[p as usize]), Some(4));
     }
 
     #[test]

@@ -13,8 +13,9 @@ use super::{
 };
 use crate::Result;
 
-/// One session's input as a user writes it (SPEC §6 without `policy` and `seed`): the
-/// session, the organisations, the requests, the history and the grassroots class.
+/// One session's input as a user writes it (the JSON document of one allocation, without its
+/// `policy` and `seed`): the session, the organisations, the requests, the history and the
+/// grassroots class.
 ///
 /// # Example
 ///
@@ -61,13 +62,28 @@ impl SessionInput {
         }
     }
 
-    /// Validates the input into the form policies read. Every failure names its field.
+    /// Validates the input into the form policies read: organisation ids resolved to roster
+    /// indices, regions interned, the grassroots class evaluated, requests put in inscription
+    /// order and duplicates marked.
+    ///
+    /// # Errors
+    ///
+    /// Every error names its field, as a path in the JSON document:
+    ///
+    /// - `organisations[i].id`, `organisations[i].region`: empty, or an id given twice (see
+    ///   [`Roster::new`]);
+    /// - `history[i].organisation`: an organisation not in `organisations`, or given twice
+    ///   (see [`Roster::history`]);
+    /// - `session.…`: the session's own errors (`session.minutes_per_slot`,
+    ///   `session.chair.familiarity.academia`, …; see [`Session::check`]);
+    /// - `requests[i].organisation`: an organisation not in `organisations`;
+    /// - `requests[i].minutes`: 0.
     pub fn check(self) -> Result<CheckedSession> {
         let roster = Roster::new(self.organisations, self.grassroots_class)?;
         let history = roster
             .history(&self.history)
             .map_err(|e| e.within("history"))?;
-        CheckedSession::from_owned_requests(self.session, Arc::new(roster), self.requests, history)
+        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
     }
 }
 
@@ -114,7 +130,7 @@ mod tests {
         let checked = raw.check().unwrap();
         assert_eq!(checked.inscription_order(), [0, 1, 2]);
         assert!(checked.is_duplicate(2));
-        // The owned path and the borrowed one agree.
+        // SessionInput::check and CheckedSession::new agree.
         let mut raw = input();
         raw.requests[0].order = Some(5);
         raw.requests[1].order = Some(5);

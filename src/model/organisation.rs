@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// What sort of organisation asks to speak (SPEC §3). The JSON names are the snake_case
+/// What sort of organisation asks to speak. The JSON names are the snake_case
 /// variant names (`international_ngo`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +88,8 @@ pub const GCM_REGIONS: [&str; 7] = [
     "pacific",
 ];
 
-/// An organisation that may ask for the floor (SPEC §3).
+/// An organisation that may ask for the floor: a unique id, a region (a free string), a kind
+/// and, optionally, a name, a country and custom tags.
 ///
 /// # Example
 ///
@@ -152,7 +153,7 @@ impl Organisation {
     }
 }
 
-/// Who counts as "grassroots" for grassroots priority and for the metrics (SPEC §3): an
+/// Who counts as "grassroots" for grassroots priority and for the metrics: an
 /// organisation is in the class when its kind is one of `kinds`, or when `migrant_led` is true
 /// and the organisation is migrant-led. Default: `{"kinds": ["grassroots"], "migrant_led": true}`;
 /// each field defaults on its own.

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An organisation asking to speak in a session (SPEC §3).
+/// An organisation asking to speak in a session. A later request of the same organisation
+/// in the same session (in inscription order) is a duplicate, always waitlisted.
 ///
 /// # Example
 ///
@@ -49,8 +50,8 @@ impl Request {
     }
 }
 
-/// What one organisation was granted in earlier sessions of the same process (SPEC §3), as
-/// written in the JSON input's `history` list.
+/// What one organisation was granted in earlier sessions of the same process, as written in
+/// the JSON input's `history` list. Sessions of a process are numbered 0, 1, 2, … in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryEntry {

@@ -63,31 +63,29 @@ impl Roster {
         let mut region_of = Vec::with_capacity(count);
         // The grassroots class by kind, looked up instead of searched for each organisation.
         let kind_in_class = Kind::ALL.map(|kind| class.kinds.contains(&kind));
+        // The ids' hashes, for the index built once they are all known (a page of its table
+        // at a time, cheaper than inserting them one by one at random places).
+        let mut hashes = Vec::with_capacity(count);
+        // The first empty id or region, reported unless an id repeats before it.
+        let mut empty = None;
         for (i, org) in organisations.iter().enumerate() {
             if org.id.is_empty() {
-                return Err(Error::invalid(
+                empty = Some(Error::invalid(
                     format!("organisations[{i}].id"),
                     "\"\"",
                     "is empty",
                 ));
+                break;
             }
             if org.region.is_empty() {
-                return Err(Error::invalid(
+                empty = Some(Error::invalid(
                     format!("organisations[{i}].region"),
                     "\"\"",
                     "is empty",
                 ));
+                break;
             }
-            let hash = index.hash(&org.id);
-            if index
-                .insert(hash, &org.id, |p| &organisations[p as usize].id)
-                .is_err()
-            {
-                return Err(Error::DuplicateOrganisation {
-                    field: format!("organisations[{i}].id"),
-                    id: org.id.clone(),
-                });
-            }
+            hashes.push(index.hash(&org.id));
             let hash = region_index.hash(&org.region);
             let region = region_index
                 .insert(hash, &org.region, |r| {
@@ -100,6 +98,16 @@ impl Roster {
             // As `class.contains(org)`.
             in_class
                 .push(kind_in_class[org.kind.index()] || (class.migrant_led && org.migrant_led));
+        }
+        // Errors in list order: a repeated id before the first empty field comes first.
+        if let Some(i) = index.insert_all(&hashes, |p| &organisations[p as usize].id) {
+            return Err(Error::DuplicateOrganisation {
+                field: format!("organisations[{i}].id"),
+                id: organisations[i as usize].id.clone(),
+            });
+        }
+        if let Some(error) = empty {
+            return Err(error);
         }
         let region_name = |r: u32| {
             organisations[first_of_region[r as usize] as usize]
@@ -236,5 +244,66 @@ impl Roster {
             }
         }
         Ok(history)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(ids: &[&str], regions: &[&str]) -> Result<Roster> {
+        let organisations = ids
+            .iter()
+            .zip(regions)
+            .map(|(&id, &region)| Organisation::new(id, region, Kind::Grassroots))
+            .collect();
+        Roster::new(organisations, GrassrootsClass::default())
+    }
+
+    #[test]
+    fn the_first_error_in_list_order_is_reported() {
+        let message = |ids: &[&str], regions: &[&str]| check(ids, regions).unwrap_err().to_string();
+        assert_eq!(
+            message(&["a", "a", ""], &["x", "x", "x"]),
+            r#"organisations[1].id: duplicate organisation id "a""#
+        );
+        assert_eq!(
+            message(&["a", "", "a"], &["x", "x", "x"]),
+            r#"organisations[1].id: "" is empty"#
+        );
+        assert_eq!(
+            message(&["a", "b", "a"], &["x", "", "x"]),
+            r#"organisations[1].region: "" is empty"#
+        );
+        assert_eq!(
+            message(&["a", "b", "b", "a"], &["x", "x", "x", "x"]),
+            r#"organisations[2].id: duplicate organisation id "b""#
+        );
+        // At one position, an empty field comes before a repeated id.
+        assert_eq!(
+            message(&["a", "b", "a"], &["x", "x", ""]),
+            r#"organisations[2].region: "" is empty"#
+        );
+    }
+
+    #[test]
+    fn regions_are_sorted_by_name_and_ids_found() {
+        let ids: Vec<String> = (0..3000).map(|i| format!("org-{i}")).collect();
+        let regions = ["mena", "africa", "pacific", "asia"];
+        let organisations = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| Organisation::new(id, regions[i % 4], Kind::Other))
+            .collect();
+        let roster = Roster::new(organisations, GrassrootsClass::default()).unwrap();
+        let names: Vec<&str> = roster.regions().iter().map(|r| &**r).collect();
+        assert_eq!(names, ["africa", "asia", "mena", "pacific"]);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(roster.index_of(id), Some(i));
+            assert_eq!(&**roster.id(i), id);
+            assert_eq!(&*roster.regions()[roster.region_of(i)], regions[i % 4]);
+        }
+        assert_eq!(roster.index_of("org-3000"), None);
+        assert_eq!(roster.index_of(""), None);
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Kind;
 use crate::{Error, Result};
 
-/// Where in the session the granted stakeholder slots lie (SPEC §3).
+/// Where in the session the granted stakeholder slots lie (default [`Placement::End`]).
 ///
 /// # Example
 ///
@@ -66,7 +66,7 @@ impl Placement {
     }
 }
 
-/// A chair and their discretion profile (SPEC §3): how many stakeholder slots they grant
+/// A chair and their discretion profile: how many stakeholder slots they grant
 /// (`min_slots..=max_slots`) and how familiar each kind of organisation is to them. A
 /// familiarity map replaces the default `{"international_ngo": 3.0}`; kinds absent from it
 /// weigh 1.
@@ -127,7 +127,14 @@ impl Chair {
     }
 
     /// Checks the profile: `min_slots ≤ max_slots` and every familiarity weight positive and
-    /// finite. Field paths are relative to the chair.
+    /// at most [`Chair::MAX_FAMILIARITY`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `min_slots` when it is greater than `max_slots`, or
+    /// `familiarity.<kind>` (`familiarity.academia`) for a weight that is not a positive
+    /// number up to 10¹² (NaN, infinite, zero, negative or larger). Field paths are relative
+    /// to the chair.
     pub fn check(&self) -> Result<()> {
         check_slot_range(self.min_slots, self.max_slots)?;
         check_familiarity(&self.familiarity)
@@ -173,7 +180,9 @@ pub(crate) fn check_familiarity(familiarity: &BTreeMap<Kind, f64>) -> Result<()>
     Ok(())
 }
 
-/// One meeting session and its stakeholder slots (SPEC §3).
+/// One meeting session and its stakeholder slots: how many, how long each (3 minutes by
+/// default), where they lie (at the end by default) and, optionally, the session's length and
+/// its chair.
 ///
 /// # Example
 ///
@@ -241,9 +250,16 @@ impl Session {
         self
     }
 
-    /// Checks the session: `minutes_per_slot` and `length_minutes` positive, `slots × minutes_per_slot` within a
-    /// `u32` (so every start minute is exact) and a valid chair. Field paths are relative to
-    /// the session.
+    /// Checks the session: `minutes_per_slot` and `length_minutes` positive,
+    /// `slots × minutes_per_slot` within a `u32` (so every start minute is exact) and a valid
+    /// chair.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `minutes_per_slot` (0, or too large for the number of
+    /// slots), `length_minutes` (0), or the chair's field under `chair`
+    /// (`chair.min_slots`, `chair.familiarity.<kind>`; see [`Chair::check`]). Field paths are
+    /// relative to the session.
     pub fn check(&self) -> Result<()> {
         if self.minutes_per_slot == 0 {
             return Err(Error::invalid("minutes_per_slot", 0, "is not positive"));
