@@ -298,7 +298,7 @@ fn expected_wait(
         }
     };
     match spec {
-        PolicySpec::ChairDiscretion(_) => lot(slots > 0),
+        PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
         PolicySpec::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
                 slots > 0
@@ -323,14 +323,11 @@ fn expected_wait(
                 .filter(|&&o| roster.region_of(o) == region && roster.in_class(o))
                 .count();
             let name = &*roster.regions()[region];
+            // A region that lost a tie decided by lot lost a lot; one that won it did not.
             let tied = allocation.steps.iter().any(|step| {
                 let step = serde_json::to_value(step).unwrap();
-                step["step"] == "tie_broken_by_lot"
-                    && step["regions"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|r| r == name)
+                let names = |field: &str| step[field].as_array().unwrap().iter().any(|r| r == name);
+                step["step"] == "tie_broken_by_lot" && names("regions") && !names("winners")
             });
             lot(tied
                 || match p.within_region {

@@ -47,7 +47,7 @@ pub struct ChairDiscretionSpec {
 /// familiarity) and a uniform requester of that kind.
 ///
 /// **Reasons.** Granted `chair_pick` (detail: the count drawn); waitlisted `not_selected` (the
-/// chair did not pick it), or `capacity` when the session has no slot.
+/// chair picked others), or `capacity` when the session has no slot or the chair drew 0.
 ///
 /// **Audit steps.** `count_drawn` (the chair's d), then `lot_drawn` (pool: every requester,
 /// weighted by familiarity; the winners in speaking order) when any slot is granted.
@@ -215,8 +215,11 @@ impl Policy for ChairDiscretion {
             requesters.len(),
             Weighting::Familiarity,
         );
+        // Only a draw that picked someone is a lot the others lost.
         let wait = if session.session().slots == 0 {
             decision.wait_reason(WaitReason::Capacity, Note::Text("no slot in this session"))
+        } else if count == 0 {
+            decision.wait_reason(WaitReason::Capacity, Note::Text("the chair gave no slot"))
         } else {
             decision.wait_reason(
                 WaitReason::NotSelected,

@@ -138,8 +138,8 @@ pub struct RegionalBalanceSpec {
 ///
 /// **Reasons.** Granted `regional_quota` (detail `"europe: 1 of 2"`, plus `"(tie broken by
 /// lot)"` when an apportionment tie that changed the result involved the region). Waitlisted
-/// `not_selected` when a draw decided: the within-region lottery, or a lot on the region's
-/// quota (detail `"europe: quota 1 filled"`, `"europe: lost the lot for a slot"`); `capacity`
+/// `not_selected` when a draw decided: the within-region lottery, or a tie on the quotas that
+/// the region lost by lot (detail `"europe: quota 1 filled"`, `"europe: lost the lot for a slot"`); `capacity`
 /// when the rule alone did: inscription `order` within the region, no slot apportioned to it
 /// (`"europe: no slot apportioned"`), or, with `grassroots_first`, the class filled the
 /// region's quota before the others' draw.
@@ -244,6 +244,7 @@ impl RegionalBalance {
             weights,
             quota,
             by_lot,
+            lost_lot,
             capped,
             open,
             open_weights,
@@ -273,6 +274,8 @@ impl RegionalBalance {
         quota.resize(counts.len(), 0);
         by_lot.clear();
         by_lot.resize(counts.len(), false);
+        lost_lot.clear();
+        lost_lot.resize(counts.len(), false);
         let requesters: usize = counts.iter().sum();
         if slots as usize >= requesters {
             // Everyone is capped at once: every requesting organisation speaks.
@@ -332,6 +335,7 @@ impl RegionalBalance {
                 if mattered {
                     for &g in &tie.groups {
                         by_lot[open[g]] = true;
+                        lost_lot[open[g]] |= !tie.winners.contains(&g);
                     }
                     let tied = decision.push_indices(tie.groups.iter().map(|&g| asking[open[g]]));
                     let winners =
@@ -439,6 +443,7 @@ impl RegionalBalance {
             asking,
             quota,
             by_lot,
+            lost_lot,
             tmp,
             lot_order,
             heap: heap_memory,
@@ -553,7 +558,7 @@ impl RegionalBalance {
         *heap_memory = heap.into_vec();
 
         // One rule for every wait: `not_selected` if and only if the organisation was in a pool a
-        // lot drew from — a tie lot on its region's quota, or a draw within the region that had
+        // lot drew from — a tie lot its region lost, or a draw within the region that had
         // a slot to give — and `capacity` otherwise (inscription order, no slot apportioned,
         // or the class filled the region's quota before the others' draw).
         let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
@@ -564,7 +569,8 @@ impl RegionalBalance {
                 by_lot: by_lot[i],
             };
             let wait = |drawn: bool, decision: &mut Decision| {
-                let reason = if by_lot[i] || drawn {
+                // A region that lost a tie lost a lot: every member waiting was in its pool.
+                let reason = if lost_lot[i] || drawn {
                     WaitReason::NotSelected
                 } else {
                     WaitReason::Capacity
@@ -611,6 +617,8 @@ struct Scratch {
     quota: Vec<u32>,
     /// Whether a lot decided part of an asking region's quota.
     by_lot: Vec<bool>,
+    /// Whether an asking region lost a contested unit in such a lot.
+    lost_lot: Vec<bool>,
     /// Whether an asking region is capped.
     capped: Vec<bool>,
     /// Asking regions not capped yet, and their weights.
