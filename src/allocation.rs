@@ -15,7 +15,7 @@ use crate::apportion::Method;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Span, Step, WaitReason, Weighting};
 use crate::model::{CheckedSession, Roster};
 use crate::policy::{Description, Policy};
-use crate::{Result, lot};
+use crate::{Error, Result, lot};
 
 /// A granted slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -250,6 +250,9 @@ pub enum AuditStep {
         /// Its detail.
         #[serde(skip_serializing_if = "Option::is_none")]
         detail: Option<Arc<str>>,
+        /// The organisations the step concerns.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        organisations: Vec<Arc<str>>,
     },
 }
 
@@ -283,6 +286,15 @@ impl Allocation {
     /// Builds the record of a finished `decision` on `session` by the policy `policy`
     /// describes, made with `seed` when there was one.
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `decision` when the decision was not finished
+    /// ([`Decision::finish`], which [`Policy::decide`] calls, checks it against the session).
+    ///
+    /// # Panics
+    ///
+    /// If `decision` was finished on another session than `session`.
+    ///
     /// # Example
     ///
     /// ```
@@ -300,7 +312,7 @@ impl Allocation {
     /// let policy = policy::from_json(serde_json::json!({"name": "grassroots_priority"}))?;
     /// let mut decision = Decision::new();
     /// policy.decide(&session, &mut floorshare::lot::seeded(5), &mut decision)?;
-    /// let allocation = Allocation::from_decision(&session, policy.describe(), &decision, Some(5));
+    /// let allocation = Allocation::from_decision(&session, policy.describe(), &decision, Some(5))?;
     /// assert_eq!(&*allocation.granted[0].organisation, "a");
     /// assert_eq!(allocation.granted[0].start_minute, Some(57));
     /// # Ok::<(), floorshare::Error>(())
@@ -310,7 +322,15 @@ impl Allocation {
         policy: Description,
         decision: &Decision,
         seed: Option<u64>,
-    ) -> Allocation {
+    ) -> Result<Allocation> {
+        if !decision.is_finished() {
+            return Err(Error::invalid(
+                "decision",
+                "unfinished",
+                "is not finished: build a record from a decision Policy::decide or \
+                 Decision::finish accepted",
+            ));
+        }
         let roster = session.roster();
         let regions = roster.regions();
         let id_of_request = |r: u32| roster.id(session.organisation_of(r as usize)).clone();
@@ -425,6 +445,7 @@ impl Allocation {
                         Weighting::Uniform => ("uniform", None),
                         Weighting::Familiarity => ("familiarity", None),
                         Weighting::ClassWeight(w) => ("class_weight", Some(w)),
+                        Weighting::Custom(name) => (name, None),
                     };
                     AuditStep::LotDrawn {
                         pool,
@@ -448,6 +469,7 @@ impl Allocation {
                         Rule::InscriptionOrderInRegion(g) => {
                             ("inscription_order_in_region", Some(region(g)), None, None)
                         }
+                        Rule::Custom(name) => (name, None, None, None),
                     };
                     AuditStep::RuleApplied {
                         rule: name,
@@ -457,13 +479,18 @@ impl Allocation {
                         granted: ids(granted),
                     }
                 }
-                Step::Custom { code, note } => AuditStep::Custom {
+                Step::Custom {
+                    code,
+                    note,
+                    requests,
+                } => AuditStep::Custom {
                     code,
                     detail: render(note),
+                    organisations: ids(*requests),
                 },
             })
             .collect();
-        Allocation {
+        Ok(Allocation {
             session: session.session().id.clone(),
             policy,
             seed,
@@ -471,7 +498,7 @@ impl Allocation {
             granted,
             waitlisted,
             steps,
-        }
+        })
     }
 }
 
@@ -505,12 +532,7 @@ pub trait Allocate: Policy {
     fn allocate(&self, session: &CheckedSession, rng: &mut dyn Rng) -> Result<Allocation> {
         let mut decision = Decision::new();
         self.decide(session, rng, &mut decision)?;
-        Ok(Allocation::from_decision(
-            session,
-            self.describe(),
-            &decision,
-            None,
-        ))
+        Allocation::from_decision(session, self.describe(), &decision, None)
     }
 
     /// Decides one session with the crate's portable generator seeded from `seed`, and records
@@ -522,12 +544,7 @@ pub trait Allocate: Policy {
     fn allocate_seeded(&self, session: &CheckedSession, seed: u64) -> Result<Allocation> {
         let mut decision = Decision::new();
         self.decide(session, &mut lot::seeded(seed), &mut decision)?;
-        Ok(Allocation::from_decision(
-            session,
-            self.describe(),
-            &decision,
-            Some(seed),
-        ))
+        Allocation::from_decision(session, self.describe(), &decision, Some(seed))
     }
 }
 

@@ -324,6 +324,8 @@ pub enum Weighting {
     Familiarity,
     /// Grassroots class members weigh `weight`, others 1.
     ClassWeight(f64),
+    /// A weighting of a policy written outside the crate, by its own name.
+    Custom(&'static str),
 }
 
 /// A deterministic rule that moved organisations ahead or decided who can be granted.
@@ -343,6 +345,8 @@ pub enum Rule {
     },
     /// Within a region, inscription order decides (index in the roster's regions).
     InscriptionOrderInRegion(u32),
+    /// A rule of a policy written outside the crate, by its own name.
+    Custom(&'static str),
 }
 
 /// One apportioned group of a [`Step::QuotaComputed`].
@@ -421,12 +425,15 @@ pub enum Step {
         /// The requests it granted ([`Decision::indices`]).
         granted: Span,
     },
-    /// A step of a policy written outside the crate: its own code and detail.
+    /// A step of a policy written outside the crate: its own code and detail, and the requests
+    /// it concerns (request indices, [`Decision::indices`]; may be empty).
     Custom {
         /// The step code (snake_case by convention).
         code: &'static str,
         /// Its detail.
         note: Note,
+        /// The requests the step concerns.
+        requests: Span,
     },
 }
 
@@ -454,6 +461,8 @@ pub struct Decision {
     minutes: Vec<u32>,
     starts: Vec<u32>,
     scratch: Vec<Box<dyn Any + Send>>,
+    /// Whether [`Decision::finish`] accepted the decision since the last begin.
+    finished: bool,
 }
 
 impl fmt::Debug for Decision {
@@ -475,6 +484,7 @@ impl Decision {
     /// Clears the buffer for `session`, keeping its memory: no pick, every request waiting
     /// with `capacity` and no detail, duplicates with `duplicate`.
     pub fn begin(&mut self, session: &CheckedSession) {
+        self.finished = false;
         self.picks.clear();
         self.steps.clear();
         self.indices.clear();
@@ -665,6 +675,7 @@ impl Decision {
     /// [`ErrorKind::OutOfRange`] for an index outside the requests. floorshare's policies never
     /// do; this guards policies written elsewhere.
     pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
+        self.check_references(session)?;
         let slots = session.session().slots as usize;
         if self.picks.len() > slots {
             return Err(Error::invalid_as(
@@ -713,6 +724,86 @@ impl Decision {
                     pick.minutes = m;
                     pick.start_minute = None;
                 }
+            }
+        }
+        self.finished = true;
+        Ok(())
+    }
+
+    /// Whether [`Decision::finish`] accepted the decision since it began: only then is it a
+    /// decision a record can be built from.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Every index the waits and steps hold names something of `session`: a registered reason
+    /// to wait, a request, a region, a list of this decision. A policy written elsewhere
+    /// cannot make the record panic.
+    fn check_references(&self, session: &CheckedSession) -> Result<()> {
+        if let Some(r) = self
+            .waits
+            .iter()
+            .position(|&w| w != GRANTED && w.index() >= self.wait_table.len())
+        {
+            return Err(Error::invalid(
+                format!("waitlisted[{r}]"),
+                self.waits[r].index(),
+                "is not a reason to wait registered with this decision",
+            ));
+        }
+        let regions = session.roster().regions().len() as u32;
+        let requests = session.requests().len() as u32;
+        let list = |span: Span, below: u32| -> bool {
+            let end = span.start as usize + span.len as usize;
+            end <= self.indices.len()
+                && self.indices[span.start as usize..end]
+                    .iter()
+                    .all(|&i| i < below)
+        };
+        let region = |g: u32| g < regions;
+        for (i, step) in self.steps.iter().enumerate() {
+            let valid = match *step {
+                Step::CountDrawn { .. } => true,
+                Step::Custom {
+                    requests: listed, ..
+                } => list(listed, requests),
+                Step::QuotaComputed { lines, .. } => {
+                    let end = lines.start as usize + lines.len as usize;
+                    end <= self.quota_lines.len()
+                        && self.quota_lines[lines.start as usize..end]
+                            .iter()
+                            .all(|line| region(line.region))
+                }
+                Step::CapApplied { region: g, .. } => region(g),
+                Step::TieBrokenByLot {
+                    regions: tied,
+                    winners,
+                    ..
+                } => list(tied, regions) && list(winners, regions),
+                Step::LotDrawn { pool, winners, .. } => {
+                    list(winners, requests)
+                        && match pool {
+                            Pool::Region(g) | Pool::ClassInRegion(g) | Pool::OthersInRegion(g) => {
+                                region(g)
+                            }
+                            _ => true,
+                        }
+                }
+                Step::RegionOrderDrawn { order } => list(order, regions),
+                Step::RuleApplied { rule, granted } => {
+                    list(granted, requests)
+                        && match rule {
+                            Rule::InscriptionOrderInRegion(g) => region(g),
+                            _ => true,
+                        }
+                }
+            };
+            if !valid {
+                return Err(Error::invalid(
+                    format!("steps[{i}]"),
+                    format_args!("{step:?}"),
+                    "names a region, a request or a list this session or decision does not have",
+                ));
             }
         }
         Ok(())

@@ -307,8 +307,15 @@ impl Error {
     }
 
     /// An [`Error::InvalidValue`] of kind [`ErrorKind::OutOfRange`] for `field`, quoting
-    /// `value` with its `Display` form.
-    pub(crate) fn invalid(
+    /// `value` with its `Display` form: what a policy written outside the crate returns for a
+    /// bad parameter, so that its errors read like floorshare's own.
+    ///
+    /// ```
+    /// let err = floorshare::Error::invalid("skip", 101, "is more than 100");
+    /// assert_eq!(err.to_string(), "skip: 101 is more than 100");
+    /// assert_eq!(err.kind(), floorshare::ErrorKind::OutOfRange);
+    /// ```
+    pub fn invalid(
         field: impl Into<String>,
         value: impl fmt::Display,
         problem: impl Into<String>,
@@ -318,7 +325,7 @@ impl Error {
 
     /// An [`Error::InvalidValue`] of `kind` for `field`, quoting `value` with its `Display`
     /// form.
-    pub(crate) fn invalid_as(
+    pub fn invalid_as(
         kind: ErrorKind,
         field: impl Into<String>,
         value: impl fmt::Display,

@@ -45,9 +45,11 @@ impl Policy for LastComeFirstServed {
                 Note::Text("inscribed late"),
             );
         }
+        let reversed = decision.push_indices(session.requesters().iter().rev().copied());
         decision.step(Step::Custom {
             code: "reversed_list",
             note: Note::Custom(self.note.clone().unwrap_or_default().into()),
+            requests: reversed,
         });
         let wait = decision.wait_reason(WaitReason::Capacity, Note::Text("inscribed early"));
         for &request in session.requesters() {
@@ -63,12 +65,12 @@ fn registry() -> Registry {
         .register("last_come_first_served", |description| {
             let policy: LastComeFirstServed = description.read()?;
             if policy.skip > 100 {
-                return Err(floorshare::Error::InvalidValue {
-                    kind: floorshare::ErrorKind::TooLarge,
-                    field: "skip".into(),
-                    value: policy.skip.to_string(),
-                    problem: "is more than 100".into(),
-                });
+                return Err(floorshare::Error::invalid_as(
+                    floorshare::ErrorKind::TooLarge,
+                    "skip",
+                    policy.skip,
+                    "is more than 100",
+                ));
             }
             Ok(Box::new(policy) as Box<dyn Policy>)
         })
@@ -117,7 +119,8 @@ fn an_outside_policy_records_its_own_name_parameters_and_codes() {
     assert_eq!(output["waitlisted"][0]["reason"], "capacity");
     assert_eq!(
         output["steps"],
-        json!([{"step": "custom", "code": "reversed_list", "detail": "why"}])
+        json!([{"step": "custom", "code": "reversed_list", "detail": "why",
+                "organisations": ["d", "c", "b", "a"]}])
     );
 }
 
@@ -181,4 +184,40 @@ fn a_scenario_can_name_an_outside_policy() {
     let mine = summary.policies.iter().find(|p| p.name == "mine").unwrap();
     // Two slots and at least two requesters in almost every session: two granted each time.
     assert!(mine.metrics["slots_granted"].mean > 1.5);
+}
+
+/// A policy that writes nonsense into its decision gets an error naming the place, never a
+/// record that panics.
+#[test]
+fn a_decision_naming_what_the_session_lacks_is_an_error() {
+    use floorshare::allocation::{Allocate, Allocation};
+    use floorshare::decision::{Pool, Weighting};
+
+    #[derive(Debug)]
+    struct Careless;
+    impl Policy for Careless {
+        fn describe(&self) -> Description {
+            Description::new("careless")
+        }
+        fn select(
+            &self,
+            session: &CheckedSession,
+            _rng: &mut dyn rand::Rng,
+            decision: &mut Decision,
+        ) -> floorshare::Result<()> {
+            decision.grant(session.requesters()[0], GrantReason::Lottery, Note::None);
+            decision.lot_drawn(Pool::Region(99), 4, Weighting::Uniform, [0]);
+            Ok(())
+        }
+    }
+    let input =
+        AllocationInput::from_json_str(&document(json!({"name": "chair_discretion"}))).unwrap();
+    let err = Careless.allocate_seeded(&input.session, 1).unwrap_err();
+    assert_eq!(err.field(), "steps[0]");
+    // A record is built only from a decision the session accepted.
+    let mut decision = Decision::new();
+    decision.begin(&input.session);
+    let err = Allocation::from_decision(&input.session, Careless.describe(), &decision, None)
+        .unwrap_err();
+    assert_eq!(err.field(), "decision");
 }
