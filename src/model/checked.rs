@@ -77,8 +77,9 @@ pub struct CheckedSession {
     duplicate: Vec<bool>,
     history: History,
     /// Scratch for the duplicate detection: one flag per organisation of the roster, all
-    /// `false` between calls (only the flags a call sets are cleared after it), so that moving
-    /// to the next session costs O(requests), not O(roster), and allocates nothing.
+    /// `false` between calls (each marking clears the flags it set, one by one or, when most
+    /// organisations asked, with one fill), so that moving to the next session costs
+    /// O(requests), not O(roster), and allocates nothing.
     seen: Vec<bool>,
 }
 
