@@ -6,8 +6,9 @@
 //! ```
 //!
 //! The session is checked once, outside the timed loop (`check/*` times that step on its
-//! own, from an owned raw input); the timed work is the policy's decision and the building of
-//! the full allocation, every waitlisted request included.
+//! own, from an owned raw input; `check_shuffled/*` with the requests in random order,
+//! `check_cold/*` after evicting the caches); the timed work is the policy's decision and the
+//! building of the full allocation, every waitlisted request included.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -98,6 +99,24 @@ fn allocate(c: &mut Criterion) {
         let raw = input(n);
         group.throughput(Throughput::Elements(n as u64));
         // The clone of the raw input is set up outside the timing: only the check is timed.
+        group.bench_with_input(BenchmarkId::from_parameter(n), &raw, |b, raw| {
+            b.iter_batched(
+                || raw.clone(),
+                |raw| black_box(raw).check().unwrap(),
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+    // The same check with the requests in random order: every id is then looked up in the
+    // roster's index (in roster order, the check compares each with the next organisation
+    // first and skips most lookups).
+    let mut group = c.benchmark_group("check_shuffled");
+    for n in [10_000usize, 100_000] {
+        let mut raw = input(n);
+        let count = raw.requests.len();
+        lot::draw_to_front(&mut lot::seeded(7), &mut raw.requests, count);
+        group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &raw, |b, raw| {
             b.iter_batched(
                 || raw.clone(),
