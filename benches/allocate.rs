@@ -8,8 +8,9 @@
 //! cargo bench --bench allocate
 //! ```
 //!
-//! `decide/*` and `allocate/*` check the session once, outside the timed loop; `check/*` and
-//! `job/*` clone the raw input in an untimed setup.
+//! `decide/*` and `allocate/*` check the session once, outside the timed loop; `check/*`
+//! (requests in roster order), `check_shuffled/*` (in random order), `check_cold/*` (after
+//! evicting the caches) and `job/*` clone the raw input in an untimed setup.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -137,6 +138,24 @@ fn allocate(c: &mut Criterion) {
         let raw = input(n);
         group.throughput(Throughput::Elements(n as u64));
         // The clone of the raw input is set up outside the timing: only the check is timed.
+        group.bench_with_input(BenchmarkId::from_parameter(n), &raw, |b, raw| {
+            b.iter_batched(
+                || raw.clone(),
+                |raw| black_box(raw).check().unwrap(),
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+    // The same check with the requests in random order: every id is then looked up in the
+    // roster's index (in roster order, the check compares each with the next organisation
+    // first and skips most lookups).
+    let mut group = c.benchmark_group("check_shuffled");
+    for n in [10_000usize, 100_000] {
+        let mut raw = input(n);
+        let count = raw.requests.len();
+        lot::draw_to_front(&mut lot::seeded(7), &mut raw.requests, count);
+        group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &raw, |b, raw| {
             b.iter_batched(
                 || raw.clone(),

@@ -81,8 +81,9 @@ pub struct CheckedSession {
     /// The distinct themes the requests name, indexed by [`CheckedRequest::theme`].
     themes: Arc<[Arc<str>]>,
     /// Scratch for the duplicate detection: one flag per organisation of the roster, all
-    /// `false` between calls (only the flags a call sets are cleared after it), so that moving
-    /// to the next session costs O(requests), not O(roster), and allocates nothing.
+    /// `false` between calls (each marking clears the flags it set, one by one or, when most
+    /// organisations asked, with one fill), so that moving to the next session costs
+    /// O(requests), not O(roster), and allocates nothing.
     seen: Vec<bool>,
 }
 
@@ -139,14 +140,30 @@ impl CheckedSession {
         // Themes interned in order of first appearance.
         let mut themes: Vec<Arc<str>> = Vec::new();
         let mut theme_index: HashMap<Arc<str>, u32> = HashMap::new();
+        // Requests often name organisations in roster order (lists exported together, one
+        // request per organisation). While they do, the next request is first compared with
+        // the organisation after the last one, which costs one comparison of two ids read in
+        // order instead of a lookup at a random place of the index; as soon as they do not,
+        // every request is looked up, until two consecutive ones are neighbours again.
+        let mut next = 0;
+        let mut in_step = true;
         for (i, request) in requests.iter().enumerate() {
-            let organisation = built
-                .roster
-                .index_of(&request.organisation)
-                .ok_or_else(|| Error::UnknownOrganisation {
-                    field: format!("requests[{i}].organisation"),
-                    id: request.organisation.clone(),
-                })? as u32;
+            let roster = &built.roster;
+            let organisation =
+                if in_step && next < roster.len() && **roster.id(next) == *request.organisation {
+                    next
+                } else {
+                    let found = roster.index_of(&request.organisation).ok_or_else(|| {
+                        Error::UnknownOrganisation {
+                            field: format!("requests[{i}].organisation"),
+                            id: request.organisation.clone(),
+                        }
+                    })?;
+                    in_step = found == next;
+                    found
+                };
+            next = organisation + 1;
+            let organisation = organisation as u32;
             let minutes = match request.minutes {
                 Some(0) => {
                     return Err(Error::invalid(
@@ -563,6 +580,41 @@ mod tests {
         assert_eq!(a.history(), b.history());
         assert_eq!(a.seen, b.seen);
         assert!(a.seen.iter().all(|&s| !s), "the scratch is left clear");
+    }
+
+    #[test]
+    fn requests_in_roster_order_or_not_resolve_alike() {
+        let roster = roster(8);
+        let lists: [&[usize]; 5] = [
+            &[0, 1, 2, 3, 4, 5, 6, 7],
+            &[1, 2, 2, 3, 5, 6, 7, 0, 1, 2, 7],
+            &[7, 6, 5, 4, 3, 2, 1, 0],
+            &[3, 0, 6, 1, 4, 7, 2, 5, 5],
+            &[],
+        ];
+        for list in lists {
+            let requests: Vec<Request> =
+                list.iter().map(|i| Request::new(format!("o{i}"))).collect();
+            let checked = CheckedSession::new(
+                Session::new("s", 1),
+                roster.clone(),
+                &requests,
+                History::default(),
+            )
+            .unwrap();
+            let resolved: Vec<usize> = (0..list.len())
+                .map(|r| checked.organisation_of(r))
+                .collect();
+            assert_eq!(resolved, list);
+        }
+        // An unknown id after a run in roster order is still an error.
+        let requests = ["o0", "o1", "o2", "o9"].map(Request::new);
+        let err = CheckedSession::new(Session::new("s", 1), roster, &requests, History::default())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"requests[3].organisation: unknown organisation "o9""#
+        );
     }
 
     #[test]

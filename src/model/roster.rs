@@ -287,6 +287,35 @@ mod tests {
     }
 
     #[test]
+    fn in_class_is_the_class_rule() {
+        let organisations: Vec<Organisation> = Kind::ALL
+            .iter()
+            .flat_map(|&kind| {
+                [false, true].map(|led| {
+                    Organisation::new(format!("{kind}-{led}"), "x", kind).migrant_led(led)
+                })
+            })
+            .collect();
+        let classes = [
+            GrassrootsClass::default(),
+            GrassrootsClass {
+                kinds: vec![Kind::Diaspora, Kind::FaithBased],
+                migrant_led: false,
+            },
+            GrassrootsClass {
+                kinds: vec![],
+                migrant_led: true,
+            },
+        ];
+        for class in classes {
+            let roster = Roster::new(organisations.clone(), class.clone()).unwrap();
+            for (i, org) in organisations.iter().enumerate() {
+                assert_eq!(roster.in_class(i), class.contains(org), "{}", org.id);
+            }
+        }
+    }
+
+    #[test]
     fn regions_are_sorted_by_name_and_ids_found() {
         let ids: Vec<String> = (0..3000).map(|i| format!("org-{i}")).collect();
         let regions = ["mena", "africa", "pacific", "asia"];
