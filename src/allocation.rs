@@ -333,7 +333,7 @@ impl Allocation {
         }
         let roster = session.roster();
         let regions = roster.regions();
-        let id_of_request = |r: u32| roster.id(session.organisation_of(r as usize)).clone();
+        let id_of_request = |r: u32| Arc::from(roster.id(session.organisation_of(r as usize)));
         let mut text = String::new();
         let mut render = |note: &Note| -> Option<Arc<str>> {
             text.clear();

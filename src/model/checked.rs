@@ -150,7 +150,7 @@ impl CheckedSession {
         for (i, request) in requests.iter().enumerate() {
             let roster = &built.roster;
             let organisation =
-                if in_step && next < roster.len() && **roster.id(next) == *request.organisation {
+                if in_step && next < roster.len() && roster.id(next) == request.organisation {
                     next
                 } else {
                     let found = roster.index_of(&request.organisation).ok_or_else(|| {

@@ -31,7 +31,6 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct Roster {
     organisations: Vec<Organisation>,
-    ids: Vec<Arc<str>>,
     index: KeyIndex,
     regions: Vec<Arc<str>>,
     region_of: Vec<u32>,
@@ -54,7 +53,6 @@ impl Roster {
             return Err(Error::invalid("organisations", count, "is too many"));
         }
         let mut index = KeyIndex::with_capacity(count);
-        let mut ids = Vec::with_capacity(count);
         let mut in_class = Vec::with_capacity(count);
         // Regions are numbered in order of first appearance, then renumbered by name, so that
         // only the distinct ones are sorted.
@@ -94,7 +92,6 @@ impl Roster {
                 .inspect(|_| first_of_region.push(i as u32))
                 .unwrap_or_else(|held| held);
             region_of.push(region);
-            ids.push(Arc::from(org.id.as_str()));
             // As `class.contains(org)`.
             in_class
                 .push(kind_in_class[org.kind.index()] || (class.migrant_led && org.migrant_led));
@@ -126,7 +123,6 @@ impl Roster {
         let regions = by_name.iter().map(|&r| Arc::from(region_name(r))).collect();
         Ok(Roster {
             organisations,
-            ids,
             index,
             regions,
             region_of,
@@ -150,20 +146,19 @@ impl Roster {
         &self.organisations
     }
 
-    /// The shared id of the organisation at `index` (what an allocation's grants and
-    /// waitlisted entries hold: a clone is a reference count, not a copy of the string).
+    /// The id of the organisation at `index`.
     ///
     /// # Panics
     ///
     /// When `index` is not below [`Roster::len`].
-    pub fn id(&self, index: usize) -> &Arc<str> {
-        &self.ids[index]
+    pub fn id(&self, index: usize) -> &str {
+        &self.organisations[index].id
     }
 
     /// The index of the organisation with id `id`, or `None` when no organisation has it.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index
-            .get(self.index.hash(id), id, |p| &self.ids[p as usize])
+            .get(self.index.hash(id), id, |p| &self.organisations[p as usize].id)
             .map(|i| i as usize)
     }
 
@@ -329,7 +324,7 @@ mod tests {
         assert_eq!(names, ["africa", "asia", "mena", "pacific"]);
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(roster.index_of(id), Some(i));
-            assert_eq!(&**roster.id(i), id);
+            assert_eq!(roster.id(i), id);
             assert_eq!(&*roster.regions()[roster.region_of(i)], regions[i % 4]);
         }
         assert_eq!(roster.index_of("org-3000"), None);
