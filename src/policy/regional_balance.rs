@@ -418,9 +418,18 @@ impl RegionalBalance {
         }
         scratch.items.clear();
         scratch.items.resize(start, 0);
+        // With grassroots first, each item's class beside it, read once here in request order
+        // rather than at random later.
+        let with_class = self.spec.within_region == WithinRegion::GrassrootsFirst;
+        scratch.in_class.clear();
+        scratch.in_class.resize(if with_class { start } else { 0 }, false);
         for &r in session.requesters() {
-            let range = &mut ranges[region_of(r)];
+            let org = session.organisation_of(r as usize);
+            let range = &mut ranges[roster.region_of(org)];
             scratch.items[range.end] = r;
+            if with_class {
+                scratch.in_class[range.end] = roster.in_class(org);
+            }
             range.end += 1;
         }
         scratch.asking.clear();
@@ -445,6 +454,8 @@ impl RegionalBalance {
             by_lot,
             lost_lot,
             tmp,
+            others,
+            in_class,
             lot_order,
             heap: heap_memory,
             next_of,
@@ -476,12 +487,17 @@ impl RegionalBalance {
                 }
                 WithinRegion::GrassrootsFirst => {
                     // Stable partition: the class first, each part in inscription order.
-                    let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
+                    let flags = &mut in_class[ranges[g as usize].clone()];
                     tmp.clear();
-                    tmp.extend(candidates.iter().copied().filter(|&r| in_class(r)));
-                    let class_len = tmp.len();
-                    tmp.extend(candidates.iter().copied().filter(|&r| !in_class(r)));
-                    let (class, rest) = tmp.split_at_mut(class_len);
+                    others.clear();
+                    for (&r, &member) in candidates.iter().zip(flags.iter()) {
+                        if member {
+                            tmp.push(r);
+                        } else {
+                            others.push(r);
+                        }
+                    }
+                    let (class, rest) = (&mut tmp[..], &mut others[..]);
                     let from_class = lot::draw_to_front(rng, class, q);
                     let from_rest = lot::draw_to_front(rng, rest, q - from_class);
                     class_took[i] = from_class as u32;
@@ -497,13 +513,15 @@ impl RegionalBalance {
                         );
                     }
                     // The region's picks first, then everyone else of the region.
-                    let reordered = class[..from_class]
-                        .iter()
-                        .chain(&rest[..from_rest])
-                        .chain(&class[from_class..])
-                        .chain(&rest[from_rest..]);
-                    for (slot, &r) in candidates.iter_mut().zip(reordered) {
+                    let reordered = (class[..from_class].iter().map(|&r| (r, true)))
+                        .chain(rest[..from_rest].iter().map(|&r| (r, false)))
+                        .chain(class[from_class..].iter().map(|&r| (r, true)))
+                        .chain(rest[from_rest..].iter().map(|&r| (r, false)));
+                    for ((slot, flag), (r, member)) in
+                        candidates.iter_mut().zip(flags.iter_mut()).zip(reordered)
+                    {
                         *slot = r;
+                        *flag = member;
                     }
                 }
             }
@@ -561,7 +579,6 @@ impl RegionalBalance {
         // lot drew from — a tie lot its region lost, or a draw within the region that had
         // a slot to give — and `capacity` otherwise (inscription order, no slot apportioned,
         // or the class filled the region's quota before the others' draw).
-        let in_class = |r: u32| roster.in_class(session.organisation_of(r as usize));
         for (i, &g) in asking.iter().enumerate() {
             let note = Note::RegionWait {
                 region: g,
@@ -591,8 +608,15 @@ impl RegionalBalance {
                     wait(quota[i] > class_took[i], decision),
                 ),
             };
-            for &r in &items[ranges[g as usize].clone()] {
-                decision.wait(r, if in_class(r) { class_wait } else { others_wait });
+            let range = ranges[g as usize].clone();
+            if class_wait == others_wait {
+                for &r in &items[range] {
+                    decision.wait(r, class_wait);
+                }
+            } else {
+                for (&r, &member) in items[range.clone()].iter().zip(&in_class[range]) {
+                    decision.wait(r, if member { class_wait } else { others_wait });
+                }
             }
         }
         Ok(())
@@ -624,8 +648,11 @@ struct Scratch {
     /// Asking regions not capped yet, and their weights.
     open: Vec<usize>,
     open_weights: Vec<f64>,
-    /// A region's class and other members (grassroots first).
+    /// A region's class members and other members (grassroots first).
     tmp: Vec<u32>,
+    others: Vec<u32>,
+    /// Whether each of `items` is in the grassroots class (grassroots first only).
+    in_class: Vec<bool>,
     /// Asking regions with a quota, in the drawn order.
     lot_order: Vec<usize>,
     /// The speaking-order queue's memory.
