@@ -391,6 +391,17 @@ impl Error {
     }
 }
 
+/// A JSON value as a message quotes it: its compact text, cut to 60 characters with `…` when
+/// longer, so that a wrong value as large as the document stays a short one-line message.
+pub(crate) fn quote_json(value: &serde_json::Value) -> String {
+    const MOST: usize = 60;
+    let text = value.to_string();
+    match text.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// `text` with control characters escaped (`\n`, `\u{1b}`), so that a message quoting user
 /// data (a map key, an id) stays on one line.
 fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
@@ -437,6 +448,17 @@ mod tests {
         assert_eq!(err.field(), "organisations[2].id");
         let err = Error::invalid("input", "x", "is bad").within("policy");
         assert_eq!(err.field(), "policy");
+    }
+
+    #[test]
+    fn quoted_values_stay_short() {
+        let huge = serde_json::Value::Array(vec![serde_json::json!(12345); 100_000]);
+        let quoted = quote_json(&huge);
+        assert!(quoted.chars().count() <= 61, "{quoted}");
+        assert!(quoted.ends_with('…'));
+        assert_eq!(quote_json(&serde_json::json!([1, 2])), "[1,2]");
+        let err = crate::policy::Description::from_json(huge).unwrap_err();
+        assert!(err.to_string().len() < 200, "{err}");
     }
 
     #[test]

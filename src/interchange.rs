@@ -107,7 +107,10 @@ impl AllocationInput {
             return Err(Error::json_as(
                 ErrorKind::WrongType,
                 "input",
-                format!("expected an object, found {value}"),
+                format!(
+                    "expected an object, found {}",
+                    crate::error::quote_json(&value)
+                ),
             ));
         };
         let missing = |field: &str| Error::json("input", format!("missing field `{field}`"));

@@ -42,7 +42,10 @@
 //! # Layout
 //!
 //! Data flows one way: input → checked session → policy → decision → allocation record →
-//! metrics → summary. No module depends on one further down the flow.
+//! metrics → summary. A module depends only on what it reads and on what it writes into: the
+//! model on nothing, a policy on the model and the decision it fills, the record on both,
+//! the metrics on decisions and records, the simulator on all of them; nothing reads back from
+//! a later stage.
 //!
 //! - [`model`]: the domain (organisations, chairs, sessions, requests, history) and the
 //!   validation of raw input into a [`model::CheckedSession`]. It depends on nothing else.

@@ -16,8 +16,8 @@
 //! get the same bytes (the determinism promise; `allocate --verify`). Any change of a pinned output
 //! is therefore a breaking change of published allocations (or of published simulation
 //! figures) and must be deliberate. The inputs are frozen copies (the examples they come from
-//! may move); the only output difference a refactor may introduce is the new top-level
-//! `steps` field, which [`normalise`] is there to drop.
+//! may move); every byte is compared, the audit `steps` included (see [`normalise`] for how
+//! the pins went through the change that added them).
 //!
 //! A mismatch fails naming the session, policy, seed and the first differing character with
 //! context. A missing pin file is a failure. To (re)write the pins from the current code, run

@@ -219,7 +219,7 @@ impl SessionFigures {
         ))
     }
 
-    /// [`normalised_entropy`] of the speakers' regions; `None` when nothing is granted.
+    /// [`normalised_entropy`](super::normalised_entropy) of the speakers' regions; `None` when nothing is granted.
     pub fn region_entropy(&self) -> Option<f64> {
         normalised_entropy_of(
             self.region_granted.iter().map(|&g| u64::from(g)),

@@ -18,6 +18,7 @@ use crate::{Error, Result};
 /// assert_eq!(Grouping::Tag("gender".into()).name(), "tag:gender");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Grouping {
     /// By region.
     Region,

@@ -210,8 +210,8 @@ impl CheckedSession {
     }
 
     /// Builds a checked session from requests already resolved against `roster`, in
-    /// inscription order (what a simulator does), with `history` (no records, or one per
-    /// organisation of the roster).
+    /// inscription order (what a simulator does), their themes indices into `themes`, with
+    /// `history` (no records, or one per organisation of the roster).
     ///
     /// # Errors
     ///
@@ -220,6 +220,7 @@ impl CheckedSession {
     ///   organisation;
     /// - `requests[i].organisation` ([`Error::InvalidValue`]) when it is not an index into the
     ///   roster;
+    /// - `requests[i].theme` ([`Error::InvalidValue`]) when it is not an index into `themes`;
     /// - `requests` ([`Error::InvalidValue`]) when there are 2³² or more.
     pub fn from_requests(
         session: impl Into<Arc<Session>>,

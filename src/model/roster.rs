@@ -158,7 +158,9 @@ impl Roster {
     /// The index of the organisation with id `id`, or `None` when no organisation has it.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index
-            .get(self.index.hash(id), id, |p| &self.organisations[p as usize].id)
+            .get(self.index.hash(id), id, |p| {
+                &self.organisations[p as usize].id
+            })
             .map(|i| i as usize)
     }
 

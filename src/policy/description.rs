@@ -63,7 +63,10 @@ impl Description {
                 parameters,
             }),
             Ok(Value::Object(_)) => Err(invalid("a parameter may not be called `name`".into())),
-            Ok(other) => Err(invalid(format!("expected an object, found {other}"))),
+            Ok(other) => Err(invalid(format!(
+                "expected an object, found {}",
+                crate::error::quote_json(&other)
+            ))),
             Err(err) => Err(invalid(err.to_string())),
         }
     }
@@ -82,7 +85,10 @@ impl Description {
             return Err(Error::json_as(
                 ErrorKind::WrongType,
                 "input",
-                format!("expected a policy description object, found {value}"),
+                format!(
+                    "expected a policy description object, found {}",
+                    crate::error::quote_json(&value)
+                ),
             ));
         };
         let name = match parameters.remove("name") {
@@ -91,7 +97,10 @@ impl Description {
                 return Err(Error::json_as(
                     ErrorKind::WrongType,
                     "name",
-                    format!("expected a policy name string, found {other}"),
+                    format!(
+                        "expected a policy name string, found {}",
+                        crate::error::quote_json(&other)
+                    ),
                 ));
             }
             None => {

@@ -422,7 +422,9 @@ impl RegionalBalance {
         // rather than at random later.
         let with_class = self.spec.within_region == WithinRegion::GrassrootsFirst;
         scratch.in_class.clear();
-        scratch.in_class.resize(if with_class { start } else { 0 }, false);
+        scratch
+            .in_class
+            .resize(if with_class { start } else { 0 }, false);
         for &r in session.requesters() {
             let org = session.organisation_of(r as usize);
             let range = &mut ranges[roster.region_of(org)];

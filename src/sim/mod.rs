@@ -67,12 +67,12 @@ pub use scenario::{Behaviour, LabelledPolicy, Population, PopulationGenerator, S
 pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
 pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
 
-use crate::Result;
 use crate::decision::Decision;
 use crate::lot;
 use crate::metrics::{ProcessTally, SessionFigures, Summary, gini_in_place, never_heard_share};
 use crate::model::{CheckedSession, History, Session};
 use crate::policy::{Registry, built_in};
+use crate::{Error, Result};
 
 /// Runs merged at once: the unit of parallel work and of progress reports.
 const CHUNK: u64 = 256;
@@ -232,7 +232,8 @@ impl Simulation {
         ))
     }
 
-    /// Runs `runs` and merges their summaries into `total`, in run order.
+    /// Runs `runs` and merges their summaries into `total`, in run order. The runs are split
+    /// into one contiguous part per thread, each run through one workspace.
     #[cfg(feature = "rayon")]
     fn chunk(
         &self,
@@ -241,14 +242,20 @@ impl Simulation {
         total: &mut [Vec<Summary>],
     ) -> Result<()> {
         use rayon::prelude::*;
-        let summaries: Vec<Vec<Vec<Summary>>> = runs
+        let parts = rayon::current_num_threads().max(1) as u64;
+        let length = runs.end - runs.start;
+        let summaries: Vec<Vec<Vec<Vec<Summary>>>> = (0..parts)
             .into_par_iter()
-            .map_init(
-                || self.workspace(),
-                |workspace, run| self.run_into(run, workspace).map(<[_]>::to_vec),
-            )
+            .map(|part| {
+                let start = runs.start + length * part / parts;
+                let end = runs.start + length * (part + 1) / parts;
+                let mut workspace = self.workspace();
+                (start..end)
+                    .map(|run| self.run_into(run, &mut workspace).map(<[_]>::to_vec))
+                    .collect::<Result<Vec<_>>>()
+            })
             .collect::<Result<_>>()?;
-        for run in &summaries {
+        for run in summaries.iter().flatten() {
             merge_into(total, run);
         }
         Ok(())
@@ -284,13 +291,27 @@ impl Simulation {
     ///
     /// # Errors
     ///
-    /// As [`Simulation::run_all`].
+    /// As [`Simulation::run_all`]; an error naming `workspace` when `workspace` was not made
+    /// by this simulation's [`Simulation::workspace`].
     pub fn run_into<'w>(
         &self,
         run: u64,
         workspace: &'w mut Workspace,
     ) -> Result<&'w [Vec<Summary>]> {
         let seed = self.scenario.seed;
+        let fits = workspace.checked.len() == self.sessions.len()
+            && workspace.summaries.len() == self.policies.len()
+            && workspace
+                .checked
+                .iter()
+                .all(|c| c.roster().len() == self.behaviour.roster.len());
+        if !fits {
+            return Err(Error::invalid(
+                "workspace",
+                "given",
+                "is not one of this simulation's (see Simulation::workspace)",
+            ));
+        }
         let Workspace {
             draws,
             checked,

@@ -67,6 +67,7 @@ pub struct Scenario {
 /// JSON: `{"organisations": [...]}` or `{"generate": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Population {
     /// These organisations, in every run.
     Organisations(Vec<Organisation>),
