@@ -8,6 +8,8 @@
 //!
 //! With `--metrics`, the output gains a `"metrics"` object: the fairness of this allocation
 //! (`floorshare::metrics::AllocationMetrics`, documented field by field in the README).
+//! `--by CATEGORY` (repeatable: `region`, `kind`, `class`, `migrant_led`, `country`,
+//! `tag:KEY`) adds `metrics.by_category.CATEGORY`, a table like `by_region`.
 //!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
 //! naming the field or id at fault and quoting the offending value, nothing on stdout.
@@ -18,9 +20,11 @@ use std::process::ExitCode;
 use floorshare::allocation::Allocation;
 use floorshare::interchange::AllocationInput;
 use floorshare::metrics::AllocationMetrics;
+use floorshare::model::Category;
 use serde::Serialize;
 
-const USAGE: &str = "usage: allocate [--metrics] [FILE]   (reads stdin without FILE)";
+const USAGE: &str =
+    "usage: allocate [--metrics [--by CATEGORY]...] [FILE]   (reads stdin without FILE)";
 
 /// The allocation, with its metrics when asked for.
 #[derive(Serialize)]
@@ -52,15 +56,29 @@ fn main() -> ExitCode {
 fn run() -> Result<String, String> {
     let mut path = None;
     let mut with_metrics = false;
-    for arg in std::env::args().skip(1) {
+    let mut categories: Vec<Category> = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--metrics" => with_metrics = true,
+            "--by" => {
+                let name = args
+                    .next()
+                    .ok_or_else(|| format!("arguments: --by needs a category; {USAGE}"))?;
+                let category = name
+                    .parse()
+                    .map_err(|err: floorshare::Error| format!("arguments: --by: {err}"))?;
+                categories.push(category);
+            }
             flag if flag.starts_with("--") => {
                 return Err(format!("arguments: unknown option {flag:?}; {USAGE}"));
             }
             _ if path.is_some() => return Err(format!("arguments: more than one file; {USAGE}")),
             _ => path = Some(arg),
         }
+    }
+    if !categories.is_empty() && !with_metrics {
+        return Err(format!("arguments: --by goes with --metrics; {USAGE}"));
     }
     let text = match &path {
         Some(path) => std::fs::read_to_string(path)
@@ -76,7 +94,8 @@ fn run() -> Result<String, String> {
     let input = AllocationInput::from_json_str(&text).map_err(|err| err.to_string())?;
     let allocation = input.allocate().map_err(|err| err.to_string())?;
     let output = Output {
-        metrics: with_metrics.then(|| AllocationMetrics::measure(&input.session, &allocation)),
+        metrics: with_metrics
+            .then(|| AllocationMetrics::measure_by(&input.session, &allocation, &categories)),
         allocation: &allocation,
     };
     serde_json::to_string_pretty(&output).map_err(|err| format!("output: {err}"))

@@ -275,3 +275,32 @@ fn undefined_metrics_are_null_never_nan() {
     assert_eq!(m["grassroots_class"]["selection_rate"], Value::Null);
     assert_eq!(m["grassroots_class"]["target_share"], Value::Null);
 }
+
+#[test]
+fn metrics_by_any_category_the_caller_names() {
+    let mut input = document(json!({"name": "regional_balance"}));
+    input["organisations"][0]["tags"] = json!({"constituency": "women"});
+    let args = ["--metrics", "--by", "tag:constituency", "--by", "kind"];
+    let out = common::run_with_stdin("allocate", &args, &input.to_string());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let output: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by = &output["metrics"]["by_category"];
+    assert_eq!(by["tag:constituency"]["women"]["requests"], 1);
+    assert!(by["tag:constituency"][""]["requests"].as_u64().unwrap() >= 1);
+    assert!(by["kind"].as_object().unwrap().contains_key("grassroots"));
+    // An unknown category is one line naming it; --by needs --metrics.
+    let out = common::run_with_stdin("allocate", &["--metrics", "--by", "colour"], "{}");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("arguments: --by: category: unknown category \"colour\""),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    let out = common::run_with_stdin("allocate", &["--by", "kind"], "{}");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -221,7 +221,7 @@ mod degenerate {
         let a = RegionalBalance::default().allocate_seeded(&s, 1).unwrap();
         // The caller's population shares leave region b out: target 0.
         let population = BTreeMap::from([("a".to_string(), 1.0), ("c".to_string(), 0.0)]);
-        let mut tally = GroupTally::with_population(Grouping::Region, population).unwrap();
+        let mut tally = GroupTally::with_population(Category::Region, population).unwrap();
         tally.add(&s, &a);
         let table = tally.table();
         assert_eq!(table.groups["b"].target_share, Some(0.0));
@@ -238,7 +238,7 @@ mod degenerate {
     fn bad_population_shares_and_group_ids_are_errors() {
         for bad in [f64::NAN, f64::INFINITY, -0.5] {
             let population = BTreeMap::from([("a".to_string(), 0.5), ("b".to_string(), bad)]);
-            let err = GroupTally::with_population(Grouping::Region, population).unwrap_err();
+            let err = GroupTally::with_population(Category::Region, population).unwrap_err();
             assert_eq!(err.field(), "population.b");
         }
         let err = SelectionRates::from_decisions(&[0, u32::MAX], &[true, false]).unwrap_err();

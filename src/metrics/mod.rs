@@ -40,7 +40,7 @@ pub use opportunity::{SelectionRates, SelectionTally};
 pub use position::{attention, is_late, normalised_position};
 pub use process::{Inequality, ProcessTally};
 pub use report::AllocationMetrics;
-pub use representation::{GroupStats, GroupTable, GroupTally, Grouping, late_share};
+pub use representation::{GroupStats, GroupTable, GroupTally, late_share};
 pub use summary::Summary;
 
 use crate::allocation::Allocation;

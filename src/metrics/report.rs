@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Granted;
-use super::{Diversity, GroupStats, GroupTally, Grouping, SessionFigures};
-use crate::model::CheckedSession;
+use super::{Diversity, GroupStats, GroupTally, SessionFigures};
+use crate::model::{Category, CheckedSession};
 
 /// The fairness of one allocation: per region, per kind and for the grassroots class,
 /// the disproportionality of the regions' slot shares against their shares of the requests,
@@ -70,6 +70,10 @@ pub struct AllocationMetrics {
     pub themes_heard_share: Option<f64>,
     /// Share of the granted slots starting in the last fifth of the session.
     pub late_share: Option<f64>,
+    /// Figures per value of each category the caller asked for
+    /// ([`AllocationMetrics::measure_by`]), by category name (`tag:constituency`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_category: BTreeMap<String, BTreeMap<String, GroupStats>>,
 }
 
 impl AllocationMetrics {
@@ -79,19 +83,52 @@ impl AllocationMetrics {
     ///
     /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn measure(session: &CheckedSession, allocation: &impl Granted) -> Self {
+        Self::measure_by(session, allocation, &[])
+    }
+
+    /// As [`AllocationMetrics::measure`], with the figures per value of each of `categories`
+    /// besides (`by_category`).
+    ///
+    /// # Panics
+    ///
+    /// As [`AllocationMetrics::measure`].
+    ///
+    /// ```
+    /// use floorshare::allocation::Allocate;
+    /// use floorshare::metrics::AllocationMetrics;
+    /// use floorshare::model::*;
+    /// use floorshare::policy::RegionalBalance;
+    ///
+    /// let mut women = Organisation::new("w", "asia", Kind::Grassroots);
+    /// women.tags.insert("constituency".into(), "women".into());
+    /// let youth = Organisation::new("y", "asia", Kind::Academia);
+    /// let session = SessionInput::new(Session::new("s", 1), vec![women, youth], vec![Request::new("w"), Request::new("y")])
+    /// .check()?;
+    /// let allocation = RegionalBalance::default().allocate_seeded(&session, 1)?;
+    /// let metrics = AllocationMetrics::measure_by(&session, &allocation, &["tag:constituency".parse()?]);
+    /// let table = &metrics.by_category["tag:constituency"];
+    /// assert_eq!(table["women"].requests, 1);
+    /// assert_eq!(table[""].requests, 1); // no tag: the value ""
+    /// # Ok::<(), floorshare::Error>(())
+    /// ```
+    pub fn measure_by(
+        session: &CheckedSession,
+        allocation: &impl Granted,
+        categories: &[Category],
+    ) -> Self {
         let table = |grouping| {
             let mut tally = GroupTally::new(grouping);
             tally.add(session, allocation);
             tally.table()
         };
-        let regions = table(Grouping::Region);
-        let kinds = table(Grouping::Kind);
-        let mut class = table(Grouping::GrassrootsClass);
+        let regions = table(Category::Region);
+        let kinds = table(Category::Kind);
+        let mut class = table(Category::Class);
         let figures = SessionFigures::measure(session, allocation);
         let diversity = Diversity::of(&figures);
         let d = regions.disproportionality;
         AllocationMetrics {
-            grassroots_class: class.groups.remove(Grouping::CLASS).unwrap_or_default(),
+            grassroots_class: class.groups.remove("grassroots").unwrap_or_default(),
             loosemore_hanby: d.map(|d| d.loosemore_hanby),
             gallagher: d.map(|d| d.gallagher),
             sainte_lague_index: d.map(|d| d.sainte_lague_index),
@@ -106,6 +143,10 @@ impl AllocationMetrics {
             themes_heard: diversity.themes_heard,
             themes_heard_share: diversity.themes_heard_share,
             late_share: figures.late_share(),
+            by_category: categories
+                .iter()
+                .map(|category| (category.name().into_owned(), table(category.clone()).groups))
+                .collect(),
         }
     }
 }

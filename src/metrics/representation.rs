@@ -7,68 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Granted;
 use super::{Disproportionality, attention, normalised_position};
-use crate::model::{CheckedSession, Kind, Roster};
+use crate::model::{Category, CheckedSession, Kind, Roster};
 use crate::{Error, Result};
-
-/// How organisations are grouped for the metrics.
-///
-/// ```
-/// use floorshare::metrics::Grouping;
-///
-/// assert_eq!(Grouping::Tag("gender".into()).name(), "tag:gender");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Grouping {
-    /// By region.
-    Region,
-    /// By kind (`international_ngo`, …).
-    Kind,
-    /// In the grassroots class (group [`Grouping::CLASS`]) or not ([`Grouping::OTHERS`]).
-    GrassrootsClass,
-    /// By the value of a tag; organisations without it form the group
-    /// [`Grouping::UNTAGGED`].
-    Tag(String),
-}
-
-impl Grouping {
-    /// The group of the grassroots class under [`Grouping::GrassrootsClass`].
-    pub const CLASS: &'static str = "grassroots_class";
-    /// The group of everyone else under [`Grouping::GrassrootsClass`].
-    pub const OTHERS: &'static str = "others";
-    /// The group of organisations without the tag under [`Grouping::Tag`].
-    pub const UNTAGGED: &'static str = "(untagged)";
-
-    /// A short name: `region`, `kind`, `grassroots_class`, `tag:<name>`.
-    pub fn name(&self) -> String {
-        match self {
-            Grouping::Region => "region".into(),
-            Grouping::Kind => "kind".into(),
-            Grouping::GrassrootsClass => "grassroots_class".into(),
-            Grouping::Tag(tag) => format!("tag:{tag}"),
-        }
-    }
-
-    /// The group of the organisation at `index` in `roster`.
-    pub fn group_of(&self, roster: &Roster, index: usize) -> String {
-        let org = &roster.organisations()[index];
-        match self {
-            Grouping::Region => org.region.clone(),
-            Grouping::Kind => org.kind.name().to_string(),
-            Grouping::GrassrootsClass => if roster.in_class(index) {
-                Self::CLASS
-            } else {
-                Self::OTHERS
-            }
-            .to_string(),
-            Grouping::Tag(tag) => org
-                .tags
-                .get(tag)
-                .cloned()
-                .unwrap_or_else(|| Self::UNTAGGED.to_string()),
-        }
-    }
-}
 
 /// One group's figures. Undefined ratios are `None` (`null` in JSON), never NaN.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -112,6 +52,10 @@ pub struct GroupTable {
     pub max_exposure_disparity: Option<f64>,
 }
 
+/// The values of [`Category::Class`].
+const CLASS: &str = "grassroots";
+const OTHERS: &str = "other";
+
 #[derive(Debug, Clone, Default)]
 struct Counts {
     requests: u64,
@@ -129,7 +73,7 @@ struct Counts {
 ///
 /// ```
 /// use floorshare::allocation::Allocate;
-/// use floorshare::metrics::{GroupTally, Grouping};
+/// use floorshare::metrics::GroupTally;
 /// use floorshare::model::*;
 /// use floorshare::policy::GrassrootsPriority;
 ///
@@ -143,10 +87,10 @@ struct Counts {
 /// .check()?;
 /// let allocation = GrassrootsPriority::strict().allocate_seeded(&session, 1)?;
 ///
-/// let mut tally = GroupTally::new(Grouping::GrassrootsClass);
+/// let mut tally = GroupTally::new(Category::Class);
 /// tally.add(&session, &allocation);
 /// let table = tally.table();
-/// let class = &table.groups[Grouping::CLASS];
+/// let class = &table.groups["grassroots"];
 /// assert_eq!((class.requests, class.granted), (1, 1));
 /// assert_eq!(class.slot_share, Some(0.5));
 /// assert_eq!(class.target_share, Some(1.0 / 3.0));
@@ -155,7 +99,7 @@ struct Counts {
 /// ```
 #[derive(Debug, Clone)]
 pub struct GroupTally {
-    grouping: Grouping,
+    grouping: Category,
     population: Option<BTreeMap<String, f64>>,
     names: Vec<String>,
     index: HashMap<String, usize>,
@@ -167,7 +111,7 @@ pub struct GroupTally {
 
 impl GroupTally {
     /// A tally grouping by `grouping`, with target shares from the requests.
-    pub fn new(grouping: Grouping) -> Self {
+    pub fn new(grouping: Category) -> Self {
         Self::build(grouping, None)
     }
 
@@ -178,7 +122,7 @@ impl GroupTally {
     ///
     /// [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange) naming `population.<group>` when
     /// a share is negative, NaN or infinite.
-    pub fn with_population(grouping: Grouping, population: BTreeMap<String, f64>) -> Result<Self> {
+    pub fn with_population(grouping: Category, population: BTreeMap<String, f64>) -> Result<Self> {
         if let Some((group, &share)) = population
             .iter()
             .find(|(_, s)| !(s.is_finite() && **s >= 0.0))
@@ -192,7 +136,7 @@ impl GroupTally {
         Ok(Self::build(grouping, Some(population)))
     }
 
-    fn build(grouping: Grouping, population: Option<BTreeMap<String, f64>>) -> Self {
+    fn build(grouping: Category, population: Option<BTreeMap<String, f64>>) -> Self {
         let mut tally = GroupTally {
             grouping,
             population: None,
@@ -203,9 +147,9 @@ impl GroupTally {
             group_of: Vec::new(),
         };
         // Both sides of the class always appear, so the class has figures even when absent.
-        if tally.grouping == Grouping::GrassrootsClass {
-            tally.group_index(Grouping::CLASS);
-            tally.group_index(Grouping::OTHERS);
+        if tally.grouping == Category::Class {
+            tally.group_index(CLASS);
+            tally.group_index(OTHERS);
         }
         if let Some(population) = &population {
             for name in population.keys() {
@@ -238,7 +182,7 @@ impl GroupTally {
         }
         let organisations = roster.organisations();
         self.group_of = match self.grouping.clone() {
-            Grouping::Region => {
+            Category::Region => {
                 let of_region: Vec<usize> = roster
                     .regions()
                     .iter()
@@ -248,7 +192,7 @@ impl GroupTally {
                     .map(|org| of_region[roster.region_of(org)])
                     .collect()
             }
-            Grouping::Kind => {
+            Category::Kind => {
                 let mut of_kind = [usize::MAX; Kind::ALL.len()];
                 organisations
                     .iter()
@@ -261,24 +205,16 @@ impl GroupTally {
                     })
                     .collect()
             }
-            Grouping::GrassrootsClass => {
-                let (class, others) = (
-                    self.group_index(Grouping::CLASS),
-                    self.group_index(Grouping::OTHERS),
-                );
+            Category::Class => {
+                let (class, others) = (self.group_index(CLASS), self.group_index(OTHERS));
                 (0..roster.len())
                     .map(|org| if roster.in_class(org) { class } else { others })
                     .collect()
             }
-            Grouping::Tag(tag) => organisations
+            category => organisations
                 .iter()
-                .map(|org| {
-                    self.group_index(
-                        org.tags
-                            .get(&tag)
-                            .map_or(Grouping::UNTAGGED, String::as_str),
-                    )
-                })
+                .enumerate()
+                .map(|(i, org)| self.group_index(&category.value_of(org, roster.in_class(i))))
                 .collect(),
         };
         self.cached_roster = Some(roster.clone());
@@ -359,8 +295,8 @@ impl GroupTally {
         }
     }
 
-    /// The grouping.
-    pub fn grouping(&self) -> &Grouping {
+    /// The category it groups by.
+    pub fn grouping(&self) -> &Category {
         &self.grouping
     }
 }

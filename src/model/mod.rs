@@ -6,6 +6,7 @@
 //! `floorshare::decision`), and the record is built from the decision
 //! (`floorshare::allocation`). The model depends on nothing but the error type.
 
+mod category;
 mod checked;
 mod index;
 mod input;
@@ -14,6 +15,7 @@ mod request;
 mod roster;
 mod session;
 
+pub use category::Category;
 pub use checked::{CheckedRequest, CheckedSession};
 pub use input::SessionInput;
 pub use organisation::{GCM_REGIONS, GrassrootsClass, Kind, Organisation};

@@ -1,0 +1,172 @@
+//! Categories: the one way to name a grouping of organisations, used by every policy, stage
+//! and metric that groups them.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::Organisation;
+use crate::{Error, ErrorKind, Result};
+
+/// A way of grouping organisations, written as a string wherever a policy, a stage or a metric
+/// groups them: `region`, `kind`, `class` (values `grassroots` and `other`, by the grassroots
+/// class), `migrant_led` (`true`/`false`), `country`, or `tag:KEY` (the value of tag KEY). An
+/// organisation without a country or without the tag has the value `""` in that category, an
+/// ordinary value.
+///
+/// # Example
+///
+/// ```
+/// use floorshare::model::{Category, Kind, Organisation};
+///
+/// let category: Category = "tag:constituency".parse()?;
+/// let mut org = Organisation::new("o1", "pacific", Kind::Grassroots);
+/// org.tags.insert("constituency".into(), "women_and_gender".into());
+/// assert_eq!(category.value_of(&org, true), "women_and_gender");
+/// assert_eq!(Category::Class.value_of(&org, true), "grassroots");
+/// assert_eq!(Category::Country.value_of(&org, true), "");
+///
+/// let err = "gender".parse::<Category>().unwrap_err();
+/// assert_eq!(err.to_string(), r#"category: unknown category "gender" (region, kind, class, migrant_led, country or tag:KEY)"#);
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Category {
+    /// The organisation's region.
+    Region,
+    /// Its kind (`grassroots`, `international_ngo`, …).
+    Kind,
+    /// `grassroots` when in the grassroots class, else `other`.
+    Class,
+    /// `true` when migrant-led, else `false`.
+    MigrantLed,
+    /// Its country (`""` when not given).
+    Country,
+    /// The value of one of its tags (`""` when it has not that tag).
+    Tag(String),
+}
+
+impl Category {
+    /// The organisation's value in this category; `in_class` says whether it is in the
+    /// grassroots class (a roster knows: [`Roster::in_class`](super::Roster::in_class)).
+    pub fn value_of<'a>(&self, organisation: &'a Organisation, in_class: bool) -> Cow<'a, str> {
+        match self {
+            Category::Region => Cow::Borrowed(&organisation.region),
+            Category::Kind => Cow::Borrowed(organisation.kind.name()),
+            Category::Class => Cow::Borrowed(if in_class { "grassroots" } else { "other" }),
+            Category::MigrantLed => Cow::Borrowed(if organisation.migrant_led {
+                "true"
+            } else {
+                "false"
+            }),
+            Category::Country => Cow::Borrowed(organisation.country.as_deref().unwrap_or("")),
+            Category::Tag(key) => {
+                Cow::Borrowed(organisation.tags.get(key).map_or("", String::as_str))
+            }
+        }
+    }
+
+    /// The name as written (`region`, `tag:constituency`).
+    pub fn name(&self) -> Cow<'_, str> {
+        match self {
+            Category::Region => "region".into(),
+            Category::Kind => "kind".into(),
+            Category::Class => "class".into(),
+            Category::MigrantLed => "migrant_led".into(),
+            Category::Country => "country".into(),
+            Category::Tag(key) => format!("tag:{key}").into(),
+        }
+    }
+}
+
+impl FromStr for Category {
+    type Err = Error;
+
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnknownName`] naming `category` for any other name, or `tag:` without a
+    /// key.
+    fn from_str(name: &str) -> Result<Self> {
+        Ok(match name {
+            "region" => Category::Region,
+            "kind" => Category::Kind,
+            "class" => Category::Class,
+            "migrant_led" => Category::MigrantLed,
+            "country" => Category::Country,
+            _ => match name.strip_prefix("tag:") {
+                Some(key) if !key.is_empty() => Category::Tag(key.to_string()),
+                _ => {
+                    return Err(Error::invalid_as(
+                        ErrorKind::UnknownName,
+                        "category",
+                        format_args!("unknown category {name:?}"),
+                        "(region, kind, class, migrant_led, country or tag:KEY)",
+                    ));
+                }
+            },
+        })
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.name())
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Category {
+    /// From its name; an unknown name is an error quoting it.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(|_| {
+            serde::de::Error::custom(format_args!(
+                "unknown category {name:?} (region, kind, class, migrant_led, country or tag:KEY)"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+
+    #[test]
+    fn names_round_trip_and_values_default_to_empty() {
+        for name in [
+            "region",
+            "kind",
+            "class",
+            "migrant_led",
+            "country",
+            "tag:group",
+        ] {
+            let category: Category = name.parse().unwrap();
+            assert_eq!(category.name(), name);
+            let json = serde_json::to_string(&category).unwrap();
+            assert_eq!(serde_json::from_str::<Category>(&json).unwrap(), category);
+        }
+        let org = Organisation::new("o", "asia", Kind::TradeUnion).migrant_led(true);
+        assert_eq!(Category::Kind.value_of(&org, false), "trade_union");
+        assert_eq!(Category::MigrantLed.value_of(&org, false), "true");
+        assert_eq!(Category::Class.value_of(&org, false), "other");
+        assert_eq!(Category::Tag("x".into()).value_of(&org, false), "");
+        let err = "tag:".parse::<Category>().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownName);
+        assert_eq!(err.field(), "category");
+        let err = serde_json::from_str::<Category>("\"colour\"").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown category \"colour\""),
+            "{err}"
+        );
+    }
+}
