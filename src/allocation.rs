@@ -502,6 +502,42 @@ impl Allocation {
     }
 }
 
+impl Allocation {
+    /// Carries this allocation into the history of its checked session, as session `index` of
+    /// the process ([`CheckedSession::record`]): every speaker gains a
+    /// slot and its minutes. Take the history out afterwards
+    /// ([`CheckedSession::into_history`]) for the next session.
+    ///
+    /// # Panics
+    ///
+    /// If the allocation is not of `session` (a granted request index outside its requests).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use floorshare::allocation::Allocate;
+    /// use floorshare::model::*;
+    /// use floorshare::policy::ChairDiscretion;
+    ///
+    /// let roster = Arc::new(Roster::new(
+    ///     vec![Organisation::new("a", "asia", Kind::Grassroots), Organisation::new("b", "asia", Kind::Academia)],
+    ///     GrassrootsClass::default(),
+    /// )?);
+    /// let requests = [Request::new("a"), Request::new("b")];
+    /// let mut session = CheckedSession::new(Session::new("s0", 1), roster.clone(), &requests, History::default())?;
+    /// let allocation = ChairDiscretion::default().allocate_seeded(&session, 1)?;
+    /// allocation.record(&mut session, 0);
+    /// let history = session.into_history();
+    /// let speaker = roster.index_of(&allocation.granted[0].organisation).unwrap();
+    /// assert_eq!(history.get(speaker).last_session, Some(0));
+    /// # Ok::<(), floorshare::Error>(())
+    /// ```
+    pub fn record(&self, session: &mut CheckedSession, index: u32) {
+        session.record(self.granted.iter().map(|g| (g.request, g.minutes)), index);
+    }
+}
+
 /// Runs a policy and builds its record in one call: for applications that want the allocation
 /// of one session, not the reusable buffer of a simulator. Implemented for every [`Policy`].
 ///

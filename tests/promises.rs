@@ -130,6 +130,7 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                             length_minutes,
                             placement,
                             chair,
+                            index: None,
                         },
                         organisations,
                         requests,

@@ -399,6 +399,40 @@ impl CheckedSession {
         self.requests[index].organisation as usize
     }
 
+    /// Records this session into its history as session `index` of the process: each granted
+    /// request (request index, minutes granted) gives its organisation a slot and its minutes
+    /// ([`History::record`]). Take the history out with [`CheckedSession::into_history`] for
+    /// the next session, or move on with [`CheckedSession::next_session`].
+    ///
+    /// # Panics
+    ///
+    /// If a request index is not one of this session's requests.
+    pub fn record(&mut self, granted: impl IntoIterator<Item = (u32, u32)>, index: u32) {
+        let organisations = self.roster.len();
+        let requests = &self.requests;
+        self.history.record(
+            organisations,
+            granted
+                .into_iter()
+                .map(|(r, minutes)| (requests[r as usize].organisation as usize, minutes)),
+            index,
+        );
+    }
+
+    /// The session's number in its process: `session.index` when given, else 1 + the latest
+    /// session the history records anyone speaking in, or 0 without history. "Spoke in the
+    /// last r sessions" means `last_session ≥ index − r`.
+    pub fn index(&self) -> u32 {
+        self.session.index.unwrap_or_else(|| {
+            self.history
+                .records()
+                .iter()
+                .filter_map(|r| r.last_session)
+                .max()
+                .map_or(0, |last| last + 1)
+        })
+    }
+
     /// What each organisation was granted before this session (no records at all when the
     /// input gave no history: then every organisation has the default record).
     pub fn history(&self) -> &History {

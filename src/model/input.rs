@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     CheckedSession, GrassrootsClass, HistoryEntry, Organisation, Request, Roster, Session,
 };
-use crate::Result;
+use crate::{Error, Result};
 
 /// One session's input as a user writes it (the JSON document of one allocation, without its
 /// `policy` and `seed`): the session, the organisations, the requests, the history and the
@@ -74,6 +74,8 @@ impl SessionInput {
     ///   [`Roster::new`]);
     /// - `history[i].organisation`: an organisation not in `organisations`, or given twice
     ///   (see [`Roster::history`]);
+    /// - `history[i].last_session`: absent with `slots` ≥ 1, given with `slots` 0, or not
+    ///   before `session.index`;
     /// - `session.…`: the session's own errors (`session.minutes_per_slot`,
     ///   `session.chair.familiarity.academia`, …; see [`Session::check`]);
     /// - `requests[i].organisation`: an organisation not in `organisations`;
@@ -83,6 +85,17 @@ impl SessionInput {
         let history = roster
             .history(&self.history)
             .map_err(|e| e.within("history"))?;
+        if let Some(index) = self.session.index {
+            for (i, entry) in self.history.iter().enumerate() {
+                if let Some(last) = entry.last_session.filter(|&last| last >= index) {
+                    return Err(Error::invalid(
+                        format!("history[{i}].last_session"),
+                        last,
+                        format!("is not before the session's index {index}"),
+                    ));
+                }
+            }
+        }
         CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
     }
 }
@@ -101,6 +114,38 @@ mod tests {
             ],
             vec![Request::new("a"), Request::new("b"), Request::new("a")],
         )
+    }
+
+    #[test]
+    fn the_session_index_and_the_history_agree() {
+        let entry = |slots, last_session| HistoryEntry {
+            organisation: "a".into(),
+            slots,
+            minutes: 3,
+            last_session,
+        };
+        // Default index: 1 + the latest session anyone spoke in, or 0 without history.
+        assert_eq!(input().check().unwrap().index(), 0);
+        let mut raw = input();
+        raw.history = vec![entry(2, Some(4))];
+        assert_eq!(raw.check().unwrap().index(), 5);
+        let mut raw = input();
+        raw.session.index = Some(9);
+        raw.history = vec![entry(2, Some(4))];
+        assert_eq!(raw.check().unwrap().index(), 9);
+        // A last session not before the index, or that does not fit the slots, is an error.
+        let mut raw = input();
+        raw.session.index = Some(4);
+        raw.history = vec![entry(2, Some(4))];
+        assert_eq!(
+            raw.check().unwrap_err().to_string(),
+            "history[0].last_session: 4 is not before the session's index 4"
+        );
+        for (slots, last) in [(1, None), (0, Some(2))] {
+            let mut raw = input();
+            raw.history = vec![entry(slots, last)];
+            assert_eq!(raw.check().unwrap_err().field(), "history[0].last_session");
+        }
     }
 
     #[test]

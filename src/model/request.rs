@@ -137,6 +137,40 @@ impl History {
         &self.records
     }
 
+    /// Records one session of a process: each organisation of `spoke` (roster index, minutes
+    /// granted) gains a slot and its minutes, and `index` becomes its last session. A history
+    /// with no records first gets one per organisation of a roster of `organisations`. Out of
+    /// range indices are ignored.
+    ///
+    /// ```
+    /// use floorshare::model::History;
+    ///
+    /// let mut history = History::default();
+    /// history.record(3, [(1, 3), (2, 2)], 0);
+    /// history.record(3, [(1, 3)], 1);
+    /// assert_eq!(history.get(1).slots, 2);
+    /// assert_eq!(history.get(1).minutes, 6);
+    /// assert_eq!(history.get(1).last_session, Some(1));
+    /// assert_eq!(history.get(2).last_session, Some(0));
+    /// ```
+    pub fn record(
+        &mut self,
+        organisations: usize,
+        spoke: impl IntoIterator<Item = (usize, u32)>,
+        index: u32,
+    ) {
+        if self.records.is_empty() {
+            self.reset(organisations);
+        }
+        for (org, minutes) in spoke {
+            if let Some(record) = self.records.get_mut(org) {
+                record.slots += 1;
+                record.minutes += u64::from(minutes);
+                record.last_session = Some(index);
+            }
+        }
+    }
+
     /// Starts again with `organisations` default records (nothing granted yet), keeping the
     /// memory: a simulator begins each simulated process with it.
     pub fn reset(&mut self, organisations: usize) {

@@ -234,6 +234,19 @@ impl Roster {
                     id: entry.organisation.clone(),
                 });
             }
+            // A record that spoke says when; one that never spoke says nothing.
+            if (entry.slots > 0) != entry.last_session.is_some() {
+                return Err(Error::invalid(
+                    format!("[{i}].last_session"),
+                    entry
+                        .last_session
+                        .map_or("absent".to_string(), |s| s.to_string()),
+                    format!(
+                        "does not fit {} slots (a session index when slots ≥ 1, none when 0)",
+                        entry.slots
+                    ),
+                ));
+            }
             if let Some(record) = history.get_mut(org) {
                 record.slots = entry.slots;
                 record.minutes = entry.minutes;

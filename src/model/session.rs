@@ -217,6 +217,11 @@ pub struct Session {
     /// The chair, for policies that read a discretion profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chair: Option<Chair>,
+    /// The session's number in its process (0, 1, 2, … in order); when absent, 1 + the latest
+    /// session the history records anyone speaking in, or 0 without history
+    /// ([`CheckedSession::index`](super::CheckedSession::index)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
 }
 
 impl Session {
@@ -235,7 +240,14 @@ impl Session {
             length_minutes: None,
             placement: Placement::End,
             chair: None,
+            index: None,
         }
+    }
+
+    /// The same session numbered `index` in its process.
+    pub fn with_index(mut self, index: u32) -> Self {
+        self.index = Some(index);
+        self
     }
 
     /// The same session with a known length in minutes.

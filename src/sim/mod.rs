@@ -394,14 +394,13 @@ fn merge_into(total: &mut [Vec<Summary>], run: &[Vec<Summary>]) {
 
 /// Adds the session's grants to the history the checked session carries.
 fn remember(checked: &mut CheckedSession, decision: &Decision, session: u32) {
-    for pick in decision.picks() {
-        let org = checked.organisation_of(pick.request as usize);
-        if let Some(record) = checked.history_mut().get_mut(org) {
-            record.slots += 1;
-            record.minutes += u64::from(pick.minutes);
-            record.last_session = Some(session);
-        }
-    }
+    checked.record(
+        decision
+            .picks()
+            .iter()
+            .map(|pick| (pick.request, pick.minutes)),
+        session,
+    );
 }
 
 #[cfg(test)]
