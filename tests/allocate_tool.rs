@@ -304,3 +304,32 @@ fn metrics_by_any_category_the_caller_names() {
     let out = common::run_with_stdin("allocate", &["--by", "kind"], "{}");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn joint_statements_give_voices_without_slots() {
+    // The Pacific focal point speaks on behalf of two others: four organisations asked, one
+    // slot goes to the focal point and three voices are heard.
+    let input = json!({
+        "session": {"id": "r1", "slots": 1},
+        "organisations": [
+            {"id": "focal", "region": "pacific", "kind": "grassroots"},
+            {"id": "fiji", "region": "pacific", "kind": "grassroots"},
+            {"id": "tonga", "region": "pacific", "kind": "diaspora"},
+            {"id": "ngo", "region": "europe", "kind": "international_ngo"}],
+        "requests": [{"organisation": "focal", "on_behalf_of": ["fiji", "tonga"]},
+                     {"organisation": "ngo"}],
+        "policy": {"name": "grassroots_priority"},
+        "seed": 1
+    });
+    let output = run_with_metrics(&input);
+    assert_eq!(output["granted"][0]["organisation"], "focal");
+    assert_eq!(output["metrics"]["voices_heard"], 3);
+    assert!(close(&output["metrics"]["voice_share"], 0.75));
+    // An unknown co-signatory is one line naming it.
+    let mut bad = input.clone();
+    bad["requests"][0]["on_behalf_of"] = json!(["fiji", "samoa"]);
+    assert_rejected(
+        &bad.to_string(),
+        r#"requests[0].on_behalf_of[1]: unknown organisation "samoa""#,
+    );
+}

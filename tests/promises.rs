@@ -114,6 +114,7 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
                             minutes,
                             theme: theme.map(str::to_string),
                             order,
+                            on_behalf_of: Vec::new(),
                         })
                         .collect();
                     SessionInput {

@@ -60,8 +60,15 @@ pub struct SessionFigures {
     pub themes_heard: u32,
     /// Slots granted to organisations that had no slot before this session (by its history).
     pub first_time_granted: u32,
+    /// Distinct organisations that asked: requesters and co-signatories of the requesters'
+    /// joint statements.
+    pub voices_asked: u32,
+    /// Distinct organisations heard: speakers and co-signatories of granted joint statements.
+    pub voices_heard: u32,
     /// Working memory: a mark per theme of the session.
     theme_marks: ThemeMarks,
+    /// Working memory: a mark per organisation (sessions with joint statements only).
+    voice_marks: ThemeMarks,
 }
 
 /// Marks of a theme: requested by a requesting organisation, heard in a granted slot.
@@ -149,6 +156,34 @@ impl SessionFigures {
             }
         }
         self.late = length.map(|_| late);
+        if session.has_joint_statements() {
+            let mut voices = std::mem::take(&mut self.voice_marks.0);
+            voices.clear();
+            voices.resize(roster.len(), 0);
+            for &r in session.requesters() {
+                let r = r as usize;
+                for org in std::iter::once(session.organisation_of(r))
+                    .chain(session.on_behalf_of(r).iter().map(|&o| o as usize))
+                {
+                    self.voices_asked += u32::from(voices[org] & REQUESTED == 0);
+                    voices[org] |= REQUESTED;
+                }
+            }
+            for grant in allocation.slots() {
+                let r = grant.request as usize;
+                for org in std::iter::once(session.organisation_of(r))
+                    .chain(session.on_behalf_of(r).iter().map(|&o| o as usize))
+                {
+                    self.voices_heard += u32::from(voices[org] & HEARD == 0);
+                    voices[org] |= HEARD;
+                }
+            }
+            self.voice_marks.0 = voices;
+        } else {
+            // Without joint statements every voice is a requester's or a speaker's own.
+            self.voices_asked = session.requesters().len() as u32;
+            self.voices_heard = g;
+        }
         self.region_requests = region_requests;
         self.region_granted = region_granted;
         self.theme_marks.0 = marks;
@@ -238,6 +273,12 @@ impl SessionFigures {
     /// granted.
     pub fn first_time_share(&self) -> Option<f64> {
         share(self.first_time_granted, self.granted())
+    }
+
+    /// Voices heard over the organisations that asked, as requesters or co-signatories of
+    /// joint statements; `None` when no one asked.
+    pub fn voice_share(&self) -> Option<f64> {
+        share(self.voices_heard, self.voices_asked)
     }
 
     /// Themes heard over themes requested; `None` when no request named a theme.

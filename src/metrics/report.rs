@@ -70,6 +70,12 @@ pub struct AllocationMetrics {
     pub themes_heard_share: Option<f64>,
     /// Share of the granted slots starting in the last fifth of the session.
     pub late_share: Option<f64>,
+    /// Distinct organisations heard, as speakers or as co-signatories of a granted joint
+    /// statement.
+    pub voices_heard: u64,
+    /// Voices heard over the distinct organisations that asked (requesters and the
+    /// co-signatories of their requests); `None` when no one asked.
+    pub voice_share: Option<f64>,
     /// Figures per value of each category the caller asked for
     /// ([`AllocationMetrics::measure_by`]), by category name (`tag:constituency`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -143,6 +149,8 @@ impl AllocationMetrics {
             themes_heard: diversity.themes_heard,
             themes_heard_share: diversity.themes_heard_share,
             late_share: figures.late_share(),
+            voices_heard: u64::from(figures.voices_heard),
+            voice_share: figures.voice_share(),
             by_category: categories
                 .iter()
                 .map(|category| (category.name().into_owned(), table(category.clone()).groups))

@@ -80,6 +80,10 @@ pub struct CheckedSession {
     history: History,
     /// The distinct themes the requests name, indexed by [`CheckedRequest::theme`].
     themes: Arc<[Arc<str>]>,
+    /// Co-signatories of joint statements (roster indices), request by request:
+    /// `cosigners[cosigned[r].clone()]`; empty ranges for requests that are not joint.
+    cosigners: Vec<u32>,
+    cosigned: Vec<std::ops::Range<u32>>,
     /// Scratch for the duplicate detection: one flag per organisation of the roster, all
     /// `false` between calls (each marking clears the flags it set, one by one or, when most
     /// organisations asked, with one fill), so that moving to the next session costs
@@ -98,6 +102,7 @@ impl std::fmt::Debug for CheckedSession {
             .field("duplicate", &self.duplicate)
             .field("history", &self.history)
             .field("themes", &self.themes)
+            .field("cosigners", &self.cosigners)
             .finish_non_exhaustive()
     }
 }
@@ -119,6 +124,9 @@ impl CheckedSession {
     /// - `requests[i].organisation` ([`Error::UnknownOrganisation`]) when the roster has no
     ///   organisation with that id;
     /// - `requests[i].minutes` ([`Error::InvalidValue`]) when it is 0;
+    /// - `requests[i].on_behalf_of[j]`: an unknown organisation
+    ///   ([`Error::UnknownOrganisation`]), one named twice in the list
+    ///   ([`Error::DuplicateOrganisation`]), or the requester itself ([`Error::InvalidValue`]);
     /// - `requests` ([`Error::InvalidValue`]) when there are 2³² or more.
     pub fn new(
         session: impl Into<Arc<Session>>,
@@ -202,6 +210,39 @@ impl CheckedSession {
                 minutes,
                 theme,
             });
+            let start = built.cosigners.len() as u32;
+            for (j, id) in request.on_behalf_of.iter().enumerate() {
+                let field = || format!("requests[{i}].on_behalf_of[{j}]");
+                let cosigner =
+                    built
+                        .roster
+                        .index_of(id)
+                        .ok_or_else(|| Error::UnknownOrganisation {
+                            field: field(),
+                            id: id.clone(),
+                        })? as u32;
+                if cosigner == organisation {
+                    return Err(Error::invalid(
+                        field(),
+                        format_args!("{id:?}"),
+                        "is the requester itself",
+                    ));
+                }
+                if built.cosigners[start as usize..].contains(&cosigner) {
+                    return Err(Error::DuplicateOrganisation {
+                        field: field(),
+                        id: id.clone(),
+                    });
+                }
+                built.cosigners.push(cosigner);
+            }
+            if !request.on_behalf_of.is_empty() {
+                built.cosigned.resize(i, 0..0);
+                built.cosigned.push(start..built.cosigners.len() as u32);
+            }
+        }
+        if !built.cosigners.is_empty() {
+            built.cosigned.resize(count, 0..0);
         }
         built.themes = Arc::from(themes);
         let orders = orders.filter(|orders| orders.windows(2).any(|w| w[0] > w[1]));
@@ -267,6 +308,8 @@ impl CheckedSession {
             &self.history,
         )?;
         self.session = session;
+        self.cosigners.clear();
+        self.cosigned.clear();
         self.requests.clear();
         self.requests.extend_from_slice(requests);
         self.mark(None);
@@ -290,6 +333,8 @@ impl CheckedSession {
             duplicate: Vec::with_capacity(capacity),
             history,
             themes: Arc::from([]),
+            cosigners: Vec::new(),
+            cosigned: Vec::new(),
             seen,
         }
     }
@@ -336,6 +381,26 @@ impl CheckedSession {
     /// runs, [`Roster::set_migrant_led`]); `None` while another owner shares it.
     pub fn roster_mut(&mut self) -> Option<&mut Roster> {
         Arc::get_mut(&mut self.roster)
+    }
+
+    /// The organisations (roster indices) on whose behalf request `index` speaks: empty unless
+    /// it is a joint statement. Only sessions checked from raw requests
+    /// ([`CheckedSession::new`]) carry joint statements.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not an index of the requests.
+    pub fn on_behalf_of(&self, index: usize) -> &[u32] {
+        assert!(index < self.requests.len(), "request {index} out of range");
+        match self.cosigned.get(index) {
+            Some(range) => &self.cosigners[range.start as usize..range.end as usize],
+            None => &[],
+        }
+    }
+
+    /// Whether any request is a joint statement.
+    pub fn has_joint_statements(&self) -> bool {
+        !self.cosigners.is_empty()
     }
 
     /// The distinct themes the requests name, indexed by [`CheckedRequest::theme`].
@@ -552,6 +617,48 @@ mod tests {
             err.to_string(),
             "history: 2 records for a roster of 1 organisation \
              (give one record per organisation, or none)"
+        );
+    }
+
+    #[test]
+    fn joint_statements_are_checked_and_kept() {
+        let roster = roster(4);
+        let requests = [
+            Request::new("o0").on_behalf_of(["o1", "o2"]),
+            Request::new("o3"),
+        ];
+        let checked = CheckedSession::new(
+            Session::new("s", 1),
+            roster.clone(),
+            &requests,
+            History::default(),
+        )
+        .unwrap();
+        assert!(checked.has_joint_statements());
+        assert_eq!(checked.on_behalf_of(0), [1, 2]);
+        assert_eq!(checked.on_behalf_of(1), [] as [u32; 0]);
+        let error = |on_behalf_of: &[&str]| {
+            let requests = [Request::new("o0").on_behalf_of(on_behalf_of.iter().copied())];
+            CheckedSession::new(
+                Session::new("s", 1),
+                roster.clone(),
+                &requests,
+                History::default(),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            error(&["o9"]),
+            r#"requests[0].on_behalf_of[0]: unknown organisation "o9""#
+        );
+        assert_eq!(
+            error(&["o1", "o1"]),
+            r#"requests[0].on_behalf_of[1]: duplicate organisation id "o1""#
+        );
+        assert_eq!(
+            error(&["o0"]),
+            r#"requests[0].on_behalf_of[0]: "o0" is the requester itself"#
         );
     }
 

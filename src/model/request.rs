@@ -30,6 +30,12 @@ pub struct Request {
     /// orders keep list order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<u64>,
+    /// A joint statement: the ids of the organisations on whose behalf the requester speaks
+    /// (distinct, not the requester). A granted joint statement gives each of them a voice —
+    /// heard through the statement — but not a slot: how the 2018 GCM regional focal points,
+    /// UNFCCC constituency focal points and the Major Groups' organising partners speak.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_behalf_of: Vec<String>,
 }
 
 impl Request {
@@ -40,7 +46,17 @@ impl Request {
             minutes: None,
             theme: None,
             order: None,
+            on_behalf_of: Vec::new(),
         }
+    }
+
+    /// The same request as a joint statement on behalf of `organisations`.
+    pub fn on_behalf_of<S: Into<String>>(
+        mut self,
+        organisations: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.on_behalf_of = organisations.into_iter().map(Into::into).collect();
+        self
     }
 
     /// The same request, on `theme`.
