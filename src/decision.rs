@@ -589,6 +589,11 @@ impl Decision {
         winners: impl IntoIterator<Item = u32>,
     ) {
         let winners = self.push_indices(winners);
+        self.lot_step(pool, size, weighting, winners);
+    }
+
+    /// The step of a lot that `winners` won, when anyone did.
+    fn lot_step(&mut self, pool: Pool, size: usize, weighting: Weighting, winners: Span) {
         if !winners.is_empty() {
             self.step(Step::LotDrawn {
                 pool,
@@ -619,14 +624,7 @@ impl Decision {
             start: start as u32,
             len: (self.indices.len() - start) as u32,
         };
-        if !winners.is_empty() {
-            self.step(Step::LotDrawn {
-                pool,
-                size: size as u32,
-                weighting,
-                winners,
-            });
-        }
+        self.lot_step(pool, size, weighting, winners);
     }
 
     /// Draws up to `k` of `members` by a uniform lot (the winners move to the front, in draw
