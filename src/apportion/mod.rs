@@ -62,6 +62,19 @@
 //! here, ties). The 300 reference cases in `tests/fixtures/apportionment.json` come from the
 //! Python `apportionment` package 1.0 (M. Lackner) and all match.
 //!
+//! # Election-grade options
+//!
+//! [`apportion_with`] takes [`Group`]s (a weight, which may be zero, and the least and most
+//! units of the group) and [`Options`]: the [`Quota`] of the largest remainder method (Hare,
+//! Droop, Hagenbach-Bischoff, Imperiali), a [`Threshold`] for its remainder units (the Dutch
+//! rule for bodies under 19 seats, Kieswet art. P 8), and supplied lots deciding ties as an
+//! official drawing of lots did ([`LotSource`] says which decided). [`apportion_labelled`] does
+//! the same over labelled groups. [`apportion`] and [`apportion_into`] are the case without
+//! options, and give the same results and draws through the same code. The tests reproduce
+//! published results: the US House 2020 (Huntington–Hill) with the Census Bureau's close-call
+//! margins, the 1930 House (Webster with the one-seat floor), the Bundestag 2025, Dutch
+//! councils and the Roermond 2026 tie decided by lot.
+//!
 //! # Exact arithmetic
 //!
 //! No floating-point rounding decides anything. Every positive finite `f64` is `m·2^e` with an
@@ -306,7 +319,9 @@ impl FromStr for Method {
 pub struct Apportionment {
     /// `seats[i]` units for the group of `weights[i]`; they sum to `units`.
     pub seats: Vec<u32>,
-    /// The ties broken by lot (at most one per call); empty when the result is determined.
+    /// The ties broken by lot, in the order they were met (at most one per call without options;
+    /// with a remainder [`Threshold`], one in each of its two stages); empty when the result is
+    /// determined.
     pub ties: Vec<Tie>,
 }
 
