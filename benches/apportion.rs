@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use floorshare::apportion::{Apportionment, Method, Workspace, apportion, apportion_into};
+use floorshare::apportion::{
+    Apportionment, Group, Method, Options, Workspace, apportion, apportion_into, apportion_with,
+};
 use floorshare::lot::seeded;
 
 /// The seven regions of the examples.
@@ -68,6 +70,24 @@ fn bench_apportion(c: &mut Criterion) {
             &large,
             |b, w| {
                 b.iter(|| apportion(method, black_box(w), black_box(100_000), &mut rng).unwrap())
+            },
+        );
+    }
+    // The US House by Webster with the one-seat floor (bounds), on the 200 groups: 435 units,
+    // every group at least 1 and at most 5.
+    let bounded: Vec<Group> = groups
+        .iter()
+        .map(|&w| Group::new(w).at_least(1).at_most(5))
+        .collect();
+    for method in [Method::SainteLague, Method::Hamilton] {
+        group.bench_with_input(
+            BenchmarkId::new(format!("{}_bounded", method.name()), "200_groups"),
+            &bounded,
+            |b, g| {
+                b.iter(|| {
+                    apportion_with(method, black_box(g), 435, &Options::default(), &mut rng)
+                        .unwrap()
+                })
             },
         );
     }

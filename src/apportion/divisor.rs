@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 use rand::Rng;
 
 use super::exact::{Dyadic, cmp_mul, cmp_sq_mul};
-use super::{Tie, award_top, settle};
+use super::{Draw, award_top};
 
 /// The memory of [`divisor`], reused across calls.
 #[derive(Debug, Default)]
@@ -171,7 +171,7 @@ fn cmp_level<R: Rule>(a: Dyadic, s: u64, level: Dyadic) -> Ordering {
 
 /// A signpost in the heap: group `group` of weight `w` at `s` units.
 #[derive(Debug, Clone, Copy)]
-struct Post {
+pub(super) struct Post {
     w: Dyadic,
     s: u64,
     group: usize,
@@ -276,17 +276,18 @@ impl<'a, T: Copy, C: Fn(&T, &T) -> Ordering> Heap<'a, T, C> {
 }
 
 /// Apportions `units` among the weights `ws` with the divisor method `R` (Pukelsheim's
-/// jump-and-step procedure), writing the counts into `seats`; writes the tie settled by lot, if
-/// any, into `tie` and returns whether there was one. The weights may be moved to a common
-/// exponent ([`align`]).
-pub(super) fn divisor<R: Rule>(
+/// jump-and-step procedure), each group `g` between `lo[g]` and `hi[g]` units (the divisor `d`
+/// with `Σ clamp(round_d(wᵢ/d), loᵢ, hiᵢ) = units`), writing the counts into `seats`; a tie is
+/// settled with `draw`. The weights may be moved to a common exponent ([`align`]).
+pub(super) fn divisor<R: Rule, G: Rng + ?Sized>(
     ws: &mut [Dyadic],
     units: u32,
     seats: &mut [u32],
     buffers: &mut Buffers,
-    tie: &mut Tie,
-    rng: &mut (impl Rng + ?Sized),
-) -> bool {
+    lo: &[u32],
+    hi: &[u32],
+    draw: &mut Draw<'_, G>,
+) {
     let n = ws.len();
     let Buffers {
         firsts,
@@ -294,18 +295,26 @@ pub(super) fn divisor<R: Rule>(
         counts,
         heap,
     } = buffers;
-    if R::FIRST_UNIT && (units as usize) < n {
-        // Fewer units than groups: one each to the largest weights.
-        firsts.clear();
-        firsts.extend(ws.iter().copied().zip(0..));
-        return award_top(
-            firsts,
-            units as usize,
-            |&a, &b| cmp_mul(a, 1, b, 1),
-            seats,
-            tie,
-            rng,
-        );
+    if R::FIRST_UNIT {
+        let need: u64 = lo.iter().map(|&l| u64::from(l.max(1))).sum();
+        if u64::from(units) < need {
+            // Fewer units than first units: every group its min, then one each to the largest
+            // weights among the groups whose min is 0.
+            firsts.clear();
+            let mut given = 0;
+            for g in 0..n {
+                seats[g] = lo[g];
+                given += lo[g];
+                if lo[g] == 0 {
+                    firsts.push((ws[g], g));
+                }
+            }
+            let left = (units - given) as usize;
+            if left > 0 {
+                award_top(firsts, left, |&a, &b| cmp_mul(a, 1, b, 1), seats, draw);
+            }
+            return;
+        }
     }
     let u = u64::from(units);
     let common = align(ws);
@@ -314,35 +323,68 @@ pub(super) fn divisor<R: Rule>(
 
     // Jump to the signposts above a level near the method's divisor for `U` units; if a group
     // would pass `U` units there, to those above the plain Hare level (never more than `U`
-    // each); as a last resort, start from nothing taken (infinite level).
+    // each); as a last resort, start from nothing taken (infinite level). Then the bounds.
     counts.clear();
     counts.resize(n, 0);
     let jump = |units: f64, counts: &mut [u64]| jump::<R>(ws, common, &estimates, u, units, counts);
-    let sum = jump(u as f64 + R::OFFSET * n as f64, counts)
+    if jump(u as f64 + R::OFFSET * n as f64, counts)
         .or_else(|| jump(u as f64, counts))
-        .unwrap_or_else(|| {
-            let first = u64::from(R::FIRST_UNIT);
-            counts.fill(first);
-            first * n as u64
-        });
+        .is_none()
+    {
+        counts.fill(u64::from(R::FIRST_UNIT));
+    }
+    let mut sum = 0;
+    for (count, (&l, &h)) in counts.iter_mut().zip(lo.iter().zip(hi)) {
+        *count = (*count).clamp(u64::from(l), u64::from(h));
+        sum += *count;
+    }
+    step::<R, G>(ws, counts, sum, u, lo, hi, heap, seats, draw);
+}
 
-    // Step: take the next highest signposts, or give back the lowest ones taken. The counts
-    // being exact, the signposts taken are all above those not taken, except that the last
-    // one stepped over may equal the best on the other side: that is the only possible tie.
+/// Steps from `counts` (summing to `sum`, each within its bounds) to `u` units: takes the next
+/// highest signposts of the groups below their `hi`, or gives back the lowest ones taken above
+/// their `lo`; settles a tie at the last signpost stepped over with `draw`, and writes the
+/// counts into `seats`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn step<R: Rule, G: Rng + ?Sized>(
+    ws: &[Dyadic],
+    counts: &mut [u64],
+    sum: u64,
+    u: u64,
+    lo: &[u32],
+    hi: &[u32],
+    heap: &mut Vec<Post>,
+    seats: &mut [u32],
+    draw: &mut Draw<'_, G>,
+) {
+    let n = ws.len();
+    let below = |g: usize, s: u64| s < u64::from(hi[g]);
+    let above = |g: usize, s: u64| s > u64::from(lo[g]);
+    // The counts being exact, the signposts taken are all above those not taken, except that
+    // the last one stepped over may equal the best on the other side: the only possible tie.
     let by_priority = |a: &Post, b: &Post| cmp_priority::<R>(a.w, a.s, b.w, b.s);
     let mut tie_at = None;
     if sum < u {
         heap.clear();
-        heap.extend((0..n).map(|g| Post::new(ws[g], counts[g], g)));
+        heap.extend(
+            (0..n)
+                .filter(|&g| below(g, counts[g]))
+                .map(|g| Post::new(ws[g], counts[g], g)),
+        );
         let mut heap = Heap::new(heap, by_priority);
         let mut last = None;
         for _ in sum..u {
             let Some(&post) = heap.peek() else {
                 break;
             };
+            let g = post.group;
             last = Some((post.w, post.s));
-            counts[post.group] += 1;
-            heap.replace_top(Post::new(post.w, post.s + 1, post.group));
+            counts[g] += 1;
+            if below(g, counts[g]) {
+                heap.replace_top(Post::new(post.w, post.s + 1, g));
+            } else {
+                heap.pop_top();
+            }
         }
         // `last` is the lowest signpost taken, the heap's top the highest not taken.
         if let (Some((w, s)), Some(next)) = (last, heap.peek())
@@ -355,7 +397,7 @@ pub(super) fn divisor<R: Rule>(
         heap.reserve(n);
         heap.extend(
             (0..n)
-                .filter(|&g| counts[g] > 0)
+                .filter(|&g| above(g, counts[g]))
                 .map(|g| Post::new(ws[g], counts[g] - 1, g)),
         );
         let mut heap = Heap::new(heap, |a: &Post, b: &Post| by_priority(b, a));
@@ -367,10 +409,10 @@ pub(super) fn divisor<R: Rule>(
             let g = post.group;
             last = Some((post.w, post.s));
             counts[g] -= 1;
-            if counts[g] == 0 {
-                heap.pop_top();
-            } else {
+            if above(g, counts[g]) {
                 heap.replace_top(Post::new(post.w, post.s - 1, g));
+            } else {
+                heap.pop_top();
             }
         }
         // `last` is the highest signpost not taken, the heap's top the lowest taken.
@@ -383,23 +425,23 @@ pub(super) fn divisor<R: Rule>(
 
     let Some((wt, st)) = tie_at else {
         write_counts(counts, seats);
-        return false;
+        return;
     };
     // Groups whose last unit is at the tied priority give it back; they and the groups whose
     // next unit is at that priority draw lots for those units.
-    tie.groups.clear();
+    let mut tie = draw.blank();
     let mut contested = 0;
     for g in 0..n {
-        if counts[g] > 0 && cmp_priority::<R>(ws[g], counts[g] - 1, wt, st).is_eq() {
+        if above(g, counts[g]) && cmp_priority::<R>(ws[g], counts[g] - 1, wt, st).is_eq() {
             counts[g] -= 1;
             contested += 1;
             tie.groups.push(g);
-        } else if cmp_priority::<R>(ws[g], counts[g], wt, st).is_eq() {
+        } else if below(g, counts[g]) && cmp_priority::<R>(ws[g], counts[g], wt, st).is_eq() {
             tie.groups.push(g);
         }
     }
     write_counts(counts, seats);
-    settle(tie, contested, seats, rng)
+    draw.settle(tie, contested, seats);
 }
 
 /// Floating estimates of the weights, all scaled by one power of two so that the largest is in

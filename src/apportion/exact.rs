@@ -262,6 +262,9 @@ pub(super) trait Nat: Ord + Clone + Default {
     }
     /// `self / 2^(64·skip)`, rounded to an `f64`. For starting guesses only.
     fn estimate(&self, skip: usize) -> f64;
+    /// Sets `self` to `(⌊⌊total / 2^k⌋ / d⌋ + 1)·2^k` (the Droop quota of a total held with
+    /// `k` fractional bits, `d` being the units plus one); `false` if it does not fit.
+    fn set_droop(&mut self, total: &Self, d: u64, k: u32) -> bool;
 }
 
 impl Nat for u64 {
@@ -282,6 +285,10 @@ impl Nat for u64 {
     }
     fn estimate(&self, _skip: usize) -> f64 {
         *self as f64
+    }
+    fn set_droop(&mut self, total: &Self, d: u64, k: u32) -> bool {
+        let q = total.checked_shr(k).unwrap_or(0) / d + 1;
+        Self::shifted(q, k).map(|x| *self = x).is_some()
     }
 }
 
@@ -304,6 +311,16 @@ impl Nat for u128 {
     }
     fn estimate(&self, _skip: usize) -> f64 {
         *self as f64
+    }
+    fn set_droop(&mut self, total: &Self, d: u64, k: u32) -> bool {
+        let q = total.checked_shr(k).unwrap_or(0) / u128::from(d) + 1;
+        match q.checked_shl(k) {
+            Some(x) if x >> k == q => {
+                *self = x;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -418,6 +435,40 @@ impl Nat for Big {
     }
     fn estimate_skip(&self) -> usize {
         self.0.len().saturating_sub(2)
+    }
+    fn set_droop(&mut self, total: &Self, d: u64, k: u32) -> bool {
+        // ⌊total / 2^k⌋, limb by limb.
+        let (limbs, bits) = ((k / 64) as usize, k % 64);
+        self.0.clear();
+        for i in limbs..total.0.len() {
+            let low = total.0[i] >> bits;
+            let high = match total.0.get(i + 1) {
+                Some(&h) if bits > 0 => h << (64 - bits),
+                _ => 0,
+            };
+            self.0.push(low | high);
+        }
+        // ⌊· / d⌋, from the top limb down.
+        let mut rest = 0u128;
+        for limb in self.0.iter_mut().rev() {
+            let x = (rest << 64) | u128::from(*limb);
+            *limb = (x / u128::from(d)) as u64;
+            rest = x % u128::from(d);
+        }
+        self.trim();
+        // + 1, then · 2^k.
+        let one = Big(vec![1]);
+        self.add_assign(&one);
+        let value = std::mem::take(self);
+        self.0.resize(limbs, 0);
+        let mut carry = 0u64;
+        for &limb in &value.0 {
+            self.0.push((limb << bits) | carry);
+            carry = if bits > 0 { limb >> (64 - bits) } else { 0 };
+        }
+        self.0.push(carry);
+        self.trim();
+        true
     }
     fn estimate(&self, skip: usize) -> f64 {
         let limb = 2f64.powi(64);

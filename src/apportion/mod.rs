@@ -62,6 +62,19 @@
 //! here, ties). The 300 reference cases in `tests/fixtures/apportionment.json` come from the
 //! Python `apportionment` package 1.0 (M. Lackner) and all match.
 //!
+//! # Election-grade options
+//!
+//! [`apportion_with`] takes [`Group`]s (a weight, which may be zero, and the least and most
+//! units of the group) and [`Options`]: the [`Quota`] of the largest remainder method (Hare,
+//! Droop, Hagenbach-Bischoff, Imperiali), a [`Threshold`] for its remainder units (the Dutch
+//! rule for bodies under 19 seats, Kieswet art. P 8), and supplied lots deciding ties as an
+//! official drawing of lots did ([`LotSource`] says which decided). [`apportion_labelled`] does
+//! the same over labelled groups. [`apportion`] and [`apportion_into`] are the case without
+//! options, and give the same results and draws through the same code. The tests reproduce
+//! published results: the US House 2020 (Huntington–Hill) with the Census Bureau's close-call
+//! margins, the 1930 House (Webster with the one-seat floor), the Bundestag 2025, Dutch
+//! councils and the Roermond 2026 tie decided by lot.
+//!
 //! # Exact arithmetic
 //!
 //! No floating-point rounding decides anything. Every positive finite `f64` is `m·2^e` with an
@@ -123,8 +136,14 @@
 mod divisor;
 mod exact;
 mod largest_remainder;
+mod options;
 #[cfg(test)]
 mod tests;
+
+pub use options::{
+    Group, Labelled, LotSource, Options, Quota, Threshold, apportion_labelled, apportion_with,
+    apportion_with_into,
+};
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -135,7 +154,7 @@ use rand::Rng;
 use crate::{Error, Result, lot};
 use divisor::{Adams, DHondt, Dean, HuntingtonHill, ModifiedSainteLague, SainteLague, divisor};
 use exact::Dyadic;
-use largest_remainder::hamilton;
+use largest_remainder::{Fix, largest_remainder};
 
 /// The most units [`apportion`] and [`apportion_into`] accept. The bound keeps every exact
 /// product of a weight's significand and two divisors within 128 bits (256 for
@@ -300,7 +319,9 @@ impl FromStr for Method {
 pub struct Apportionment {
     /// `seats[i]` units for the group of `weights[i]`; they sum to `units`.
     pub seats: Vec<u32>,
-    /// The ties broken by lot (at most one per call); empty when the result is determined.
+    /// The ties broken by lot, in the order they were met (at most one per call without options;
+    /// with a remainder [`Threshold`], one in each of its two stages); empty when the result is
+    /// determined.
     pub ties: Vec<Tie>,
 }
 
@@ -329,6 +350,10 @@ pub struct Tie {
     pub winners: Vec<usize>,
     /// The number of contested units.
     pub units: u32,
+    /// Who decided the tie: the seeded generator (the default, left out of JSON) or a lot the
+    /// caller supplied ([`Options::lot`]).
+    #[serde(default, skip_serializing_if = "LotSource::is_seeded")]
+    pub lot: LotSource,
 }
 
 /// Apportions `units` among groups in proportion to `weights` with `method`; `seats[i]` of the
@@ -404,19 +429,25 @@ pub fn apportion(
 /// ```
 #[derive(Debug, Default)]
 pub struct Workspace {
-    /// The weights as exact binary numbers.
+    /// The weights of the groups still apportioned, as exact binary numbers.
     weights: Vec<Dyadic>,
     /// The memory of the divisor methods.
     divisor: divisor::Buffers,
-    /// The memory of Hamilton's method.
+    /// The memory of the largest remainder method.
     hamilton: largest_remainder::Buffers,
-    /// A tie's memory, kept between the ties written into results.
-    spare_tie: Tie,
+    /// Ties' memory, kept between the ties written into results.
+    spare_ties: Vec<Tie>,
+    /// The group (index into the caller's groups) of each weight apportioned.
+    map: Vec<usize>,
+    /// The least units of each group apportioned.
+    lo: Vec<u32>,
+    /// The most units of each group apportioned.
+    hi: Vec<u32>,
+    /// The units of each group apportioned.
+    seats: Vec<u32>,
+    /// The groups the bounds fix, in the largest remainder method.
+    fixes: Vec<Fix>,
 }
-
-/// [`apportion`] into reused memory: apportions `units` among groups in proportion to `weights`
-/// with `method`, replacing the contents of `out` with the result, and using `workspace` for
-/// every intermediate buffer.
 ///
 /// The result and the generator's draws are exactly those of [`apportion`] with the same
 /// arguments, whatever `workspace` and `out` held before. `out.seats` and `out.ties` keep their
@@ -468,18 +499,207 @@ pub fn apportion_into(
     workspace: &mut Workspace,
     out: &mut Apportionment,
 ) -> Result<()> {
+    run(method, weights, units, None, rng, workspace, out)
+}
+
+/// The groups given to [`run`]: positional weights (positive, unbounded) or [`Group`]s (weights
+/// of zero allowed, bounds).
+pub(super) trait Groups {
+    /// The number of groups.
+    fn count(&self) -> usize;
+    /// The weight of group `i`.
+    fn weight(&self, i: usize) -> f64;
+    /// The least and most units of group `i`.
+    fn bounds(&self, i: usize) -> (u32, u32);
+    /// The field of group `i`'s weight in errors, and what a valid weight is.
+    fn weight_field(&self, i: usize) -> (String, &'static str);
+    /// Whether a weight of zero is allowed.
+    const ZERO: bool;
+    /// The name of the groups in errors.
+    const NAME: &'static str;
+}
+
+impl Groups for [f64] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn weight(&self, i: usize) -> f64 {
+        self[i]
+    }
+    fn bounds(&self, _: usize) -> (u32, u32) {
+        (0, u32::MAX)
+    }
+    fn weight_field(&self, i: usize) -> (String, &'static str) {
+        (format!("weights[{i}]"), "is not a positive finite number")
+    }
+    const ZERO: bool = false;
+    const NAME: &'static str = "weights";
+}
+
+/// Apportions as [`apportion_into`] does, with the extensions of `options`: the one
+/// implementation of every entry point.
+fn run<G: Groups + ?Sized>(
+    method: Method,
+    groups: &G,
+    units: u32,
+    options: Option<&Options>,
+    rng: &mut (impl Rng + ?Sized),
+    workspace: &mut Workspace,
+    out: &mut Apportionment,
+) -> Result<()> {
     let Workspace {
         weights: ws,
         divisor: divisor_buffers,
         hamilton: hamilton_buffers,
-        spare_tie,
+        spare_ties,
+        map,
+        lo,
+        hi,
+        seats,
+        fixes,
     } = workspace;
-    // Keep a tie of the previous result as the spare (a result holds at most one).
-    if let Some(tie) = out.ties.pop() {
-        *spare_tie = tie;
-    }
-    out.ties.clear();
+    // Keep the ties of the previous result as spares.
+    spare_ties.append(&mut out.ties);
     out.seats.clear();
+    let result = prepare(method, groups, units, options, out, ws, map, lo, hi);
+    let rest = match result {
+        Ok(rest) => rest,
+        Err(error) => {
+            out.seats.clear();
+            return Err(error);
+        }
+    };
+    let mut rest = rest;
+    if method == Method::Hamilton && (lo.iter().any(|&l| l > 0) || hi.iter().any(|&h| h < rest)) {
+        // The bounds fix some groups at their min or max; the others share the rest.
+        loop {
+            fixes.clear();
+            fixes.resize(ws.len(), Fix::Free);
+            if !largest_remainder::fix_bounds(ws, rest, lo, hi, fixes, hamilton_buffers) {
+                break;
+            }
+            let mut kept = 0;
+            for j in 0..ws.len() {
+                let s = match fixes[j] {
+                    Fix::Free => {
+                        ws[kept] = ws[j];
+                        map[kept] = map[j];
+                        lo[kept] = lo[j];
+                        hi[kept] = hi[j];
+                        kept += 1;
+                        continue;
+                    }
+                    Fix::Min => lo[j],
+                    Fix::Max => hi[j],
+                };
+                out.seats[map[j]] = s;
+                rest -= s;
+            }
+            ws.truncate(kept);
+            map.truncate(kept);
+            lo.truncate(kept);
+            hi.truncate(kept);
+        }
+    }
+    finish(
+        method,
+        rest,
+        options,
+        rng,
+        (ws, map, lo, hi, seats),
+        (divisor_buffers, hamilton_buffers, spare_ties),
+        out,
+    )
+}
+
+/// The memory of the groups apportioned: weights, groups, least and most units, units.
+type Active<'a> = (
+    &'a mut Vec<Dyadic>,
+    &'a mut Vec<usize>,
+    &'a mut Vec<u32>,
+    &'a mut Vec<u32>,
+    &'a mut Vec<u32>,
+);
+
+/// The memory of the methods and the spare ties.
+type Methods<'a> = (
+    &'a mut divisor::Buffers,
+    &'a mut largest_remainder::Buffers,
+    &'a mut Vec<Tie>,
+);
+
+/// Apportions `rest` units among the groups left in `active` and writes their units into `out`.
+fn finish(
+    method: Method,
+    rest: u32,
+    options: Option<&Options>,
+    rng: &mut (impl Rng + ?Sized),
+    (ws, map, lo, hi, seats): Active<'_>,
+    (d, h, spare_ties): Methods<'_>,
+    out: &mut Apportionment,
+) -> Result<()> {
+    seats.clear();
+    seats.resize(ws.len(), 0);
+    if rest == 0 || ws.is_empty() {
+        for (j, &g) in map.iter().enumerate() {
+            out.seats[g] = lo[j];
+        }
+        return Ok(());
+    }
+    let default = Options::default();
+    let options = options.unwrap_or(&default);
+    let mut draw = Draw {
+        rng,
+        supplied: &options.lots,
+        map,
+        ties: &mut out.ties,
+        spare: spare_ties,
+        error: None,
+    };
+    let s = &mut seats[..];
+    let (lo, hi) = (&lo[..], &hi[..]);
+    let draw = &mut draw;
+    match method {
+        Method::Hamilton => largest_remainder(ws, rest, s, h, lo, hi, options, draw),
+        Method::DHondt => divisor::<DHondt, _>(ws, rest, s, d, lo, hi, draw),
+        Method::SainteLague => divisor::<SainteLague, _>(ws, rest, s, d, lo, hi, draw),
+        Method::ModifiedSainteLague => {
+            divisor::<ModifiedSainteLague, _>(ws, rest, s, d, lo, hi, draw)
+        }
+        Method::HuntingtonHill => divisor::<HuntingtonHill, _>(ws, rest, s, d, lo, hi, draw),
+        Method::Adams => divisor::<Adams, _>(ws, rest, s, d, lo, hi, draw),
+        Method::Dean => divisor::<Dean, _>(ws, rest, s, d, lo, hi, draw),
+    }
+    if let Some(error) = draw.error.take() {
+        draw.spare.append(draw.ties);
+        out.seats.clear();
+        return Err(error);
+    }
+    for (&g, &s) in draw.map.iter().zip(seats.iter()) {
+        out.seats[g] = s;
+    }
+    Ok(())
+}
+
+/// Checks the groups, units and options; writes the units of the groups given no share (weight
+/// zero, or min = max) into `out.seats` and puts the others into `ws`, `map`, `lo` and `hi`.
+/// Returns the units left for them.
+#[allow(clippy::too_many_arguments)]
+fn prepare<G: Groups + ?Sized>(
+    method: Method,
+    groups: &G,
+    units: u32,
+    options: Option<&Options>,
+    out: &mut Apportionment,
+    ws: &mut Vec<Dyadic>,
+    map: &mut Vec<usize>,
+    lo: &mut Vec<u32>,
+    hi: &mut Vec<u32>,
+) -> Result<u32> {
+    ws.clear();
+    map.clear();
+    lo.clear();
+    hi.clear();
     if units > MAX_UNITS {
         return Err(Error::invalid(
             "units",
@@ -487,95 +707,208 @@ pub fn apportion_into(
             format!("is more than {MAX_UNITS}, the most units apportioned exactly"),
         ));
     }
-    ws.clear();
-    ws.reserve(weights.len());
-    for (i, &w) in weights.iter().enumerate() {
-        if !(w > 0.0 && w.is_finite()) {
+    let n = groups.count();
+    let (mut mins, mut maxs, mut capacity) = (0u64, 0u64, 0u64);
+    let mut first_zero = None;
+    for i in 0..n {
+        let w = groups.weight(i);
+        let valid = w.is_finite() && (w > 0.0 || (G::ZERO && w == 0.0));
+        if !valid {
+            let (field, what) = groups.weight_field(i);
+            return Err(Error::invalid(field, w, what));
+        }
+        let (min, max) = groups.bounds(i);
+        if min > max {
             return Err(Error::invalid(
-                format!("weights[{i}]"),
-                w,
-                "is not a positive finite number",
+                format!("{}[{i}].min", G::NAME),
+                min,
+                format!("is above the group's max, {max}"),
             ));
         }
-        ws.push(Dyadic::from_f64(w));
+        mins += u64::from(min);
+        if mins > u64::from(units) {
+            return Err(Error::invalid(
+                format!("{}[{i}].min", G::NAME),
+                min,
+                format!("brings the groups' minimums to {mins}, more than the {units} units"),
+            ));
+        }
+        maxs += u64::from(max);
+        if w > 0.0 {
+            capacity += u64::from(max);
+            ws.push(Dyadic::from_f64(w));
+            map.push(i);
+            lo.push(min);
+            hi.push(max.min(units));
+        } else {
+            capacity += u64::from(min);
+            first_zero.get_or_insert(i);
+        }
     }
-    if ws.is_empty() && units > 0 {
+    if n == 0 && units > 0 {
         return Err(Error::invalid(
-            "weights",
+            G::NAME,
             "[]",
             "is empty but units must be given",
         ));
     }
-    out.seats.resize(ws.len(), 0);
-    if units == 0 {
-        return Ok(());
+    if maxs < u64::from(units) {
+        return Err(Error::invalid(
+            format!("{}[{}].max", G::NAME, n - 1),
+            groups.bounds(n - 1).1,
+            format!("leaves the groups' maximums at {maxs}, fewer than the {units} units"),
+        ));
     }
-    let seats = &mut out.seats[..];
-    let (d, tie) = (divisor_buffers, &mut *spare_tie);
-    let tied = match method {
-        Method::Hamilton => hamilton(ws, units, seats, hamilton_buffers, tie, rng),
-        Method::DHondt => divisor::<DHondt>(ws, units, seats, d, tie, rng),
-        Method::SainteLague => divisor::<SainteLague>(ws, units, seats, d, tie, rng),
-        Method::ModifiedSainteLague => {
-            divisor::<ModifiedSainteLague>(ws, units, seats, d, tie, rng)
+    if capacity < u64::from(units) {
+        let i = first_zero.unwrap_or(0);
+        let (field, _) = groups.weight_field(i);
+        return Err(Error::invalid(
+            field,
+            0,
+            format!(
+                "is zero, and the groups of positive weight cannot take the {units} units \
+                 within their maximums (at most {capacity} with the minimums of the others)"
+            ),
+        ));
+    }
+    if let Some(options) = options {
+        options.check(method, n)?;
+    }
+    out.seats.resize(n, 0);
+    // Zero weights and groups with min = max take their min and no part in the method.
+    let mut rest = units;
+    for i in 0..n {
+        let (min, max) = groups.bounds(i);
+        if groups.weight(i) == 0.0 || min == max {
+            out.seats[i] = min;
+            rest -= min;
         }
-        Method::HuntingtonHill => divisor::<HuntingtonHill>(ws, units, seats, d, tie, rng),
-        Method::Adams => divisor::<Adams>(ws, units, seats, d, tie, rng),
-        Method::Dean => divisor::<Dean>(ws, units, seats, d, tie, rng),
-    };
-    if tied {
-        out.ties.push(std::mem::take(spare_tie));
     }
-    Ok(())
+    let mut kept = 0;
+    for j in 0..ws.len() {
+        if lo[j] < hi[j] {
+            ws[kept] = ws[j];
+            map[kept] = map[j];
+            lo[kept] = lo[j];
+            hi[kept] = hi[j];
+            kept += 1;
+        }
+    }
+    ws.truncate(kept);
+    map.truncate(kept);
+    lo.truncate(kept);
+    hi.truncate(kept);
+    Ok(rest)
 }
 
-// Ties broken by lot, for largest remainders and divisor methods alike.
+// Ties settled by a supplied lot or by the generator, for every method.
 
-/// Gives the `count` contested units to `tie.groups` (ascending): all of them when there are as
-/// many groups as units, else to a subset drawn by lot, written into `tie` (returns `true`).
-fn settle(tie: &mut Tie, count: usize, seats: &mut [u32], rng: &mut (impl Rng + ?Sized)) -> bool {
-    let tied = &tie.groups;
-    debug_assert!(count <= tied.len());
-    if count >= tied.len() {
-        for &g in tied {
+/// Where ties are settled: by the lots the caller supplied, in the order of the ties, else by
+/// the generator; the ties settled go into the result.
+pub(super) struct Draw<'a, R: ?Sized> {
+    /// The generator.
+    rng: &'a mut R,
+    /// The supplied lots: the winners of each tie, as the caller's group indices.
+    supplied: &'a [Vec<usize>],
+    /// The caller's group of each group apportioned.
+    map: &'a [usize],
+    /// The ties settled so far.
+    ties: &'a mut Vec<Tie>,
+    /// Spare ties, for their memory.
+    spare: &'a mut Vec<Tie>,
+    /// A supplied lot that does not fit its tie.
+    error: Option<Error>,
+}
+
+impl<R: Rng + ?Sized> Draw<'_, R> {
+    /// An empty tie, from the spares when there are some.
+    pub(super) fn blank(&mut self) -> Tie {
+        let mut tie = self.spare.pop().unwrap_or_default();
+        tie.groups.clear();
+        tie.winners.clear();
+        tie.units = 0;
+        tie.lot = LotSource::Seeded;
+        tie
+    }
+
+    /// Gives the `count` contested units to `tie.groups` (ascending indices of the groups
+    /// apportioned): all of them when there are as many groups as units, else to the winners of
+    /// the next supplied lot or, when none is left, of a lot drawn with the generator; the tie
+    /// then goes into the result, in the caller's indices.
+    pub(super) fn settle(&mut self, mut tie: Tie, count: usize, seats: &mut [u32]) {
+        debug_assert!(count <= tie.groups.len());
+        if count >= tie.groups.len() {
+            for &g in &tie.groups {
+                seats[g] += 1;
+            }
+            self.spare.push(tie);
+            return;
+        }
+        let winners = &mut tie.winners;
+        winners.clear();
+        if let Some(lot) = self.supplied.get(self.ties.len()) {
+            let index = self.ties.len();
+            for &w in lot {
+                if let Some(g) = tie.groups.iter().position(|&g| self.map[g] == w)
+                    && !winners.contains(&tie.groups[g])
+                {
+                    winners.push(tie.groups[g]);
+                }
+            }
+            if winners.len() != count || lot.len() != count {
+                let tied: Vec<usize> = tie.groups.iter().map(|&g| self.map[g]).collect();
+                self.error.get_or_insert_with(|| {
+                    Error::invalid(
+                        format!("lots[{index}]"),
+                        format!("{lot:?}"),
+                        format!(
+                            "does not name {count} distinct winners among the tied groups \
+                             {tied:?}"
+                        ),
+                    )
+                });
+                winners.clear();
+                winners.extend_from_slice(&tie.groups[..count]);
+            }
+            tie.lot = LotSource::Supplied;
+        } else {
+            winners.extend_from_slice(&tie.groups);
+            lot::draw_to_front(self.rng, winners, count);
+            winners.truncate(count);
+            tie.lot = LotSource::Seeded;
+        }
+        winners.sort_unstable();
+        for &g in winners.iter() {
             seats[g] += 1;
         }
-        return false;
+        tie.units = count as u32;
+        for g in tie.groups.iter_mut().chain(tie.winners.iter_mut()) {
+            *g = self.map[*g];
+        }
+        self.ties.push(tie);
     }
-    let winners = &mut tie.winners;
-    winners.clear();
-    winners.extend_from_slice(tied);
-    lot::draw_to_front(rng, winners, count);
-    winners.truncate(count);
-    winners.sort_unstable();
-    for &g in winners.iter() {
-        seats[g] += 1;
-    }
-    tie.units = count as u32;
-    true
 }
 
 /// Gives one unit to each of the `count` groups (`0 < count < order.len()`) with the highest
-/// keys under `cmp` (`order` holds each key with its group, and is reordered), drawing lots among
-/// the groups whose key equals the last one taken when not all of them can have one: `true` when
-/// it did, the tie written into `tie`. Expected `O(n)`: a selection, then one pass.
-fn award_top<K>(
+/// keys under `cmp` (`order` holds each key with its group, and is reordered), settling a tie
+/// among the groups whose key equals the last one taken when not all of them can have one.
+/// Expected `O(n)`: a selection, then one pass.
+fn award_top<K, R: Rng + ?Sized>(
     order: &mut [(K, usize)],
     count: usize,
     cmp: impl Fn(&K, &K) -> Ordering,
     seats: &mut [u32],
-    tie: &mut Tie,
-    rng: &mut (impl Rng + ?Sized),
-) -> bool {
+    draw: &mut Draw<'_, R>,
+) {
     debug_assert!(0 < count && count < order.len());
     order.select_nth_unstable_by(count - 1, |a, b| cmp(&b.0, &a.0));
     let (taken, rest) = order.split_at(count - 1);
     let Some((cut, rest)) = rest.split_first() else {
-        return false;
+        return;
     };
     let mut above = 0;
+    let mut tie = draw.blank();
     let tied = &mut tie.groups;
-    tied.clear();
     tied.push(cut.1);
     for (key, g) in taken {
         if cmp(key, &cut.0).is_gt() {
@@ -591,5 +924,5 @@ fn award_top<K>(
             .map(|&(_, g)| g),
     );
     tied.sort_unstable();
-    settle(tie, count - above, seats, rng)
+    draw.settle(tie, count - above, seats);
 }

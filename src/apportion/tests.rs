@@ -143,7 +143,8 @@ fn hamilton_stays_within_quota_and_breaks_ties_by_lot() {
         [Tie {
             groups: vec![0, 1],
             winners: vec![if result.seats[0] == 2 { 0 } else { 1 }],
-            units: 1
+            units: 1,
+            lot: LotSource::Seeded,
         }]
     );
 }
