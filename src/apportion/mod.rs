@@ -775,11 +775,12 @@ fn prepare<G: Groups + ?Sized>(
         options.check(method, n)?;
     }
     out.seats.resize(n, 0);
-    // Zero weights and groups with min = max take their min and no part in the method.
+    // Zero weights and groups with min = max (a max above the units counts as the units)
+    // take their min and no part in the method.
     let mut rest = units;
     for i in 0..n {
         let (min, max) = groups.bounds(i);
-        if groups.weight(i) == 0.0 || min == max {
+        if groups.weight(i) == 0.0 || min == max.min(units) {
             out.seats[i] = min;
             rest -= min;
         }
