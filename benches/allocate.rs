@@ -78,6 +78,7 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
                 serde_json::json!({"name": "grassroots_priority", "mode": "weighted", "weight": 3.0}),
             ),
         ),
+        ("fcfs", build(serde_json::json!({"name": "fcfs"}))),
     ]
 }
 

@@ -228,7 +228,8 @@ pub enum AuditStep {
     },
     /// See [`Step::RuleApplied`].
     RuleApplied {
-        /// `everyone_fits`, `class_first`, `reserved_slots` or `inscription_order_in_region`.
+        /// `everyone_fits`, `class_first`, `reserved_slots`, `inscription_order_in_region` or
+        /// `inscription_order`.
         rule: &'static str,
         /// The region of a regional rule.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -469,6 +470,7 @@ impl Allocation {
                         Rule::InscriptionOrderInRegion(g) => {
                             ("inscription_order_in_region", Some(region(g)), None, None)
                         }
+                        Rule::InscriptionOrder => ("inscription_order", None, None, None),
                         Rule::Custom(name) => (name, None, None, None),
                     };
                     AuditStep::RuleApplied {

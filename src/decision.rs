@@ -70,6 +70,9 @@ pub enum GrantReason {
     Reserved,
     /// Won an open lottery.
     Lottery,
+    /// Inscribed early enough: slots taken in inscription order (`fcfs`, and `capped_lottery`
+    /// when every requester fits).
+    InscriptionOrder,
     /// A code of a policy written outside the crate (snake_case by convention).
     Custom(&'static str),
 }
@@ -99,6 +102,7 @@ impl GrantReason {
             GrantReason::GrassrootsPriority => "grassroots_priority",
             GrantReason::Reserved => "reserved",
             GrantReason::Lottery => "lottery",
+            GrantReason::InscriptionOrder => "inscription_order",
             GrantReason::Custom(code) => code,
         }
     }
@@ -345,6 +349,9 @@ pub enum Rule {
     },
     /// Within a region, inscription order decides (index in the roster's regions).
     InscriptionOrderInRegion(u32),
+    /// The first slots go to the requesting organisations in inscription order (first come,
+    /// first served).
+    InscriptionOrder,
     /// A rule of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }

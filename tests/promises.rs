@@ -11,7 +11,7 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, ChairDiscretionSpec, Description, GrassrootsMode, GrassrootsPriority,
+    self, ChairDiscretionSpec, Description, FcfsSpec, GrassrootsMode, GrassrootsPriority,
     GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, WithinRegion,
 };
 use proptest::prelude::*;
@@ -150,6 +150,7 @@ enum PolicySpec {
     ChairDiscretion(ChairDiscretionSpec),
     RegionalBalance(RegionalBalanceSpec),
     GrassrootsPriority(GrassrootsPrioritySpec),
+    Fcfs(FcfsSpec),
 }
 
 impl PolicySpec {
@@ -160,6 +161,7 @@ impl PolicySpec {
             PolicySpec::GrassrootsPriority(p) => {
                 Description::with_parameters("grassroots_priority", p)
             }
+            PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
         }
         .unwrap()
     }
@@ -169,6 +171,7 @@ impl PolicySpec {
             PolicySpec::ChairDiscretion(p) => p.placement,
             PolicySpec::RegionalBalance(p) => p.placement,
             PolicySpec::GrassrootsPriority(p) => p.placement,
+            PolicySpec::Fcfs(p) => p.placement,
         }
     }
 }
@@ -243,6 +246,8 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                     placement,
                 })
             }),
+        prop::option::of(placement())
+            .prop_map(|placement| PolicySpec::Fcfs(FcfsSpec { placement })),
     ]
 }
 
@@ -299,6 +304,8 @@ fn expected_wait(
     };
     match spec {
         PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
+        // No lot: the slots went to earlier inscriptions.
+        PolicySpec::Fcfs(_) => WaitReason::Capacity,
         PolicySpec::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
                 slots > 0
@@ -617,6 +624,27 @@ proptest! {
         let reserved_flags: Vec<bool> = reserved.granted.iter().map(|g| g.reason == GrantReason::Reserved).collect();
         prop_assert_eq!(reserved_flags.iter().filter(|&&r| r).count(), promised);
         prop_assert!(reserved_flags.windows(2).all(|w| w[0] || !w[1]));
+    }
+
+    /// First come, first served: no organisation waits while one inscribed after it is granted;
+    /// the granted speak in inscription order.
+    #[test]
+    fn fcfs_never_passes_over_an_earlier_inscription(
+        input in session_input(),
+        placement in prop::option::of(placement()),
+        seed in any::<u64>(),
+    ) {
+        let session = input.check().unwrap();
+        let policy = policy::Fcfs::new(FcfsSpec { placement });
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
+            .map(|(p, &r)| (r, p)).collect();
+        let granted: Vec<usize> = allocation.granted.iter().map(|g| position[&g.request]).collect();
+        prop_assert!(granted.windows(2).all(|w| w[0] < w[1]), "{:?}", granted);
+        for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
+            let waits = position[&w.request];
+            prop_assert!(granted.iter().all(|&g| g < waits), "{} waits behind a later inscription", w.organisation);
+        }
     }
 
     /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's

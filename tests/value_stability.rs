@@ -244,3 +244,19 @@ fn the_dhondt_tie_is_reported_in_the_reason() {
         ]
     );
 }
+
+#[test]
+fn fcfs_is_the_inscription_order_whatever_the_seed() {
+    for seed in [42, 7] {
+        assert_eq!(
+            speakers(serde_json::json!({"name":"fcfs"}), seed),
+            [
+                "africa-ngo@105",
+                "asia-ngo@108",
+                "europe-ngo@111",
+                "latin_america-ngo@114",
+                "mena-ngo@117"
+            ]
+        );
+    }
+}

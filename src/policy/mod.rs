@@ -10,6 +10,7 @@
 //! | [`ChairDiscretion`] | GCM 2017 thematic sessions: one or two interventions at the chair's discretion | `chair_pick` | `not_selected` |
 //! | [`RegionalBalance`] | the 2017 regional consultations and 2018 regional focal points; apportioned quotas | `regional_quota` | `not_selected`, `capacity` |
 //! | [`GrassrootsPriority`] | the progressive stack of facilitation practice; reserved seats | `grassroots_priority`, `reserved`, `lottery` | `not_selected`, `capacity` |
+//! | [`Fcfs`] | first come, first served: the speakers list of most UN bodies (GA rules of procedure, rule 68; HRC UPR report adoption, NGO slots) | `inscription_order` | `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
 //! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
@@ -48,6 +49,7 @@
 
 mod chair_discretion;
 mod description;
+mod fcfs;
 mod grassroots_priority;
 mod regional_balance;
 mod registry;
@@ -59,6 +61,7 @@ use serde_json::Value;
 
 pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
 pub use description::Description;
+pub use fcfs::{Fcfs, FcfsSpec};
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
 pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
 pub use registry::{Constructor, Registry, built_in};
@@ -71,10 +74,11 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 3] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 4] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
+    (Fcfs::NAME, Fcfs::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
