@@ -79,6 +79,10 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
             ),
         ),
         ("fcfs", build(serde_json::json!({"name": "fcfs"}))),
+        (
+            "capped_lottery",
+            build(serde_json::json!({"name": "capped_lottery"})),
+        ),
     ]
 }
 

@@ -11,8 +11,8 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, ChairDiscretionSpec, Description, FcfsSpec, GrassrootsMode, GrassrootsPriority,
-    GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, WithinRegion,
+    self, CappedLotterySpec, ChairDiscretionSpec, Description, FcfsSpec, GrassrootsMode,
+    GrassrootsPriority, GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -151,6 +151,7 @@ enum PolicySpec {
     RegionalBalance(RegionalBalanceSpec),
     GrassrootsPriority(GrassrootsPrioritySpec),
     Fcfs(FcfsSpec),
+    CappedLottery(CappedLotterySpec),
 }
 
 impl PolicySpec {
@@ -162,6 +163,7 @@ impl PolicySpec {
                 Description::with_parameters("grassroots_priority", p)
             }
             PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
+            PolicySpec::CappedLottery(p) => Description::with_parameters("capped_lottery", p),
         }
         .unwrap()
     }
@@ -172,6 +174,7 @@ impl PolicySpec {
             PolicySpec::RegionalBalance(p) => p.placement,
             PolicySpec::GrassrootsPriority(p) => p.placement,
             PolicySpec::Fcfs(p) => p.placement,
+            PolicySpec::CappedLottery(p) => p.placement,
         }
     }
 }
@@ -248,6 +251,8 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
             }),
         prop::option::of(placement())
             .prop_map(|placement| PolicySpec::Fcfs(FcfsSpec { placement })),
+        prop::option::of(placement())
+            .prop_map(|placement| PolicySpec::CappedLottery(CappedLotterySpec { placement })),
     ]
 }
 
@@ -306,6 +311,8 @@ fn expected_wait(
         PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
         // No lot: the slots went to earlier inscriptions.
         PolicySpec::Fcfs(_) => WaitReason::Capacity,
+        // A lot is drawn only when more organisations request than there are slots.
+        PolicySpec::CappedLottery(_) => lot(slots > 0 && session.requesters().len() > slots),
         PolicySpec::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
                 slots > 0
@@ -644,6 +651,31 @@ proptest! {
         for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
             let waits = position[&w.request];
             prop_assert!(granted.iter().all(|&g| g < waits), "{} waits behind a later inscription", w.organisation);
+        }
+    }
+
+    /// Capped lottery: everyone in inscription order while they fit; otherwise exactly the
+    /// uniform draw without replacement of `slots` requesters, replayed from the seed (the
+    /// draw order is the speaking order). Equal chances are tested in `tests/statistics.rs`.
+    #[test]
+    fn capped_lottery_is_inscription_order_or_a_uniform_draw(
+        input in session_input(),
+        seed in any::<u64>(),
+    ) {
+        let session = input.check().unwrap();
+        let policy = policy::CappedLottery::default();
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let granted: Vec<u32> = allocation.granted.iter().map(|g| g.request).collect();
+        let requesters = session.requesters();
+        let slots = session.session().slots as usize;
+        if requesters.len() <= slots {
+            prop_assert_eq!(&granted[..], requesters);
+            prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::InscriptionOrder));
+        } else {
+            let mut pool = requesters.to_vec();
+            let drawn = lot::draw_to_front(&mut lot::seeded(seed), &mut pool, slots);
+            prop_assert_eq!(&granted[..], &pool[..drawn]);
+            prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Lottery));
         }
     }
 

@@ -260,3 +260,27 @@ fn fcfs_is_the_inscription_order_whatever_the_seed() {
         );
     }
 }
+
+#[test]
+fn capped_lottery_draws_five_of_twenty_one() {
+    assert_eq!(
+        speakers(serde_json::json!({"name":"capped_lottery"}), 42),
+        [
+            "latin_america-dia@105",
+            "africa-gr@108",
+            "pacific-dia@111",
+            "asia-dia@114",
+            "africa-ngo@117"
+        ]
+    );
+    assert_eq!(
+        speakers(serde_json::json!({"name":"capped_lottery"}), 7),
+        [
+            "asia-ngo@105",
+            "mena-ngo@108",
+            "asia-dia@111",
+            "latin_america-gr@114",
+            "pacific-dia@117"
+        ]
+    );
+}
