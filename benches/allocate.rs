@@ -83,6 +83,7 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
             "capped_lottery",
             build(serde_json::json!({"name": "capped_lottery"})),
         ),
+        ("rotation", build(serde_json::json!({"name": "rotation"}))),
     ]
 }
 
