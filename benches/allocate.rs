@@ -78,6 +78,12 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
                 serde_json::json!({"name": "grassroots_priority", "mode": "weighted", "weight": 3.0}),
             ),
         ),
+        ("fcfs", build(serde_json::json!({"name": "fcfs"}))),
+        (
+            "capped_lottery",
+            build(serde_json::json!({"name": "capped_lottery"})),
+        ),
+        ("rotation", build(serde_json::json!({"name": "rotation"}))),
     ]
 }
 

@@ -205,8 +205,8 @@ pub enum AuditStep {
     /// See [`Step::LotDrawn`].
     LotDrawn {
         /// The rule that formed the pool: `requesters`, `region`, `class_in_region`,
-        /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, or a custom
-        /// name.
+        /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, `tied_rank`, or
+        /// a custom name.
         pool: &'static str,
         /// The region of a regional pool.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,7 +228,8 @@ pub enum AuditStep {
     },
     /// See [`Step::RuleApplied`].
     RuleApplied {
-        /// `everyone_fits`, `class_first`, `reserved_slots` or `inscription_order_in_region`.
+        /// `everyone_fits`, `class_first`, `reserved_slots`, `inscription_order_in_region`,
+        /// `inscription_order`, `fewest_then_least_recent` or `not_yet_heard_first`.
         rule: &'static str,
         /// The region of a regional rule.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -439,6 +440,7 @@ impl Allocation {
                         Pool::Class => ("class", None),
                         Pool::OthersThanClass => ("others_than_class", None),
                         Pool::NotYetGranted => ("not_yet_granted", None),
+                        Pool::TiedRank => ("tied_rank", None),
                         Pool::Custom(name) => (name, None),
                     };
                     let (weighting, class_weight) = match weighting {
@@ -469,6 +471,11 @@ impl Allocation {
                         Rule::InscriptionOrderInRegion(g) => {
                             ("inscription_order_in_region", Some(region(g)), None, None)
                         }
+                        Rule::InscriptionOrder => ("inscription_order", None, None, None),
+                        Rule::FewestThenLeastRecent => {
+                            ("fewest_then_least_recent", None, None, None)
+                        }
+                        Rule::NotYetHeardFirst => ("not_yet_heard_first", None, None, None),
                         Rule::Custom(name) => (name, None, None, None),
                     };
                     AuditStep::RuleApplied {

@@ -70,6 +70,11 @@ pub enum GrantReason {
     Reserved,
     /// Won an open lottery.
     Lottery,
+    /// Inscribed early enough: slots taken in inscription order (`fcfs`, and `capped_lottery`
+    /// when every requester fits).
+    InscriptionOrder,
+    /// Ranked before the others by what it was granted earlier in the process (`rotation`).
+    Rotation,
     /// A code of a policy written outside the crate (snake_case by convention).
     Custom(&'static str),
 }
@@ -99,6 +104,8 @@ impl GrantReason {
             GrantReason::GrassrootsPriority => "grassroots_priority",
             GrantReason::Reserved => "reserved",
             GrantReason::Lottery => "lottery",
+            GrantReason::InscriptionOrder => "inscription_order",
+            GrantReason::Rotation => "rotation",
             GrantReason::Custom(code) => code,
         }
     }
@@ -186,6 +193,14 @@ pub enum Note {
         /// The weight of a class member in the draws.
         weight: f64,
     },
+    /// What an organisation was granted before this session: `"never heard before"`, or
+    /// `"{slots} slot(s) before, last in session {last_session}"`.
+    HeardBefore {
+        /// Slots in the history.
+        slots: u32,
+        /// The last session it spoke in.
+        last_session: Option<u32>,
+    },
     /// Text of a policy written outside the crate.
     Custom(Arc<str>),
 }
@@ -229,6 +244,14 @@ impl Note {
                 write!(out, "{reserved} of {slots} slots reserved")
             }
             Note::ClassWeight { weight } => write!(out, "weighted lottery, class weight {weight}"),
+            Note::HeardBefore {
+                slots,
+                last_session,
+            } => match (slots, last_session) {
+                (0, None) => out.write_str("never heard before"),
+                (s, None) => write!(out, "{s} slot(s) before"),
+                (s, Some(last)) => write!(out, "{s} slot(s) before, last in session {last}"),
+            },
             Note::Custom(text) => out.write_str(text),
         };
         true
@@ -309,6 +332,9 @@ pub enum Pool {
     OthersThanClass,
     /// Every requesting organisation not granted yet (an open lottery after reserved slots).
     NotYetGranted,
+    /// The requesting organisations of one rank that the slots cut through (a lot among
+    /// equals).
+    TiedRank,
     /// A pool of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }
@@ -345,6 +371,15 @@ pub enum Rule {
     },
     /// Within a region, inscription order decides (index in the roster's regions).
     InscriptionOrderInRegion(u32),
+    /// The first slots go to the requesting organisations in inscription order (first come,
+    /// first served).
+    InscriptionOrder,
+    /// Requesting organisations ranked by fewest slots in the history, then never heard
+    /// before heard longest ago before heard recently; the best ranks are granted.
+    FewestThenLeastRecent,
+    /// Requesting organisations never heard before ranked before everyone else; the best
+    /// ranks are granted.
+    NotYetHeardFirst,
     /// A rule of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }

@@ -11,8 +11,9 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, ChairDiscretionSpec, Description, GrassrootsMode, GrassrootsPriority,
-    GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, WithinRegion,
+    self, CappedLotterySpec, ChairDiscretionSpec, Description, FcfsSpec, GrassrootsMode,
+    GrassrootsPriority, GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, RotationKey,
+    RotationSpec, RotationTies, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -152,6 +153,9 @@ enum PolicySpec {
     ChairDiscretion(ChairDiscretionSpec),
     RegionalBalance(RegionalBalanceSpec),
     GrassrootsPriority(GrassrootsPrioritySpec),
+    Fcfs(FcfsSpec),
+    CappedLottery(CappedLotterySpec),
+    Rotation(RotationSpec),
 }
 
 impl PolicySpec {
@@ -162,6 +166,9 @@ impl PolicySpec {
             PolicySpec::GrassrootsPriority(p) => {
                 Description::with_parameters("grassroots_priority", p)
             }
+            PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
+            PolicySpec::CappedLottery(p) => Description::with_parameters("capped_lottery", p),
+            PolicySpec::Rotation(p) => Description::with_parameters("rotation", p),
         }
         .unwrap()
     }
@@ -171,6 +178,9 @@ impl PolicySpec {
             PolicySpec::ChairDiscretion(p) => p.placement,
             PolicySpec::RegionalBalance(p) => p.placement,
             PolicySpec::GrassrootsPriority(p) => p.placement,
+            PolicySpec::Fcfs(p) => p.placement,
+            PolicySpec::CappedLottery(p) => p.placement,
+            PolicySpec::Rotation(p) => p.placement,
         }
     }
 }
@@ -245,7 +255,42 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                     placement,
                 })
             }),
+        prop::option::of(placement())
+            .prop_map(|placement| PolicySpec::Fcfs(FcfsSpec { placement })),
+        prop::option::of(placement())
+            .prop_map(|placement| PolicySpec::CappedLottery(CappedLotterySpec { placement })),
+        rotation_spec().prop_map(PolicySpec::Rotation),
     ]
+}
+
+fn rotation_spec() -> impl Strategy<Value = RotationSpec> {
+    (
+        prop::sample::select(vec![
+            RotationKey::FewestThenLeastRecent,
+            RotationKey::NotYetHeardFirst,
+        ]),
+        prop::sample::select(vec![RotationTies::Lottery, RotationTies::Inscription]),
+        prop::option::of(placement()),
+    )
+        .prop_map(|(key, ties, placement)| RotationSpec {
+            key,
+            ties,
+            placement,
+        })
+}
+
+/// The rank `rotation` gives the organisation behind `request` (smaller is better), worked
+/// out from the history independently of the policy: (slots, never heard = 0 / last session
+/// + 1), or (heard, 0).
+fn rotation_rank(key: RotationKey, session: &CheckedSession, request: u32) -> (u64, u64) {
+    let record = session
+        .history()
+        .get(session.organisation_of(request as usize));
+    let last = record.last_session.map_or(0, |s| u64::from(s) + 1);
+    match key {
+        RotationKey::FewestThenLeastRecent => (u64::from(record.slots), last),
+        _ => (u64::from(record.slots > 0 || last > 0), 0),
+    }
 }
 
 /// ⌈share · slots⌉ for `share` read as the decimal Rust prints (`0.14` is 14/100), in 128-bit
@@ -301,6 +346,21 @@ fn expected_wait(
     };
     match spec {
         PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
+        // No lot: the slots went to earlier inscriptions.
+        PolicySpec::Fcfs(_) => WaitReason::Capacity,
+        // A lot is drawn only when more organisations request than there are slots.
+        PolicySpec::CappedLottery(_) => lot(slots > 0 && session.requesters().len() > slots),
+        // A lot among equals cut the rank of the last granted: its members that wait lost it;
+        // everyone of a worse rank waits for capacity.
+        PolicySpec::Rotation(p) => {
+            let worst_granted = allocation
+                .granted
+                .iter()
+                .map(|g| rotation_rank(p.key, session, g.request))
+                .max();
+            lot(p.ties == RotationTies::Lottery
+                && worst_granted == Some(rotation_rank(p.key, session, request)))
+        }
         PolicySpec::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
                 slots > 0
@@ -619,6 +679,90 @@ proptest! {
         let reserved_flags: Vec<bool> = reserved.granted.iter().map(|g| g.reason == GrantReason::Reserved).collect();
         prop_assert_eq!(reserved_flags.iter().filter(|&&r| r).count(), promised);
         prop_assert!(reserved_flags.windows(2).all(|w| w[0] || !w[1]));
+    }
+
+    /// First come, first served: no organisation waits while one inscribed after it is granted;
+    /// the granted speak in inscription order.
+    #[test]
+    fn fcfs_never_passes_over_an_earlier_inscription(
+        input in session_input(),
+        placement in prop::option::of(placement()),
+        seed in any::<u64>(),
+    ) {
+        let session = input.check().unwrap();
+        let policy = policy::Fcfs::new(FcfsSpec { placement });
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
+            .map(|(p, &r)| (r, p)).collect();
+        let granted: Vec<usize> = allocation.granted.iter().map(|g| position[&g.request]).collect();
+        prop_assert!(granted.windows(2).all(|w| w[0] < w[1]), "{:?}", granted);
+        for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
+            let waits = position[&w.request];
+            prop_assert!(granted.iter().all(|&g| g < waits), "{} waits behind a later inscription", w.organisation);
+        }
+    }
+
+    /// Capped lottery: everyone in inscription order while they fit; otherwise exactly the
+    /// uniform draw without replacement of `slots` requesters, replayed from the seed (the
+    /// draw order is the speaking order). Equal chances are tested in `tests/statistics.rs`.
+    #[test]
+    fn capped_lottery_is_inscription_order_or_a_uniform_draw(
+        input in session_input(),
+        seed in any::<u64>(),
+    ) {
+        let session = input.check().unwrap();
+        let policy = policy::CappedLottery::default();
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let granted: Vec<u32> = allocation.granted.iter().map(|g| g.request).collect();
+        let requesters = session.requesters();
+        let slots = session.session().slots as usize;
+        if requesters.len() <= slots {
+            prop_assert_eq!(&granted[..], requesters);
+            prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::InscriptionOrder));
+        } else {
+            let mut pool = requesters.to_vec();
+            let drawn = lot::draw_to_front(&mut lot::seeded(seed), &mut pool, slots);
+            prop_assert_eq!(&granted[..], &pool[..drawn]);
+            prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Lottery));
+        }
+    }
+
+    /// Rotation: no organisation is granted while one of strictly better rank waits; the
+    /// granted speak in rank order (equal ranks in inscription order with `ties:
+    /// inscription`). Histories vary: never heard, heard once or more, in sessions 0–4.
+    #[test]
+    fn rotation_never_grants_a_worse_rank_while_a_better_waits(
+        input in session_input(),
+        heard in prop::collection::vec(prop::option::of((1u32..4, 0u32..5)), 30),
+        spec in rotation_spec(),
+        seed in any::<u64>(),
+    ) {
+        let mut input = input;
+        input.history = input.organisations.iter().zip(&heard).map(|(o, h)| HistoryEntry {
+            organisation: o.id.clone(),
+            slots: h.map_or(0, |(s, _)| s),
+            minutes: 0,
+            last_session: h.map(|(_, l)| l),
+        }).collect();
+        let session = input.check().unwrap();
+        let policy = policy::Rotation::new(spec.clone());
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let rank = |r: u32| rotation_rank(spec.key, &session, r);
+        let granted: Vec<(u64, u64)> = allocation.granted.iter().map(|g| rank(g.request)).collect();
+        prop_assert!(granted.windows(2).all(|w| w[0] <= w[1]), "rank order: {:?}", granted);
+        if let Some(worst) = granted.iter().max() {
+            for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
+                prop_assert!(rank(w.request) >= *worst, "{} waits with a better rank", w.organisation);
+            }
+        }
+        if spec.ties == RotationTies::Inscription {
+            let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
+                .map(|(p, &r)| (r, p)).collect();
+            let order: Vec<((u64, u64), usize)> = allocation.granted.iter()
+                .map(|g| (rank(g.request), position[&g.request])).collect();
+            prop_assert!(order.windows(2).all(|w| w[0] < w[1]), "{:?}", order);
+        }
+        prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Rotation));
     }
 
     /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's

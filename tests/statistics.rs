@@ -1,12 +1,13 @@
 //! Statistical promises, over a fixed list of seeds (so the tests are deterministic): a chair
 //! with familiarity weight 3 for international NGOs selects them as often as the weighted
-//! draw predicts, and more often than their share of the requesters.
+//! draw predicts, and more often than their share of the requesters; a capped lottery gives
+//! every requesting organisation the same chance of a slot and of the first position.
 
 use std::collections::BTreeMap;
 
 use floorshare::allocation::Allocate;
 use floorshare::model::*;
-use floorshare::policy::ChairDiscretion;
+use floorshare::policy::{CappedLottery, ChairDiscretion};
 
 const SEEDS: std::ops::Range<u64> = 0..20_000;
 
@@ -84,4 +85,50 @@ fn two_picks_without_replacement_match_the_weighted_draw() {
     );
     // chair_discretion's promise: a larger share of the slots than of the requesters.
     assert!(mean / 2.0 > 4.0 / 12.0);
+}
+
+#[test]
+fn capped_lottery_gives_every_requester_the_same_chance() {
+    // 10 inscribed for 3 slots (the HRC draws 13 of more than 13 States): each organisation
+    // should get a slot with probability 3/10 and speak first with probability 1/10.
+    let n = 10usize;
+    let slots = 3u32;
+    let organisations: Vec<Organisation> = (0..n)
+        .map(|i| Organisation::new(format!("o{i}"), "r", Kind::Other))
+        .collect();
+    let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
+    let session = SessionInput::new(Session::new("upr", slots), organisations, requests)
+        .check()
+        .unwrap();
+    let mut granted = vec![0u32; n];
+    let mut first = vec![0u32; n];
+    for seed in SEEDS {
+        let allocation = CappedLottery::default()
+            .allocate_seeded(&session, seed)
+            .unwrap();
+        assert_eq!(allocation.granted.len(), slots as usize);
+        for (i, g) in allocation.granted.iter().enumerate() {
+            let o: usize = g.organisation[1..].parse().unwrap();
+            granted[o] += 1;
+            if i == 0 {
+                first[o] += 1;
+            }
+        }
+    }
+    let runs = SEEDS.end as f64;
+    for (counts, p) in [
+        (&granted, f64::from(slots) / n as f64),
+        (&first, 1.0 / n as f64),
+    ] {
+        // Each count is binomial(runs, p): within 4 standard errors of runs·p.
+        let se = (runs * p * (1.0 - p)).sqrt();
+        for (o, &c) in counts.iter().enumerate() {
+            assert!(
+                (f64::from(c) - runs * p).abs() < 4.0 * se,
+                "o{o}: {c} of {runs} runs, expected {} ± {}",
+                runs * p,
+                4.0 * se
+            );
+        }
+    }
 }

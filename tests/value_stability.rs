@@ -244,3 +244,153 @@ fn the_dhondt_tie_is_reported_in_the_reason() {
         ]
     );
 }
+
+#[test]
+fn fcfs_is_the_inscription_order_whatever_the_seed() {
+    for seed in [42, 7] {
+        assert_eq!(
+            speakers(serde_json::json!({"name":"fcfs"}), seed),
+            [
+                "africa-ngo@105",
+                "asia-ngo@108",
+                "europe-ngo@111",
+                "latin_america-ngo@114",
+                "mena-ngo@117"
+            ]
+        );
+    }
+}
+
+#[test]
+fn capped_lottery_draws_five_of_twenty_one() {
+    assert_eq!(
+        speakers(serde_json::json!({"name":"capped_lottery"}), 42),
+        [
+            "latin_america-dia@105",
+            "africa-gr@108",
+            "pacific-dia@111",
+            "asia-dia@114",
+            "africa-ngo@117"
+        ]
+    );
+    assert_eq!(
+        speakers(serde_json::json!({"name":"capped_lottery"}), 7),
+        [
+            "asia-ngo@105",
+            "mena-ngo@108",
+            "asia-dia@111",
+            "latin_america-gr@114",
+            "pacific-dia@117"
+        ]
+    );
+}
+
+/// The 21 organisations of [`session`] with a history: the NGOs spoke twice (last in session
+/// 1 for the first four regions, 3 for the others), the grassroots organisations once (in
+/// session 2), the diaspora organisations never.
+fn session_with_history() -> CheckedSession {
+    let mut input = SessionInput::new(
+        Session::new("vs", 8).with_length(120),
+        Vec::new(),
+        Vec::new(),
+    );
+    for (kind, suffix) in [
+        (Kind::InternationalNgo, "ngo"),
+        (Kind::Grassroots, "gr"),
+        (Kind::Diaspora, "dia"),
+    ] {
+        for (i, region) in GCM_REGIONS.iter().enumerate() {
+            let id = format!("{region}-{suffix}");
+            let (slots, last_session) = match suffix {
+                "ngo" => (2, Some(if i < 4 { 1 } else { 3 })),
+                "gr" => (1, Some(2)),
+                _ => (0, None),
+            };
+            input.history.push(HistoryEntry {
+                organisation: id.clone(),
+                slots,
+                minutes: u64::from(slots) * 3,
+                last_session,
+            });
+            input.requests.push(Request::new(&id));
+            input
+                .organisations
+                .push(Organisation::new(id, *region, kind).migrant_led(kind == Kind::Diaspora));
+        }
+    }
+    input.check().unwrap()
+}
+
+fn rotation_speakers(description: serde_json::Value, seed: u64) -> Vec<String> {
+    let policy = policy::from_json(description).unwrap();
+    let allocation = policy
+        .allocate_seeded(&session_with_history(), seed)
+        .unwrap();
+    allocation
+        .granted
+        .iter()
+        .map(|g| format!("{}@{}", g.organisation, g.start_minute.unwrap()))
+        .collect()
+}
+
+#[test]
+fn rotation_fewest_then_least_recent_by_lot() {
+    // 8 slots: the seven never heard, then one of the seven heard once, by lot.
+    assert_eq!(
+        rotation_speakers(serde_json::json!({"name":"rotation"}), 42),
+        [
+            "north_america-dia@96",
+            "europe-dia@99",
+            "pacific-dia@102",
+            "africa-dia@105",
+            "asia-dia@108",
+            "mena-dia@111",
+            "latin_america-dia@114",
+            "africa-gr@117"
+        ]
+    );
+    assert_eq!(
+        rotation_speakers(serde_json::json!({"name":"rotation"}), 7),
+        [
+            "africa-dia@96",
+            "europe-dia@99",
+            "north_america-dia@102",
+            "mena-dia@105",
+            "pacific-dia@108",
+            "asia-dia@111",
+            "latin_america-dia@114",
+            "north_america-gr@117"
+        ]
+    );
+}
+
+#[test]
+fn rotation_not_yet_heard_first_by_lot_on_the_plain_session() {
+    // No history: everyone ties, so 5 of 21 are drawn, as capped_lottery draws them.
+    assert_eq!(
+        speakers(
+            serde_json::json!({"name":"rotation","key":"not_yet_heard_first"}),
+            42
+        ),
+        [
+            "latin_america-dia@105",
+            "africa-gr@108",
+            "pacific-dia@111",
+            "asia-dia@114",
+            "africa-ngo@117"
+        ]
+    );
+    assert_eq!(
+        speakers(
+            serde_json::json!({"name":"rotation","key":"not_yet_heard_first"}),
+            7
+        ),
+        [
+            "asia-ngo@105",
+            "mena-ngo@108",
+            "asia-dia@111",
+            "latin_america-gr@114",
+            "pacific-dia@117"
+        ]
+    );
+}

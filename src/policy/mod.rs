@@ -10,6 +10,9 @@
 //! | [`ChairDiscretion`] | GCM 2017 thematic sessions: one or two interventions at the chair's discretion | `chair_pick` | `not_selected` |
 //! | [`RegionalBalance`] | the 2017 regional consultations and 2018 regional focal points; apportioned quotas | `regional_quota` | `not_selected`, `capacity` |
 //! | [`GrassrootsPriority`] | the progressive stack of facilitation practice; reserved seats | `grassroots_priority`, `reserved`, `lottery` | `not_selected`, `capacity` |
+//! | [`Fcfs`] | first come, first served: the speakers list of most UN bodies (GA rules of procedure, rule 68; HRC UPR report adoption, NGO slots) | `inscription_order` | `capacity` |
+//! | [`CappedLottery`] | HRC UPR report adoption, State speakers: more inscribed than slots, a lot draws the speakers and their order | `inscription_order`, `lottery` | `not_selected`, `capacity` |
+//! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
 //! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
@@ -46,22 +49,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod capped_lottery;
 mod chair_discretion;
 mod description;
+mod fcfs;
 mod grassroots_priority;
 mod regional_balance;
 mod registry;
+mod rotation;
 
 use std::fmt;
 
 use rand::Rng;
 use serde_json::Value;
 
+pub use capped_lottery::{CappedLottery, CappedLotterySpec};
 pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
 pub use description::Description;
+pub use fcfs::{Fcfs, FcfsSpec};
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
 pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
 pub use registry::{Constructor, Registry, built_in};
+pub use rotation::{Rotation, RotationKey, RotationSpec, RotationTies};
 
 use crate::Result;
 use crate::decision::Decision;
@@ -71,10 +80,13 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 3] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 6] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
+    (Fcfs::NAME, Fcfs::from_description),
+    (CappedLottery::NAME, CappedLottery::from_description),
+    (Rotation::NAME, Rotation::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
