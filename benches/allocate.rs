@@ -45,6 +45,44 @@ fn input(n: usize) -> SessionInput {
     )
 }
 
+/// The nine UNFCCC observer constituencies.
+const CONSTITUENCIES: [&str; 9] = [
+    "bingo",
+    "engo",
+    "ipo",
+    "lgma",
+    "ringo",
+    "tungo",
+    "farmers",
+    "women_and_gender",
+    "youngo",
+];
+
+/// [`input`] with a `constituency` tag on every organisation (the nine UNFCCC constituencies
+/// in turn) and one focal point in 50: the input of `constituency_round_robin`, the other
+/// policies keeping theirs.
+fn tagged(mut input: SessionInput) -> SessionInput {
+    for (i, o) in input.organisations.iter_mut().enumerate() {
+        o.tags.insert(
+            "constituency".into(),
+            CONSTITUENCIES[i % CONSTITUENCIES.len()].into(),
+        );
+        if i % 50 == 0 {
+            o.tags.insert("focal_point".into(), "true".into());
+        }
+    }
+    input
+}
+
+/// The input a policy is measured on: [`tagged`] for `constituency_round_robin`.
+fn input_for(name: &str, n: usize) -> SessionInput {
+    if name == "constituency_round_robin" {
+        tagged(input(n))
+    } else {
+        input(n)
+    }
+}
+
 fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
     let build = |json| policy::from_json(json).unwrap();
     vec![
@@ -84,6 +122,10 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
             build(serde_json::json!({"name": "capped_lottery"})),
         ),
         ("rotation", build(serde_json::json!({"name": "rotation"}))),
+        (
+            "constituency_round_robin",
+            build(serde_json::json!({"name": "constituency_round_robin"})),
+        ),
     ]
 }
 
@@ -93,10 +135,19 @@ fn allocate(c: &mut Criterion) {
         .iter()
         .map(|&n| (n, input(n).check().unwrap()))
         .collect();
+    let tagged_sessions: Vec<(usize, CheckedSession)> = sizes
+        .iter()
+        .map(|&n| (n, input_for("constituency_round_robin", n).check().unwrap()))
+        .collect();
     for (name, policy) in policies() {
+        let sessions = if name == "constituency_round_robin" {
+            &tagged_sessions
+        } else {
+            &sessions
+        };
         // The decision alone, into a reused buffer: what a simulator pays per session.
         let mut group = c.benchmark_group(format!("decide/{name}"));
-        for (n, session) in &sessions {
+        for (n, session) in sessions {
             group.throughput(Throughput::Elements(*n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), session, |b, session| {
                 let mut rng = lot::seeded(1);
@@ -112,7 +163,7 @@ fn allocate(c: &mut Criterion) {
         group.finish();
         // Decision and record (ids, details, steps): what an application pays per allocation.
         let mut group = c.benchmark_group(format!("allocate/{name}"));
-        for (n, session) in &sessions {
+        for (n, session) in sessions {
             group.throughput(Throughput::Elements(*n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), session, |b, session| {
                 let mut rng = lot::seeded(1);
@@ -122,11 +173,17 @@ fn allocate(c: &mut Criterion) {
         group.finish();
     }
     // The whole job at 100 000 requests: check the raw input, decide, build the record.
-    let raw = input(100_000);
+    let plain = input(100_000);
+    let tagged_raw = input_for("constituency_round_robin", 100_000);
     let mut group = c.benchmark_group("job");
     group.throughput(Throughput::Elements(100_000));
     for (name, policy) in policies() {
-        group.bench_with_input(BenchmarkId::new(name, 100_000), &raw, |b, raw| {
+        let raw = if name == "constituency_round_robin" {
+            &tagged_raw
+        } else {
+            &plain
+        };
+        group.bench_with_input(BenchmarkId::new(name, 100_000), raw, |b, raw| {
             let mut rng = lot::seeded(1);
             b.iter_batched(
                 || raw.clone(),

@@ -205,8 +205,8 @@ pub enum AuditStep {
     /// See [`Step::LotDrawn`].
     LotDrawn {
         /// The rule that formed the pool: `requesters`, `region`, `class_in_region`,
-        /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, `tied_rank`, or
-        /// a custom name.
+        /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, `tied_rank`,
+        /// `focal_points`, `constituency_members`, `other_members`, or a custom name.
         pool: &'static str,
         /// The region of a regional pool.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -226,10 +226,16 @@ pub enum AuditStep {
         /// The regions in the drawn order.
         order: Vec<Arc<str>>,
     },
+    /// See [`Step::ConstituencyOrder`].
+    ConstituencyOrder {
+        /// The constituencies in the order they take their turns.
+        order: Vec<Arc<str>>,
+    },
     /// See [`Step::RuleApplied`].
     RuleApplied {
         /// `everyone_fits`, `class_first`, `reserved_slots`, `inscription_order_in_region`,
-        /// `inscription_order`, `fewest_then_least_recent` or `not_yet_heard_first`.
+        /// `inscription_order`, `fewest_then_least_recent`, `not_yet_heard_first` or
+        /// `constituency_round_robin`.
         rule: &'static str,
         /// The region of a regional rule.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,6 +447,9 @@ impl Allocation {
                         Pool::OthersThanClass => ("others_than_class", None),
                         Pool::NotYetGranted => ("not_yet_granted", None),
                         Pool::TiedRank => ("tied_rank", None),
+                        Pool::FocalPoints => ("focal_points", None),
+                        Pool::ConstituencyMembers => ("constituency_members", None),
+                        Pool::OtherMembers => ("other_members", None),
                         Pool::Custom(name) => (name, None),
                     };
                     let (weighting, class_weight) = match weighting {
@@ -461,6 +470,9 @@ impl Allocation {
                 &Step::RegionOrderDrawn { order } => AuditStep::RegionOrderDrawn {
                     order: region_names(order),
                 },
+                Step::ConstituencyOrder { order } => AuditStep::ConstituencyOrder {
+                    order: order.to_vec(),
+                },
                 &Step::RuleApplied { rule, granted } => {
                     let (name, rule_region, reserved, slots) = match rule {
                         Rule::EveryoneFits => ("everyone_fits", None, None, None),
@@ -476,6 +488,9 @@ impl Allocation {
                             ("fewest_then_least_recent", None, None, None)
                         }
                         Rule::NotYetHeardFirst => ("not_yet_heard_first", None, None, None),
+                        Rule::ConstituencyRoundRobin => {
+                            ("constituency_round_robin", None, None, None)
+                        }
                         Rule::Custom(name) => (name, None, None, None),
                     };
                     AuditStep::RuleApplied {

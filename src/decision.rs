@@ -75,6 +75,8 @@ pub enum GrantReason {
     InscriptionOrder,
     /// Ranked before the others by what it was granted earlier in the process (`rotation`).
     Rotation,
+    /// Its constituency's turn in the round robin (`constituency_round_robin`).
+    ConstituencyTurn,
     /// A code of a policy written outside the crate (snake_case by convention).
     Custom(&'static str),
 }
@@ -106,6 +108,7 @@ impl GrantReason {
             GrantReason::Lottery => "lottery",
             GrantReason::InscriptionOrder => "inscription_order",
             GrantReason::Rotation => "rotation",
+            GrantReason::ConstituencyTurn => "constituency_turn",
             GrantReason::Custom(code) => code,
         }
     }
@@ -201,6 +204,13 @@ pub enum Note {
         /// The last session it spoke in.
         last_session: Option<u32>,
     },
+    /// `"{constituency}: turn {turn}"` (an empty constituency name is written `""`).
+    ConstituencyTurn {
+        /// The constituency (its value in the policy's category).
+        constituency: Arc<str>,
+        /// The constituency's turn in this session, from 1.
+        turn: u32,
+    },
     /// Text of a policy written outside the crate.
     Custom(Arc<str>),
 }
@@ -252,6 +262,12 @@ impl Note {
                 (s, None) => write!(out, "{s} slot(s) before"),
                 (s, Some(last)) => write!(out, "{s} slot(s) before, last in session {last}"),
             },
+            Note::ConstituencyTurn { constituency, turn } if constituency.is_empty() => {
+                write!(out, "\"\": turn {turn}")
+            }
+            Note::ConstituencyTurn { constituency, turn } => {
+                write!(out, "{constituency}: turn {turn}")
+            }
             Note::Custom(text) => out.write_str(text),
         };
         true
@@ -335,6 +351,12 @@ pub enum Pool {
     /// The requesting organisations of one rank that the slots cut through (a lot among
     /// equals).
     TiedRank,
+    /// The requesting focal points of one constituency (tag `focal_point` = `"true"`).
+    FocalPoints,
+    /// The requesting organisations of one constituency.
+    ConstituencyMembers,
+    /// The requesting organisations of one constituency that are not focal points.
+    OtherMembers,
     /// A pool of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }
@@ -380,6 +402,9 @@ pub enum Rule {
     /// Requesting organisations never heard before ranked before everyone else; the best
     /// ranks are granted.
     NotYetHeardFirst,
+    /// Constituencies take one turn each, in their order, in full cycles; the requests granted
+    /// without a lot inside their constituency.
+    ConstituencyRoundRobin,
     /// A rule of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }
@@ -459,6 +484,12 @@ pub enum Step {
         rule: Rule,
         /// The requests it granted ([`Decision::indices`]).
         granted: Span,
+    },
+    /// The order in which constituencies take their turns (`constituency_round_robin`): never
+    /// heard first, then heard longest ago, ties by the policy's list, then by name.
+    ConstituencyOrder {
+        /// The constituencies with a requesting organisation, in order.
+        order: Arc<[Arc<str>]>,
     },
     /// A step of a policy written outside the crate: its own code and detail, and the requests
     /// it concerns (request indices, [`Decision::indices`]; may be empty).
@@ -796,7 +827,7 @@ impl Decision {
         let region = |g: u32| g < regions;
         for (i, step) in self.steps.iter().enumerate() {
             let valid = match *step {
-                Step::CountDrawn { .. } => true,
+                Step::CountDrawn { .. } | Step::ConstituencyOrder { .. } => true,
                 Step::Custom {
                     requests: listed, ..
                 } => list(listed, requests),

@@ -11,9 +11,9 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, CappedLotterySpec, ChairDiscretionSpec, Description, FcfsSpec, GrassrootsMode,
-    GrassrootsPriority, GrassrootsPrioritySpec, RegionWeights, RegionalBalanceSpec, RotationKey,
-    RotationSpec, RotationTies, WithinRegion,
+    self, CappedLotterySpec, ChairDiscretionSpec, ConstituencyRoundRobinSpec, Description,
+    FcfsSpec, GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec, RegionWeights,
+    RegionalBalanceSpec, RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -156,6 +156,7 @@ enum PolicySpec {
     Fcfs(FcfsSpec),
     CappedLottery(CappedLotterySpec),
     Rotation(RotationSpec),
+    ConstituencyRoundRobin(ConstituencyRoundRobinSpec),
 }
 
 impl PolicySpec {
@@ -169,6 +170,9 @@ impl PolicySpec {
             PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
             PolicySpec::CappedLottery(p) => Description::with_parameters("capped_lottery", p),
             PolicySpec::Rotation(p) => Description::with_parameters("rotation", p),
+            PolicySpec::ConstituencyRoundRobin(p) => {
+                Description::with_parameters("constituency_round_robin", p)
+            }
         }
         .unwrap()
     }
@@ -181,6 +185,7 @@ impl PolicySpec {
             PolicySpec::Fcfs(p) => p.placement,
             PolicySpec::CappedLottery(p) => p.placement,
             PolicySpec::Rotation(p) => p.placement,
+            PolicySpec::ConstituencyRoundRobin(p) => p.placement,
         }
     }
 }
@@ -260,7 +265,72 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         prop::option::of(placement())
             .prop_map(|placement| PolicySpec::CappedLottery(CappedLotterySpec { placement })),
         rotation_spec().prop_map(PolicySpec::Rotation),
+        constituency_spec().prop_map(PolicySpec::ConstituencyRoundRobin),
     ]
+}
+
+/// Constituency names the generated tags and lists use.
+const CONSTITUENCIES: [&str; 5] = ["bingo", "engo", "youngo", "women_and_gender", ""];
+
+fn constituency_spec() -> impl Strategy<Value = ConstituencyRoundRobinSpec> {
+    let listed = vec![
+        "bingo",
+        "engo",
+        "youngo",
+        "",
+        "africa",
+        "europe",
+        "grassroots",
+        "trade_union",
+        "true",
+    ];
+    (
+        prop::sample::select(vec![
+            "tag:constituency",
+            "tag:constituency",
+            "region",
+            "kind",
+            "class",
+            "migrant_led",
+        ]),
+        prop::option::of(prop::sample::subsequence(listed, 1..6).prop_shuffle()),
+        prop::sample::select(vec![
+            WithinConstituency::FocalPoint,
+            WithinConstituency::Lottery,
+            WithinConstituency::Inscription,
+            WithinConstituency::Rotation,
+        ]),
+        prop::option::of(placement()),
+    )
+        .prop_map(
+            |(category, constituencies, within, placement)| ConstituencyRoundRobinSpec {
+                category: category.parse().unwrap(),
+                constituencies: constituencies
+                    .map(|list| list.into_iter().map(str::to_string).collect()),
+                within,
+                placement,
+            },
+        )
+}
+
+/// The constituency of the organisation behind `request` under `spec`.
+fn constituency_of(
+    spec: &ConstituencyRoundRobinSpec,
+    session: &CheckedSession,
+    request: u32,
+) -> String {
+    let roster = session.roster();
+    let org = session.organisation_of(request as usize);
+    spec.category
+        .value_of(&roster.organisations()[org], roster.in_class(org))
+        .into_owned()
+}
+
+fn is_focal_point(session: &CheckedSession, request: u32) -> bool {
+    session.roster().organisations()[session.organisation_of(request as usize)]
+        .tags
+        .get("focal_point")
+        .is_some_and(|v| v == "true")
 }
 
 fn rotation_spec() -> impl Strategy<Value = RotationSpec> {
@@ -360,6 +430,38 @@ fn expected_wait(
                 .max();
             lot(p.ties == RotationTies::Lottery
                 && worst_granted == Some(rotation_rank(p.key, session, request)))
+        }
+        // Inside its constituency: no turn, or a deterministic cut, is capacity; a pool that
+        // gave a turn by lot (two or more members) is not_selected.
+        PolicySpec::ConstituencyRoundRobin(p) => {
+            let mine = constituency_of(p, session, request);
+            let same = |r: u32| constituency_of(p, session, r) == mine;
+            let turns: Vec<u32> = allocation
+                .granted
+                .iter()
+                .map(|g| g.request)
+                .filter(|&g| same(g))
+                .collect();
+            if turns.is_empty() {
+                return WaitReason::Capacity;
+            }
+            match p.within {
+                WithinConstituency::Inscription => WaitReason::Capacity,
+                WithinConstituency::Lottery => WaitReason::NotSelected,
+                WithinConstituency::FocalPoint => {
+                    let focal = session
+                        .requesters()
+                        .iter()
+                        .filter(|&&r| same(r) && is_focal_point(session, r))
+                        .count();
+                    lot(is_focal_point(session, request) || turns.len() > focal)
+                }
+                _ => {
+                    let rank =
+                        |r: u32| rotation_rank(RotationKey::FewestThenLeastRecent, session, r);
+                    lot(turns.iter().map(|&g| rank(g)).max() == Some(rank(request)))
+                }
+            }
         }
         PolicySpec::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
@@ -763,6 +865,127 @@ proptest! {
             prop_assert!(order.windows(2).all(|w| w[0] < w[1]), "{:?}", order);
         }
         prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Rotation));
+    }
+
+    /// Constituency round robin: a constituency gets a (t+1)-th slot only when every
+    /// constituency with a waiting requester has t; the speaking order is the granting order,
+    /// cycle by cycle, constituencies by (never heard, then heard longest ago; the list; the
+    /// name); every waiting organisation has the reason of the one rule.
+    #[test]
+    fn constituency_round_robin_gives_seconds_only_after_firsts(
+        input in session_input(),
+        tags in prop::collection::vec((prop::option::of(0usize..4), prop::bool::weighted(0.3)), 30),
+        heard in prop::collection::vec(prop::option::of((1u32..4, 0u32..5)), 30),
+        spec in constituency_spec(),
+        seed in any::<u64>(),
+    ) {
+        let mut input = input;
+        for (o, &(c, focal)) in input.organisations.iter_mut().zip(&tags) {
+            if let Some(c) = c {
+                o.tags.insert("constituency".into(), CONSTITUENCIES[c].into());
+            }
+            if focal {
+                o.tags.insert("focal_point".into(), "true".into());
+            }
+        }
+        input.history = input.organisations.iter().zip(&heard).map(|(o, h)| HistoryEntry {
+            organisation: o.id.clone(),
+            slots: h.map_or(0, |(s, _)| s),
+            minutes: 0,
+            last_session: h.map(|(_, l)| l),
+        }).collect();
+        let session = input.clone().check().unwrap();
+        let policy = policy::build(&PolicySpec::ConstituencyRoundRobin(spec.clone()).description()).unwrap();
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let of = |r: u32| constituency_of(&spec, &session, r);
+        let mut granted: BTreeMap<String, usize> = BTreeMap::new();
+        for g in &allocation.granted {
+            *granted.entry(of(g.request)).or_default() += 1;
+        }
+        for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
+            let mine = granted.get(&of(w.request)).copied().unwrap_or(0);
+            for (c, &n) in &granted {
+                prop_assert!(n <= mine + 1, "{} has {} while {} waits with {}", c, n, w.organisation, mine);
+            }
+            let spec = PolicySpec::ConstituencyRoundRobin(spec.clone());
+            prop_assert_eq!(w.reason, expected_wait(&spec, &session, &allocation, w.request), "{:?}", w);
+        }
+        // The walking order, from the history of every member.
+        let mut last: BTreeMap<String, Option<u32>> = BTreeMap::new();
+        for (o, h) in input.organisations.iter().zip(&heard) {
+            let value = spec.category.value_of(o, session.roster().in_class(session.roster().index_of(&o.id).unwrap())).into_owned();
+            let entry = last.entry(value).or_default();
+            *entry = (*entry).max(h.map(|(_, l)| l));
+        }
+        let listed = |c: &str| spec.constituencies.as_ref()
+            .and_then(|l| l.iter().position(|v| v == c)).unwrap_or(usize::MAX);
+        let mut turn: BTreeMap<String, usize> = BTreeMap::new();
+        let keys: Vec<_> = allocation.granted.iter().map(|g| {
+            let c = of(g.request);
+            let t = turn.entry(c.clone()).or_default();
+            *t += 1;
+            prop_assert_eq!(g.detail.as_deref(), Some(&*if c.is_empty() { format!("\"\": turn {t}") } else { format!("{c}: turn {t}") }));
+            Ok((*t, last[&c], listed(&c), c))
+        }).collect::<Result<_, TestCaseError>>()?;
+        prop_assert!(keys.windows(2).all(|w| w[0] < w[1]), "{:?}", keys);
+        prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::ConstituencyTurn));
+    }
+
+    /// Over a process with one slot per session and every constituency asking each time,
+    /// the constituencies take turns in a fixed cycle (the history carried from session to
+    /// session with `Allocation::record`).
+    #[test]
+    fn constituencies_take_turns_in_a_fixed_cycle(
+        sizes in prop::collection::vec(1usize..4, 1..6),
+        asking in prop::collection::vec(any::<u64>(), 18),
+        spec in constituency_spec(),
+        seed in any::<u64>(),
+    ) {
+        let mut spec = spec;
+        spec.category = "tag:constituency".parse().unwrap();
+        // Some named in the generated lists, so that the list breaks the first cycle's ties.
+        let names: Vec<String> = ["tungo", "youngo", "bingo", "ringo", "engo"][..sizes.len()]
+            .iter().map(|c| c.to_string()).collect();
+        let organisations: Vec<Organisation> = sizes.iter().enumerate().flat_map(|(c, &n)| {
+            let name = names[c].clone();
+            (0..n).map(move |i| {
+                let mut o = Organisation::new(format!("{name}_{i}"), "europe", Kind::Other);
+                o.tags.insert("constituency".into(), name.clone());
+                if i == 0 {
+                    o.tags.insert("focal_point".into(), "true".into());
+                }
+                o
+            })
+        }).collect();
+        let policy = policy::build(&PolicySpec::ConstituencyRoundRobin(spec).description()).unwrap();
+        let sessions = 3 * sizes.len();
+        let mut history: Vec<HistoryEntry> = Vec::new();
+        let mut cycle: Vec<String> = Vec::new();
+        for (i, mask) in asking.iter().take(sessions).enumerate() {
+            // A non-empty subset of each constituency's members asks.
+            let requests: Vec<Request> = organisations.iter().enumerate()
+                .filter(|&(j, o)| o.id.ends_with("_0") || mask >> (j % 64) & 1 == 1)
+                .map(|(_, o)| Request::new(&o.id)).collect();
+            let mut input = SessionInput::new(Session::new(format!("s{i}"), 1), organisations.clone(), requests);
+            input.history = history.clone();
+            let mut checked = input.check().unwrap();
+            let allocation = policy.allocate_seeded(&checked, seed.wrapping_add(i as u64)).unwrap();
+            prop_assert_eq!(allocation.granted.len(), 1);
+            let speaker = &*allocation.granted[0].organisation;
+            let constituency = speaker.split('_').next().unwrap().to_string();
+            if i < sizes.len() {
+                prop_assert!(!cycle.contains(&constituency), "{} twice in the first cycle", constituency);
+                cycle.push(constituency);
+            } else {
+                prop_assert_eq!(&constituency, &cycle[i % sizes.len()], "session {}", i);
+            }
+            allocation.record(&mut checked, i as u32);
+            let carried = checked.into_history();
+            history = organisations.iter().enumerate().map(|(j, o)| {
+                let r = carried.get(j);
+                HistoryEntry { organisation: o.id.clone(), slots: r.slots, minutes: r.minutes, last_session: r.last_session }
+            }).collect();
+        }
     }
 
     /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's

@@ -394,3 +394,43 @@ fn rotation_not_yet_heard_first_by_lot_on_the_plain_session() {
         ]
     );
 }
+
+#[test]
+fn constituency_round_robin_over_regions_by_lot() {
+    // Constituencies are the regions; africa, asia, europe and latin_america last spoke in
+    // session 2, mena, north_america and pacific in session 3: the first four open each cycle,
+    // by name; 8 slots give africa a second turn. Inside each region a lot among its
+    // three members (no focal point), or the rotation ranking (never heard first).
+    assert_eq!(
+        rotation_speakers(
+            serde_json::json!({"name":"constituency_round_robin","category":"region"}),
+            42
+        ),
+        [
+            "africa-dia@96",
+            "asia-dia@99",
+            "europe-dia@102",
+            "latin_america-dia@105",
+            "mena-gr@108",
+            "north_america-ngo@111",
+            "pacific-gr@114",
+            "africa-gr@117"
+        ]
+    );
+    assert_eq!(
+        rotation_speakers(
+            serde_json::json!({"name":"constituency_round_robin","category":"region","within":"rotation"}),
+            7
+        ),
+        [
+            "africa-dia@96",
+            "asia-dia@99",
+            "europe-dia@102",
+            "latin_america-dia@105",
+            "mena-dia@108",
+            "north_america-dia@111",
+            "pacific-dia@114",
+            "africa-gr@117"
+        ]
+    );
+}

@@ -13,6 +13,7 @@
 //! | [`Fcfs`] | first come, first served: the speakers list of most UN bodies (GA rules of procedure, rule 68; HRC UPR report adoption, NGO slots) | `inscription_order` | `capacity` |
 //! | [`CappedLottery`] | HRC UPR report adoption, State speakers: more inscribed than slots, a lot draws the speakers and their order | `inscription_order`, `lottery` | `not_selected`, `capacity` |
 //! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
+//! | [`ConstituencyRoundRobin`] | UNFCCC observer constituencies and HLPF Major Groups and other Stakeholders: one turn per constituency, those heard longest ago first | `constituency_turn` | `not_selected`, `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
 //! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
@@ -51,6 +52,7 @@
 
 mod capped_lottery;
 mod chair_discretion;
+mod constituency_round_robin;
 mod description;
 mod fcfs;
 mod grassroots_priority;
@@ -65,6 +67,9 @@ use serde_json::Value;
 
 pub use capped_lottery::{CappedLottery, CappedLotterySpec};
 pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
+pub use constituency_round_robin::{
+    ConstituencyRoundRobin, ConstituencyRoundRobinSpec, WithinConstituency,
+};
 pub use description::Description;
 pub use fcfs::{Fcfs, FcfsSpec};
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
@@ -80,13 +85,17 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 6] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 7] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
     (Fcfs::NAME, Fcfs::from_description),
     (CappedLottery::NAME, CappedLottery::from_description),
     (Rotation::NAME, Rotation::from_description),
+    (
+        ConstituencyRoundRobin::NAME,
+        ConstituencyRoundRobin::from_description,
+    ),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which

@@ -130,7 +130,14 @@ pub struct Rotation {
 
 /// A rank: smaller is better. (slots, last session) for `fewest_then_least_recent`, where
 /// `None` (never heard) sorts before any session; (heard, `None`) for `not_yet_heard_first`.
-type Rank = (u32, Option<u32>);
+pub(super) type Rank = (u32, Option<u32>);
+
+/// The `fewest_then_least_recent` rank of an organisation with history `record`: fewer slots
+/// first; among equal slots, never heard before, then heard longest ago. Shared with
+/// `constituency_round_robin`'s `within: "rotation"`.
+pub(super) fn fewest_then_least_recent(record: Record) -> Rank {
+    (record.slots, record.last_session)
+}
 
 impl Rotation {
     /// The name in policy descriptions.
@@ -160,7 +167,7 @@ impl Rotation {
     /// better).
     fn rank(&self, record: Record) -> Rank {
         match self.spec.key {
-            RotationKey::FewestThenLeastRecent => (record.slots, record.last_session),
+            RotationKey::FewestThenLeastRecent => fewest_then_least_recent(record),
             RotationKey::NotYetHeardFirst => (
                 u32::from(record.slots > 0 || record.last_session.is_some()),
                 None,
