@@ -84,6 +84,12 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
             build(serde_json::json!({"name": "capped_lottery"})),
         ),
         ("rotation", build(serde_json::json!({"name": "rotation"}))),
+        (
+            "progressive_stack",
+            build(serde_json::json!({"name": "progressive_stack", "marks": [
+                {"category": "class", "value": "grassroots", "weight": 2.0},
+                {"category": "region", "value": "africa", "weight": 1.0}]})),
+        ),
     ]
 }
 

@@ -441,6 +441,8 @@ impl Allocation {
                         Pool::OthersThanClass => ("others_than_class", None),
                         Pool::NotYetGranted => ("not_yet_granted", None),
                         Pool::TiedRank => ("tied_rank", None),
+                        Pool::ReservedList => ("reserved_list", None),
+                        Pool::OpenList => ("open_list", None),
                         Pool::Custom(name) => (name, None),
                     };
                     let (weighting, class_weight) = match weighting {
@@ -476,6 +478,11 @@ impl Allocation {
                             ("fewest_then_least_recent", None, None, None)
                         }
                         Rule::NotYetHeardFirst => ("not_yet_heard_first", None, None, None),
+                        Rule::HighestScores => ("highest_scores", None, None, None),
+                        Rule::Alternation => ("alternation", None, None, None),
+                        Rule::ReservedListExhausted => {
+                            ("reserved_list_exhausted", None, None, None)
+                        }
                         Rule::Custom(name) => (name, None, None, None),
                     };
                     AuditStep::RuleApplied {

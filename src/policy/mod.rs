@@ -13,6 +13,7 @@
 //! | [`Fcfs`] | first come, first served: the speakers list of most UN bodies (GA rules of procedure, rule 68; HRC UPR report adoption, NGO slots) | `inscription_order` | `capacity` |
 //! | [`CappedLottery`] | HRC UPR report adoption, State speakers: more inscribed than slots, a lot draws the speakers and their order | `inscription_order`, `lottery` | `not_selected`, `capacity` |
 //! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
+//! | [`ProgressiveStack`] | facilitation's progressive stack with numeric weights (the Stack Facilitation App): weighted marks of categories, a penalty for recent speakers | `progressive_stack` | `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
 //! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
@@ -54,6 +55,7 @@ mod chair_discretion;
 mod description;
 mod fcfs;
 mod grassroots_priority;
+mod progressive_stack;
 mod regional_balance;
 mod registry;
 mod rotation;
@@ -68,6 +70,7 @@ pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
 pub use description::Description;
 pub use fcfs::{Fcfs, FcfsSpec};
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
+pub use progressive_stack::{Mark, ProgressiveStack, ProgressiveStackSpec};
 pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
 pub use registry::{Constructor, Registry, built_in};
 pub use rotation::{Rotation, RotationKey, RotationSpec, RotationTies};
@@ -80,13 +83,14 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 6] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 7] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
     (Fcfs::NAME, Fcfs::from_description),
     (CappedLottery::NAME, CappedLottery::from_description),
     (Rotation::NAME, Rotation::from_description),
+    (ProgressiveStack::NAME, ProgressiveStack::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
