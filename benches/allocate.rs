@@ -126,6 +126,12 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
             "constituency_round_robin",
             build(serde_json::json!({"name": "constituency_round_robin"})),
         ),
+        (
+            "progressive_stack",
+            build(serde_json::json!({"name": "progressive_stack", "marks": [
+                {"category": "class", "value": "grassroots", "weight": 2.0},
+                {"category": "region", "value": "africa", "weight": 1.0}]})),
+        ),
     ]
 }
 

@@ -441,6 +441,8 @@ impl Allocation {
                     let (pool, pool_region) = match pool {
                         Pool::Requesters => ("requesters", None),
                         Pool::Region(g) => ("region", Some(region(g))),
+                        Pool::ReservedList => ("reserved_list", None),
+                        Pool::OpenList => ("open_list", None),
                         Pool::ClassInRegion(g) => ("class_in_region", Some(region(g))),
                         Pool::OthersInRegion(g) => ("others_in_region", Some(region(g))),
                         Pool::Class => ("class", None),
@@ -476,6 +478,11 @@ impl Allocation {
                 &Step::RuleApplied { rule, granted } => {
                     let (name, rule_region, reserved, slots) = match rule {
                         Rule::EveryoneFits => ("everyone_fits", None, None, None),
+                        Rule::HighestScores => ("highest_scores", None, None, None),
+                        Rule::Alternation => ("alternation", None, None, None),
+                        Rule::ReservedListExhausted => {
+                            ("reserved_list_exhausted", None, None, None)
+                        }
                         Rule::ClassFirst => ("class_first", None, None, None),
                         Rule::ReservedSlots { reserved, slots } => {
                             ("reserved_slots", None, Some(reserved), Some(slots))

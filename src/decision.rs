@@ -75,6 +75,10 @@ pub enum GrantReason {
     InscriptionOrder,
     /// Ranked before the others by what it was granted earlier in the process (`rotation`).
     Rotation,
+    /// Among the highest scores of the marks it carries (`progressive_stack`).
+    ProgressiveStack,
+    /// Took a position of the alternation of the reserved and open lists (`alternation`).
+    Alternation,
     /// Its constituency's turn in the round robin (`constituency_round_robin`).
     ConstituencyTurn,
     /// A code of a policy written outside the crate (snake_case by convention).
@@ -106,6 +110,8 @@ impl GrantReason {
             GrantReason::GrassrootsPriority => "grassroots_priority",
             GrantReason::Reserved => "reserved",
             GrantReason::Lottery => "lottery",
+            GrantReason::ProgressiveStack => "progressive_stack",
+            GrantReason::Alternation => "alternation",
             GrantReason::InscriptionOrder => "inscription_order",
             GrantReason::Rotation => "rotation",
             GrantReason::ConstituencyTurn => "constituency_turn",
@@ -211,6 +217,25 @@ pub enum Note {
         /// The constituency's turn in this session, from 1.
         turn: u32,
     },
+    /// An organisation's score on a progressive stack: `"score {score}"`, plus `", spoke
+    /// recently"` when the recent penalty applied.
+    Score {
+        /// The score: the weights of its marks plus the penalty.
+        score: f64,
+        /// Whether the recent penalty applied.
+        recent: bool,
+    },
+    /// A position of an alternation: `"position {position}: reserved"` or `"…: open"`, plus
+    /// `", the open list exhausted"` / `", the reserved list exhausted"` when the other list
+    /// took it.
+    AlternationPosition {
+        /// The speaking position, from 1.
+        position: u32,
+        /// Whether the position is a reserved one (odd positions).
+        reserved_position: bool,
+        /// Whether a member of the reserved list took it.
+        from_reserved: bool,
+    },
     /// Text of a policy written outside the crate.
     Custom(Arc<str>),
 }
@@ -262,6 +287,27 @@ impl Note {
                 (s, None) => write!(out, "{s} slot(s) before"),
                 (s, Some(last)) => write!(out, "{s} slot(s) before, last in session {last}"),
             },
+            Note::Score { score, recent } => {
+                let recent = if *recent { ", spoke recently" } else { "" };
+                write!(out, "score {score}{recent}")
+            }
+            Note::AlternationPosition {
+                position,
+                reserved_position,
+                from_reserved,
+            } => {
+                let kind = if *reserved_position {
+                    "reserved"
+                } else {
+                    "open"
+                };
+                let exhausted = match (reserved_position, from_reserved) {
+                    (true, false) => ", the reserved list exhausted",
+                    (false, true) => ", the open list exhausted",
+                    _ => "",
+                };
+                write!(out, "position {position}: {kind}{exhausted}")
+            }
             Note::ConstituencyTurn { constituency, turn } if constituency.is_empty() => {
                 write!(out, "\"\": turn {turn}")
             }
@@ -346,6 +392,10 @@ pub enum Pool {
     Class,
     /// The requesting organisations outside the grassroots class.
     OthersThanClass,
+    /// The reserved list of an alternation (organisations with the category's value).
+    ReservedList,
+    /// The open list of an alternation (everyone else).
+    OpenList,
     /// Every requesting organisation not granted yet (an open lottery after reserved slots).
     NotYetGranted,
     /// The requesting organisations of one rank that the slots cut through (a lot among
@@ -391,6 +441,15 @@ pub enum Rule {
         /// Slots of the session.
         slots: u32,
     },
+    /// Requesting organisations ranked by the score of their marks (highest first, equal
+    /// scores in inscription order); the highest are granted.
+    HighestScores,
+    /// Positions alternate between the reserved and the open list, starting with reserved
+    /// (granting the listed organisations; none when lots chose the lists' members).
+    Alternation,
+    /// Hard alternation stopped at a reserved position that found the reserved list empty:
+    /// the remaining slots stay unused.
+    ReservedListExhausted,
     /// Within a region, inscription order decides (index in the roster's regions).
     InscriptionOrderInRegion(u32),
     /// The first slots go to the requesting organisations in inscription order (first come,

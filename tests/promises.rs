@@ -12,8 +12,9 @@ use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
     self, CappedLotterySpec, ChairDiscretionSpec, ConstituencyRoundRobinSpec, Description,
-    FcfsSpec, GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec, RegionWeights,
-    RegionalBalanceSpec, RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
+    FcfsSpec, GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec, Mark,
+    ProgressiveStackSpec, RegionWeights, RegionalBalanceSpec, RotationKey, RotationSpec,
+    RotationTies, WithinConstituency, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -156,6 +157,7 @@ enum PolicySpec {
     Fcfs(FcfsSpec),
     CappedLottery(CappedLotterySpec),
     Rotation(RotationSpec),
+    ProgressiveStack(ProgressiveStackSpec),
     ConstituencyRoundRobin(ConstituencyRoundRobinSpec),
 }
 
@@ -169,6 +171,7 @@ impl PolicySpec {
             }
             PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
             PolicySpec::CappedLottery(p) => Description::with_parameters("capped_lottery", p),
+            PolicySpec::ProgressiveStack(p) => Description::with_parameters("progressive_stack", p),
             PolicySpec::Rotation(p) => Description::with_parameters("rotation", p),
             PolicySpec::ConstituencyRoundRobin(p) => {
                 Description::with_parameters("constituency_round_robin", p)
@@ -181,6 +184,7 @@ impl PolicySpec {
         match self {
             PolicySpec::ChairDiscretion(p) => p.placement,
             PolicySpec::RegionalBalance(p) => p.placement,
+            PolicySpec::ProgressiveStack(p) => p.placement,
             PolicySpec::GrassrootsPriority(p) => p.placement,
             PolicySpec::Fcfs(p) => p.placement,
             PolicySpec::CappedLottery(p) => p.placement,
@@ -266,7 +270,111 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
             .prop_map(|placement| PolicySpec::CappedLottery(CappedLotterySpec { placement })),
         rotation_spec().prop_map(PolicySpec::Rotation),
         constituency_spec().prop_map(PolicySpec::ConstituencyRoundRobin),
+        progressive_stack_spec().prop_map(PolicySpec::ProgressiveStack),
     ]
+}
+
+/// Categories and values the generated organisations have (no tags, no country: `""`).
+fn category_and_value() -> impl Strategy<Value = (Category, String)> {
+    (
+        prop::sample::select(vec![
+            Category::Region,
+            Category::Kind,
+            Category::Class,
+            Category::MigrantLed,
+            Category::Country,
+            Category::Tag("gender".into()),
+        ]),
+        prop::sample::select(vec![
+            "asia",
+            "africa",
+            "europe",
+            "grassroots",
+            "academia",
+            "other",
+            "true",
+            "false",
+            "",
+        ]),
+    )
+        .prop_map(|(category, value)| (category, value.to_string()))
+}
+
+fn progressive_stack_spec() -> impl Strategy<Value = ProgressiveStackSpec> {
+    (
+        prop::collection::vec(
+            (
+                category_and_value(),
+                prop_oneof![0.1f64..10.0, Just(1.0), Just(1e12), Just(1e-300)],
+            ),
+            1..4,
+        ),
+        prop_oneof![Just(0.0), -10.0f64..0.0, Just(-1.0)],
+        0u32..4,
+        prop::option::of(placement()),
+    )
+        .prop_map(
+            |(marks, recent_penalty, recent_sessions, placement)| ProgressiveStackSpec {
+                marks: marks
+                    .into_iter()
+                    .map(|((category, value), weight)| Mark {
+                        category,
+                        value,
+                        weight,
+                    })
+                    .collect(),
+                recent_penalty,
+                recent_sessions,
+                placement,
+            },
+        )
+}
+
+/// The value of the organisation at roster index `org` in `category`, read from its fields
+/// independently of the crate's `Category::value_of`.
+fn category_value(category: &Category, session: &CheckedSession, org: usize) -> String {
+    let roster = session.roster();
+    let o = &roster.organisations()[org];
+    match category {
+        Category::Region => o.region.clone(),
+        Category::Kind => serde_json::to_value(o.kind)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string(),
+        Category::Class => if roster.in_class(org) {
+            "grassroots"
+        } else {
+            "other"
+        }
+        .to_string(),
+        Category::MigrantLed => o.migrant_led.to_string(),
+        Category::Country => o.country.clone().unwrap_or_default(),
+        Category::Tag(key) => o.tags.get(key).cloned().unwrap_or_default(),
+        _ => unreachable!("no other category is generated"),
+    }
+}
+
+/// The score `progressive_stack` gives the organisation behind `request`: the weights of its
+/// marks, in the order given, plus the penalty when it spoke in the last `recent_sessions`.
+fn stack_score(spec: &ProgressiveStackSpec, session: &CheckedSession, request: u32) -> f64 {
+    let org = session.organisation_of(request as usize);
+    let mut score = 0.0;
+    for mark in &spec.marks {
+        if category_value(&mark.category, session, org) == mark.value {
+            score += mark.weight;
+        }
+    }
+    let index = i64::from(session.index());
+    let recent = session
+        .history()
+        .get(org)
+        .last_session
+        .is_some_and(|last| i64::from(last) >= index - i64::from(spec.recent_sessions));
+    if recent {
+        score += spec.recent_penalty;
+    }
+    score
 }
 
 /// Constituency names the generated tags and lists use.
@@ -418,6 +526,8 @@ fn expected_wait(
         PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
         // No lot: the slots went to earlier inscriptions.
         PolicySpec::Fcfs(_) => WaitReason::Capacity,
+        // No lot: higher scores, or equal ones inscribed earlier, took the slots.
+        PolicySpec::ProgressiveStack(_) => WaitReason::Capacity,
         // A lot is drawn only when more organisations request than there are slots.
         PolicySpec::CappedLottery(_) => lot(slots > 0 && session.requesters().len() > slots),
         // A lot among equals cut the rank of the last granted: its members that wait lost it;
@@ -988,6 +1098,39 @@ proptest! {
         }
     }
 
+    /// Progressive stack: no organisation waits while one with a lower score is granted (nor
+    /// while one of an equal score inscribed after it is); the granted speak in score order,
+    /// equal scores in inscription order. Histories vary: never heard, heard in sessions 0–4.
+    #[test]
+    fn progressive_stack_never_grants_a_lower_score_while_a_higher_waits(
+        input in session_input(),
+        heard in prop::collection::vec(prop::option::of((1u32..4, 0u32..5)), 30),
+        spec in progressive_stack_spec(),
+        seed in any::<u64>(),
+    ) {
+        let mut input = input;
+        input.history = input.organisations.iter().zip(&heard).map(|(o, h)| HistoryEntry {
+            organisation: o.id.clone(),
+            slots: h.map_or(0, |(s, _)| s),
+            minutes: 0,
+            last_session: h.map(|(_, l)| l),
+        }).collect();
+        let session = input.check().unwrap();
+        let policy = policy::ProgressiveStack::new(spec.clone()).unwrap();
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
+            .map(|(p, &r)| (r, p)).collect();
+        // (−score, inscription position): the granted in increasing order.
+        let key = |r: u32| (-stack_score(&spec, &session, r), position[&r]);
+        let granted: Vec<(f64, usize)> = allocation.granted.iter().map(|g| key(g.request)).collect();
+        prop_assert!(granted.windows(2).all(|w| w[0] < w[1]), "score order: {:?}", granted);
+        for w in allocation.waitlisted.iter().filter(|w| w.reason != WaitReason::Duplicate) {
+            let waits = key(w.request);
+            prop_assert!(granted.iter().all(|g| *g < waits), "{} waits with a higher score", w.organisation);
+        }
+        prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::ProgressiveStack));
+    }
+
     /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's
     /// one-pass counts agree with the full metrics.
     #[test]
@@ -1055,6 +1198,24 @@ proptest! {
         }
         prop_assert_eq!(GrassrootsPriority::reserved(share).unwrap_err().field().to_string(), "share");
         prop_assert_eq!(GrassrootsPriority::weighted(weight).unwrap_err().field().to_string(), "weight");
+        let mark = |weight| Mark { category: Category::Kind, value: "grassroots".into(), weight };
+        let stack = |marks, recent_penalty| ProgressiveStackSpec {
+            marks, recent_penalty, recent_sessions: 1, placement: None,
+        };
+        prop_assert_eq!(policy::ProgressiveStack::new(stack(vec![], 0.0)).unwrap_err().field().to_string(), "marks");
+        if !(bad.is_finite() && bad > 0.0) {
+            prop_assert_eq!(
+                policy::ProgressiveStack::new(stack(vec![mark(1.0), mark(bad)], 0.0)).unwrap_err().field().to_string(),
+                "marks[1].weight"
+            );
+        }
+        let penalty = -bad;
+        if !(penalty.is_finite() && penalty <= 0.0) {
+            prop_assert_eq!(
+                policy::ProgressiveStack::new(stack(vec![mark(1.0)], penalty)).unwrap_err().field().to_string(),
+                "recent_penalty"
+            );
+        }
     }
 
     /// Arbitrary bytes never panic the JSON reader.
@@ -1128,6 +1289,8 @@ proptest! {
             "/policy/weight", "/policy/min_slots", "/policy/max_slots", "/seed",
             "/requests/0/minutes", "/requests/0/order", "/organisations/0/id",
             "/policy/familiarity/international_ngo", "/policy/weights/asia",
+            "/policy/marks/0/weight", "/policy/marks", "/policy/recent_penalty",
+            "/policy/recent_sessions",
         ]),
         value in prop_oneof![
             Just(serde_json::json!(u64::MAX)), Just(serde_json::json!(u32::MAX)),

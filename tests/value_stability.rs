@@ -434,3 +434,30 @@ fn constituency_round_robin_over_regions_by_lot() {
         ]
     );
 }
+
+#[test]
+fn progressive_stack_scores_marks_less_the_recent_penalty() {
+    // Session index 4; the grassroots organisations (class 2, spoke in session 2) score −0.5,
+    // the diaspora organisations (class 2 + diaspora 1) 3, the NGOs 0 (last in session 1) or
+    // −2.5 (last in session 3). No lot: the same speakers whatever the seed.
+    let description = serde_json::json!({
+        "name": "progressive_stack",
+        "marks": [{"category": "class", "value": "grassroots", "weight": 2.0},
+                  {"category": "kind", "value": "diaspora", "weight": 1.0}],
+        "recent_penalty": -2.5,
+        "recent_sessions": 2
+    });
+    let expected = [
+        "africa-dia@96",
+        "asia-dia@99",
+        "europe-dia@102",
+        "latin_america-dia@105",
+        "mena-dia@108",
+        "north_america-dia@111",
+        "pacific-dia@114",
+        "africa-ngo@117",
+    ];
+    for seed in [42, 7] {
+        assert_eq!(rotation_speakers(description.clone(), seed), expected);
+    }
+}

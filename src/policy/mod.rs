@@ -13,6 +13,7 @@
 //! | [`Fcfs`] | first come, first served: the speakers list of most UN bodies (GA rules of procedure, rule 68; HRC UPR report adoption, NGO slots) | `inscription_order` | `capacity` |
 //! | [`CappedLottery`] | HRC UPR report adoption, State speakers: more inscribed than slots, a lot draws the speakers and their order | `inscription_order`, `lottery` | `not_selected`, `capacity` |
 //! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
+//! | [`ProgressiveStack`] | facilitation's progressive stack with numeric weights (the Stack Facilitation App): weighted marks of categories, a penalty for recent speakers | `progressive_stack` | `capacity` |
 //! | [`ConstituencyRoundRobin`] | UNFCCC observer constituencies and HLPF Major Groups and other Stakeholders: one turn per constituency, those heard longest ago first | `constituency_turn` | `not_selected`, `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
@@ -56,6 +57,7 @@ mod constituency_round_robin;
 mod description;
 mod fcfs;
 mod grassroots_priority;
+mod progressive_stack;
 mod regional_balance;
 mod registry;
 mod rotation;
@@ -73,6 +75,7 @@ pub use constituency_round_robin::{
 pub use description::Description;
 pub use fcfs::{Fcfs, FcfsSpec};
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
+pub use progressive_stack::{Mark, ProgressiveStack, ProgressiveStackSpec};
 pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
 pub use registry::{Constructor, Registry, built_in};
 pub use rotation::{Rotation, RotationKey, RotationSpec, RotationTies};
@@ -85,7 +88,7 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 7] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 8] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
@@ -96,6 +99,7 @@ pub(crate) const BUILT_IN: [(&str, BuiltIn); 7] = [
         ConstituencyRoundRobin::NAME,
         ConstituencyRoundRobin::from_description,
     ),
+    (ProgressiveStack::NAME, ProgressiveStack::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
