@@ -2,6 +2,7 @@
 //! ago first.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use rand::Rng;
@@ -214,6 +215,29 @@ impl ConstituencyRoundRobin {
 /// Not a constituency of this session.
 const NONE: u32 = u32::MAX;
 
+/// FNV-1a: constituency names are short and looked up once per requester, where SipHash's
+/// resistance to chosen collisions buys nothing (the map's order is never read).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// A constituency with a requesting organisation.
 #[derive(Debug, Clone, Default)]
 struct Group {
@@ -240,13 +264,16 @@ struct Group {
 #[derive(Debug, Default)]
 struct Scratch {
     /// Constituency names met so far, interned.
-    ids: HashMap<Arc<str>, u32>,
+    ids: HashMap<Arc<str>, u32, BuildHasherDefault<Fnv>>,
     names: Vec<Arc<str>>,
     /// Interned name → group of this session (or [`NONE`]).
     local: Vec<u32>,
     groups: Vec<Group>,
     /// The group of each requester (by position in the requesters).
     group_of: Vec<u32>,
+    /// Whether each request's organisation is a focal point (`within: focal_point`), read
+    /// while its tags are at hand.
+    focal: Vec<bool>,
     /// Request indices grouped by constituency, inscription order within.
     members: Vec<u32>,
     /// Groups in walking order.
@@ -306,9 +333,21 @@ impl Policy for ConstituencyRoundRobin {
         // The constituencies of this session, in order of first requester.
         s.groups.clear();
         s.group_of.clear();
+        let focal_points = self.spec.within == WithinConstituency::FocalPoint;
+        s.focal.clear();
+        if focal_points {
+            s.focal.resize(session.requests().len(), false);
+        }
         for &r in requesters {
             let org = session.organisation_of(r as usize);
-            let value = category.value_of(&organisations[org], roster.in_class(org));
+            let organisation = &organisations[org];
+            if focal_points {
+                s.focal[r as usize] = organisation
+                    .tags
+                    .get("focal_point")
+                    .is_some_and(|v| v == "true");
+            }
+            let value = category.value_of(organisation, roster.in_class(org));
             let name = match s.ids.get(&*value) {
                 Some(&id) => id,
                 None => {
@@ -455,11 +494,12 @@ impl Policy for ConstituencyRoundRobin {
                 WithinConstituency::FocalPoint => {
                     // Focal points first, each part in inscription order.
                     s.ranked.clear();
-                    s.ranked.extend(members.iter().map(|&r| {
-                        let org = &organisations[session.organisation_of(r as usize)];
-                        let focal = org.tags.get("focal_point").is_some_and(|v| v == "true");
-                        ((u32::from(!focal), None), r)
-                    }));
+                    let flags = &s.focal;
+                    s.ranked.extend(
+                        members
+                            .iter()
+                            .map(|&r| ((u32::from(!flags[r as usize]), None), r)),
+                    );
                     s.ranked.sort_by_key(|&(rank, _)| rank);
                     for (m, &(_, r)) in members.iter_mut().zip(&s.ranked) {
                         *m = r;
