@@ -7,7 +7,7 @@ use super::{Description, Policy};
 use crate::Result;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{Category, CheckedSession, Placement};
+use crate::model::{Category, CheckedSession, Placement, ValueMatch};
 
 /// How `alternation` orders each list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -185,15 +185,6 @@ impl Alternation {
     pub fn params(&self) -> &AlternationSpec {
         &self.spec
     }
-
-    /// Whether the organisation at roster index `org` belongs to the reserved list.
-    pub fn is_reserved(&self, session: &CheckedSession, org: usize) -> bool {
-        let roster = session.roster();
-        self.spec
-            .category
-            .value_of(&roster.organisations()[org], roster.in_class(org))
-            == self.spec.value.as_str()
-    }
 }
 
 /// The buffers `alternation` reuses from session to session.
@@ -232,8 +223,11 @@ impl Policy for Alternation {
         } = &mut *scratch;
         reserved.clear();
         open.clear();
+        let roster = session.roster();
+        let reserved_value = ValueMatch::new(&self.spec.category, &self.spec.value, roster);
         for &r in requesters {
-            if self.is_reserved(session, session.organisation_of(r as usize)) {
+            let org = session.organisation_of(r as usize);
+            if reserved_value.matches(&self.spec.category, &self.spec.value, roster, org) {
                 reserved.push(r);
             } else {
                 open.push(r);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Rule, WaitReason};
-use crate::model::{Category, CheckedSession, Placement};
+use crate::model::{Category, CheckedSession, Placement, ValueMatch};
 use crate::{Error, Result};
 
 /// One mark of a progressive stack: organisations whose `category` has `value` carry
@@ -169,22 +169,45 @@ impl ProgressiveStack {
     pub fn params(&self) -> &ProgressiveStackSpec {
         &self.spec
     }
+}
 
-    /// The score of the organisation at roster index `org` in `session`, whose current
-    /// session index is `index`, and whether the recent penalty applied.
-    pub fn score(&self, session: &CheckedSession, index: u32, org: usize) -> (f64, bool) {
-        let roster = session.roster();
-        let organisation = &roster.organisations()[org];
-        let in_class = roster.in_class(org);
+/// The buffers `progressive_stack` reuses from session to session.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// (score, position in inscription order) of every requester.
+    items: Vec<(f64, u32)>,
+    /// Each mark resolved against the session's roster.
+    matches: Vec<ValueMatch>,
+}
+
+/// The marks resolved against one session's roster, and the session's index.
+struct Scorer<'a> {
+    spec: &'a ProgressiveStackSpec,
+    matches: &'a [ValueMatch],
+    session: &'a CheckedSession,
+    index: u64,
+}
+
+impl Scorer<'_> {
+    /// The score of the organisation at roster index `org`, and whether the recent penalty
+    /// applied: the weights of its marks, in the order given, plus the penalty when its last
+    /// session is at least the session index − `recent_sessions`.
+    fn score(&self, org: usize) -> (f64, bool) {
+        let roster = self.session.roster();
         let mut score = 0.0;
-        for mark in &self.spec.marks {
-            if mark.category.value_of(organisation, in_class) == mark.value.as_str() {
+        for (mark, matcher) in self.spec.marks.iter().zip(self.matches) {
+            if matcher.matches(&mark.category, &mark.value, roster, org) {
                 score += mark.weight;
             }
         }
-        let recent = session.history().get(org).last_session.is_some_and(|last| {
-            u64::from(last) + u64::from(self.spec.recent_sessions) >= u64::from(index)
-        });
+        let recent = self
+            .session
+            .history()
+            .get(org)
+            .last_session
+            .is_some_and(|last| {
+                u64::from(last) + u64::from(self.spec.recent_sessions) >= self.index
+            });
         if recent {
             score += self.spec.recent_penalty;
         }
@@ -215,12 +238,24 @@ impl Policy for ProgressiveStack {
         let requesters = session.requesters();
         let slots = session.session().slots as usize;
         let k = slots.min(requesters.len());
-        let index = session.index();
-        // (score, position in inscription order) of every requester.
-        let mut items = decision.take_scratch::<Vec<(f64, u32)>>();
+        let mut scratch = decision.take_scratch::<Scratch>();
+        let Scratch { items, matches } = &mut *scratch;
+        matches.clear();
+        matches.extend(
+            self.spec
+                .marks
+                .iter()
+                .map(|m| ValueMatch::new(&m.category, &m.value, session.roster())),
+        );
+        let scorer = Scorer {
+            spec: &self.spec,
+            matches,
+            session,
+            index: u64::from(session.index()),
+        };
         items.clear();
         items.extend(requesters.iter().enumerate().map(|(pos, &r)| {
-            let (score, _) = self.score(session, index, session.organisation_of(r as usize));
+            let (score, _) = scorer.score(session.organisation_of(r as usize));
             // -0.0 and 0.0 are one score.
             (score + 0.0, pos as u32)
         }));
@@ -231,9 +266,7 @@ impl Policy for ProgressiveStack {
         top.sort_unstable_by(by_score);
         for &(score, pos) in top.iter() {
             let r = requesters[pos as usize];
-            let recent = self
-                .score(session, index, session.organisation_of(r as usize))
-                .1;
+            let recent = scorer.score(session.organisation_of(r as usize)).1;
             decision.grant(
                 r,
                 GrantReason::ProgressiveStack,
@@ -255,7 +288,7 @@ impl Policy for ProgressiveStack {
         for &(_, pos) in &items[k..] {
             decision.wait(requesters[pos as usize], wait);
         }
-        decision.put_scratch(items);
+        decision.put_scratch(scratch);
         Ok(())
     }
 }
