@@ -1,7 +1,5 @@
 //! `progressive_stack`: the highest scores of weighted marks speak first.
 
-use std::cmp::Ordering;
-
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -174,8 +172,9 @@ impl ProgressiveStack {
 /// The buffers `progressive_stack` reuses from session to session.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// (score, position in inscription order) of every requester.
-    items: Vec<(f64, u32)>,
+    /// Every requester as one integer: its score's [`rank_key`] above its position in
+    /// inscription order, so that ascending keys are the stack's order.
+    items: Vec<u128>,
     /// Each mark resolved against the session's roster.
     matches: Vec<ValueMatch>,
 }
@@ -215,9 +214,25 @@ impl Scorer<'_> {
     }
 }
 
-/// Highest score first, then inscription position.
-fn by_score(a: &(f64, u32), b: &(f64, u32)) -> Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+const SIGN: u64 = 1 << 63;
+
+/// A key whose ascending order is the descending order of scores (`f64::total_cmp`).
+fn rank_key(score: f64) -> u64 {
+    let bits = score.to_bits();
+    // The order of `total_cmp`, as unsigned integers…
+    let ascending = if bits & SIGN != 0 { !bits } else { bits | SIGN };
+    // …reversed.
+    !ascending
+}
+
+/// The score of a [`rank_key`].
+fn score_of(key: u64) -> f64 {
+    let ascending = !key;
+    f64::from_bits(if ascending & SIGN != 0 {
+        ascending & !SIGN
+    } else {
+        !ascending
+    })
 }
 
 impl Policy for ProgressiveStack {
@@ -257,15 +272,17 @@ impl Policy for ProgressiveStack {
         items.extend(requesters.iter().enumerate().map(|(pos, &r)| {
             let (score, _) = scorer.score(session.organisation_of(r as usize));
             // -0.0 and 0.0 are one score.
-            (score + 0.0, pos as u32)
+            u128::from(rank_key(score + 0.0)) << 32 | pos as u128
         }));
         if k > 0 && k < items.len() {
-            items.select_nth_unstable_by(k - 1, by_score);
+            items.select_nth_unstable(k - 1);
         }
         let top = &mut items[..k];
-        top.sort_unstable_by(by_score);
-        for &(score, pos) in top.iter() {
-            let r = requesters[pos as usize];
+        top.sort_unstable();
+        let pos_of = |item: u128| item as u32;
+        for &item in top.iter() {
+            let score = score_of((item >> 32) as u64);
+            let r = requesters[pos_of(item) as usize];
             let recent = scorer.score(session.organisation_of(r as usize)).1;
             decision.grant(
                 r,
@@ -275,7 +292,7 @@ impl Policy for ProgressiveStack {
         }
         decision.rule_applied(
             Rule::HighestScores,
-            top.iter().map(|&(_, pos)| requesters[pos as usize]),
+            top.iter().map(|&item| requesters[pos_of(item) as usize]),
         );
         let wait = decision.wait_reason(
             WaitReason::Capacity,
@@ -285,8 +302,8 @@ impl Policy for ProgressiveStack {
                 "higher scores, or equal scores inscribed earlier, took the slots"
             }),
         );
-        for &(_, pos) in &items[k..] {
-            decision.wait(requesters[pos as usize], wait);
+        for &item in &items[k..] {
+            decision.wait(requesters[pos_of(item) as usize], wait);
         }
         decision.put_scratch(scratch);
         Ok(())
@@ -353,6 +370,26 @@ mod tests {
         let a = policy.allocate_seeded(&session, 1).unwrap();
         let speakers: Vec<&str> = a.granted.iter().map(|g| &*g.organisation).collect();
         assert_eq!(speakers, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn rank_keys_order_scores_highest_first_and_give_them_back() {
+        let scores = [
+            f64::INFINITY,
+            1e300,
+            3.5,
+            1.0,
+            0.0,
+            -1e-300,
+            -2.5,
+            f64::NEG_INFINITY,
+        ];
+        for pair in scores.windows(2) {
+            assert!(rank_key(pair[0]) < rank_key(pair[1]), "{pair:?}");
+        }
+        for score in scores {
+            assert_eq!(score_of(rank_key(score)).to_bits(), score.to_bits());
+        }
     }
 
     #[test]
