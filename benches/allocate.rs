@@ -132,6 +132,13 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
                 {"category": "class", "value": "grassroots", "weight": 2.0},
                 {"category": "region", "value": "africa", "weight": 1.0}]})),
         ),
+        (
+            "alternation",
+            build(
+                serde_json::json!({"name": "alternation", "category": "class",
+                                     "value": "grassroots"}),
+            ),
+        ),
     ]
 }
 

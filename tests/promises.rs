@@ -11,10 +11,10 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, CappedLotterySpec, ChairDiscretionSpec, ConstituencyRoundRobinSpec, Description,
-    FcfsSpec, GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec, Mark,
-    ProgressiveStackSpec, RegionWeights, RegionalBalanceSpec, RotationKey, RotationSpec,
-    RotationTies, WithinConstituency, WithinRegion,
+    self, AlternationMode, AlternationSpec, AlternationWithin, CappedLotterySpec,
+    ChairDiscretionSpec, ConstituencyRoundRobinSpec, Description, FcfsSpec, GrassrootsMode,
+    GrassrootsPriority, GrassrootsPrioritySpec, Mark, ProgressiveStackSpec, RegionWeights,
+    RegionalBalanceSpec, RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -159,6 +159,7 @@ enum PolicySpec {
     Rotation(RotationSpec),
     ProgressiveStack(ProgressiveStackSpec),
     ConstituencyRoundRobin(ConstituencyRoundRobinSpec),
+    Alternation(AlternationSpec),
 }
 
 impl PolicySpec {
@@ -176,6 +177,7 @@ impl PolicySpec {
             PolicySpec::ConstituencyRoundRobin(p) => {
                 Description::with_parameters("constituency_round_robin", p)
             }
+            PolicySpec::Alternation(p) => Description::with_parameters("alternation", p),
         }
         .unwrap()
     }
@@ -184,12 +186,13 @@ impl PolicySpec {
         match self {
             PolicySpec::ChairDiscretion(p) => p.placement,
             PolicySpec::RegionalBalance(p) => p.placement,
-            PolicySpec::ProgressiveStack(p) => p.placement,
             PolicySpec::GrassrootsPriority(p) => p.placement,
             PolicySpec::Fcfs(p) => p.placement,
             PolicySpec::CappedLottery(p) => p.placement,
             PolicySpec::Rotation(p) => p.placement,
             PolicySpec::ConstituencyRoundRobin(p) => p.placement,
+            PolicySpec::ProgressiveStack(p) => p.placement,
+            PolicySpec::Alternation(p) => p.placement,
         }
     }
 }
@@ -271,7 +274,49 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         rotation_spec().prop_map(PolicySpec::Rotation),
         constituency_spec().prop_map(PolicySpec::ConstituencyRoundRobin),
         progressive_stack_spec().prop_map(PolicySpec::ProgressiveStack),
+        alternation_spec().prop_map(PolicySpec::Alternation),
     ]
+}
+
+fn alternation_spec() -> impl Strategy<Value = AlternationSpec> {
+    (
+        category_and_value(),
+        prop::sample::select(vec![
+            AlternationWithin::Inscription,
+            AlternationWithin::Lottery,
+        ]),
+        prop::sample::select(vec![AlternationMode::Soft, AlternationMode::Hard]),
+        prop::option::of(placement()),
+    )
+        .prop_map(
+            |((category, value), within, mode, placement)| AlternationSpec {
+                category,
+                value,
+                within,
+                mode,
+                placement,
+            },
+        )
+}
+
+/// The reserved and open lists of `alternation`, requester indices in inscription order,
+/// worked out from the organisations' fields.
+fn alternation_lists(spec: &AlternationSpec, session: &CheckedSession) -> (Vec<u32>, Vec<u32>) {
+    session.requesters().iter().partition(|&&r| {
+        category_value(&spec.category, session, session.organisation_of(r as usize)) == spec.value
+    })
+}
+
+/// How many `alternation` grants: min(slots, requesters), except that hard alternation stops
+/// after 2r positions when the reserved list (r) runs out no later than the open list.
+fn alternation_count(spec: &AlternationSpec, session: &CheckedSession) -> u64 {
+    let (reserved, open) = alternation_lists(spec, session);
+    let (r, o) = (reserved.len() as u64, open.len() as u64);
+    let n = u64::from(session.session().slots).min(r + o);
+    match spec.mode {
+        AlternationMode::Hard if o >= r => n.min(2 * r),
+        _ => n,
+    }
 }
 
 /// Categories and values the generated organisations have (no tags, no country: `""`).
@@ -528,6 +573,17 @@ fn expected_wait(
         PolicySpec::Fcfs(_) => WaitReason::Capacity,
         // No lot: higher scores, or equal ones inscribed earlier, took the slots.
         PolicySpec::ProgressiveStack(_) => WaitReason::Capacity,
+        // Only a lot within a list that gave someone a slot; everyone else waits for capacity.
+        PolicySpec::Alternation(p) => {
+            let (reserved, open) = alternation_lists(p, session);
+            let list = if reserved.contains(&request) {
+                reserved
+            } else {
+                open
+            };
+            lot(p.within == AlternationWithin::Lottery
+                && allocation.granted.iter().any(|g| list.contains(&g.request)))
+        }
         // A lot is drawn only when more organisations request than there are slots.
         PolicySpec::CappedLottery(_) => lot(slots > 0 && session.requesters().len() > slots),
         // A lot among equals cut the rank of the last granted: its members that wait lost it;
@@ -775,6 +831,8 @@ proptest! {
             PolicySpec::ChairDiscretion(chair_spec) => {
                 chair_draw(chair_spec, &input.session, seed).unwrap().min(slots).min(requesters)
             }
+            // Hard alternation stops when the reserved list runs out.
+            PolicySpec::Alternation(p) => alternation_count(p, &session),
             _ => slots.min(requesters),
         };
         prop_assert_eq!(allocation.granted.len() as u64, expected);
@@ -1131,6 +1189,43 @@ proptest! {
         prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::ProgressiveStack));
     }
 
+    /// Alternation: reserved and open organisations alternate, reserved first, while both lists
+    /// last; then the open list continues (soft) or the list stops (hard) when the reserved
+    /// list runs out, and reserved organisations take the open positions when the open list
+    /// runs out. Hard mode never grants an open organisation at a reserved position. With
+    /// `within: inscription` each list gives its members in inscription order.
+    #[test]
+    fn alternation_alternates_reserved_first(
+        input in session_input(),
+        spec in alternation_spec(),
+        seed in any::<u64>(),
+    ) {
+        let session = input.check().unwrap();
+        let policy = policy::Alternation::new(spec.clone());
+        let allocation = policy.allocate_seeded(&session, seed).unwrap();
+        let (reserved, open) = alternation_lists(&spec, &session);
+        let (mut from_reserved, mut from_open) = (Vec::new(), Vec::new());
+        for (i, g) in allocation.granted.iter().enumerate() {
+            let is_reserved = reserved.contains(&g.request);
+            let expected = if i % 2 == 0 {
+                if spec.mode == AlternationMode::Hard {
+                    prop_assert!(is_reserved, "an open organisation at reserved position {}", i + 1);
+                }
+                from_reserved.len() < reserved.len()
+            } else {
+                from_open.len() == open.len()
+            };
+            prop_assert_eq!(is_reserved, expected, "position {}", i + 1);
+            if is_reserved { from_reserved.push(g.request) } else { from_open.push(g.request) }
+        }
+        prop_assert_eq!(allocation.granted.len() as u64, alternation_count(&spec, &session));
+        if spec.within == AlternationWithin::Inscription {
+            prop_assert_eq!(&from_reserved[..], &reserved[..from_reserved.len()]);
+            prop_assert_eq!(&from_open[..], &open[..from_open.len()]);
+        }
+        prop_assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Alternation));
+    }
+
     /// The metrics of any allocation are finite or `None`, never NaN, and the simulator's
     /// one-pass counts agree with the full metrics.
     #[test]
@@ -1290,7 +1385,7 @@ proptest! {
             "/requests/0/minutes", "/requests/0/order", "/organisations/0/id",
             "/policy/familiarity/international_ngo", "/policy/weights/asia",
             "/policy/marks/0/weight", "/policy/marks", "/policy/recent_penalty",
-            "/policy/recent_sessions",
+            "/policy/recent_sessions", "/policy/category", "/policy/value", "/policy/mode",
         ]),
         value in prop_oneof![
             Just(serde_json::json!(u64::MAX)), Just(serde_json::json!(u32::MAX)),

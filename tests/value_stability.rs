@@ -461,3 +461,32 @@ fn progressive_stack_scores_marks_less_the_recent_penalty() {
         assert_eq!(rotation_speakers(description.clone(), seed), expected);
     }
 }
+
+#[test]
+fn alternation_by_lot_within_each_list() {
+    // Reserved list: the seven grassroots organisations; open list: the fourteen others. Three
+    // reserved and two open positions, each list's members drawn by lot.
+    let description = serde_json::json!({
+        "name": "alternation", "category": "kind", "value": "grassroots", "within": "lottery"
+    });
+    assert_eq!(
+        speakers(description.clone(), 42),
+        [
+            "north_america-gr@105",
+            "europe-dia@108",
+            "europe-gr@111",
+            "mena-dia@114",
+            "pacific-gr@117"
+        ]
+    );
+    assert_eq!(
+        speakers(description, 7),
+        [
+            "africa-gr@105",
+            "north_america-ngo@108",
+            "europe-gr@111",
+            "pacific-dia@114",
+            "north_america-gr@117"
+        ]
+    );
+}

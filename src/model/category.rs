@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Organisation;
+use super::{Kind, Organisation, Roster};
 use crate::{Error, ErrorKind, Result};
 
 /// A way of grouping organisations, written as a string wherever a policy, a stage or a metric
@@ -78,6 +78,73 @@ impl Category {
             Category::MigrantLed => "migrant_led".into(),
             Category::Country => "country".into(),
             Category::Tag(key) => format!("tag:{key}").into(),
+        }
+    }
+}
+
+/// Whether an organisation of a roster has one value of a category, resolved once per roster
+/// so that testing an organisation reads no string for the region, kind, class and migrant-led
+/// categories (a policy tests every requester of a session of 100 000).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ValueMatch {
+    /// No organisation of the roster has the value.
+    Never,
+    /// The region with this index in the roster's regions.
+    Region(usize),
+    /// The kind.
+    Kind(Kind),
+    /// In the grassroots class (`true`) or not.
+    Class(bool),
+    /// Migrant-led (`true`) or not.
+    MigrantLed(bool),
+    /// Read and compared: country and tags.
+    Text,
+}
+
+impl ValueMatch {
+    /// The test of `category` = `value` for the organisations of `roster`.
+    pub(crate) fn new(category: &Category, value: &str, roster: &Roster) -> Self {
+        match category {
+            Category::Region => roster
+                .regions()
+                .binary_search_by(|r| (**r).cmp(value))
+                .map_or(ValueMatch::Never, ValueMatch::Region),
+            Category::Kind => Kind::ALL
+                .iter()
+                .find(|k| k.name() == value)
+                .map_or(ValueMatch::Never, |&k| ValueMatch::Kind(k)),
+            Category::Class => match value {
+                "grassroots" => ValueMatch::Class(true),
+                "other" => ValueMatch::Class(false),
+                _ => ValueMatch::Never,
+            },
+            Category::MigrantLed => match value {
+                "true" => ValueMatch::MigrantLed(true),
+                "false" => ValueMatch::MigrantLed(false),
+                _ => ValueMatch::Never,
+            },
+            _ => ValueMatch::Text,
+        }
+    }
+
+    /// Whether the organisation at `index` in `roster` has `value` in `category` (the roster,
+    /// category and value given to [`ValueMatch::new`]).
+    pub(crate) fn matches(
+        self,
+        category: &Category,
+        value: &str,
+        roster: &Roster,
+        index: usize,
+    ) -> bool {
+        match self {
+            ValueMatch::Never => false,
+            ValueMatch::Region(g) => roster.region_of(index) == g,
+            ValueMatch::Kind(kind) => roster.organisations()[index].kind == kind,
+            ValueMatch::Class(class) => roster.in_class(index) == class,
+            ValueMatch::MigrantLed(m) => roster.organisations()[index].migrant_led == m,
+            ValueMatch::Text => {
+                category.value_of(&roster.organisations()[index], roster.in_class(index)) == value
+            }
         }
     }
 }

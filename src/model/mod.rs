@@ -16,6 +16,7 @@ mod roster;
 mod session;
 
 pub use category::Category;
+pub(crate) use category::ValueMatch;
 pub use checked::{CheckedRequest, CheckedSession};
 pub use input::SessionInput;
 pub use organisation::{GCM_REGIONS, GrassrootsClass, Kind, Organisation};

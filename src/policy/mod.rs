@@ -15,13 +15,14 @@
 //! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
 //! | [`ProgressiveStack`] | facilitation's progressive stack with numeric weights (the Stack Facilitation App): weighted marks of categories, a penalty for recent speakers | `progressive_stack` | `capacity` |
 //! | [`ConstituencyRoundRobin`] | UNFCCC observer constituencies and HLPF Major Groups and other Stakeholders: one turn per constituency, those heard longest ago first | `constituency_turn` | `not_selected`, `capacity` |
+//! | [`Alternation`] | gender or class quota speakers lists of assemblies and parties (HU Berlin hard quota, Bündnis 90/Die Grünen, Lichtenberg BVV): a reserved and an open list alternate | `alternation` | `not_selected`, `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
 //! nothing is lost (every request is granted or waitlisted exactly once), capacity (at most
 //! `slots` granted, one per organisation), determinism (same input and seed, same allocation on
 //! every platform), no panics (bad input is a typed error), and work conservation (as many
 //! granted as slots and requesting organisations allow, unless the policy's own rule grants
-//! fewer, as the chair's drawn count does).
+//! fewer, as the chair's drawn count and hard alternation's stop do).
 //!
 //! Policies decide into a reusable [`Decision`] (indices, reason codes, typed audit steps);
 //! they describe themselves as a [`Description`] (a name plus JSON parameters), and a
@@ -51,6 +52,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod alternation;
 mod capped_lottery;
 mod chair_discretion;
 mod constituency_round_robin;
@@ -67,6 +69,7 @@ use std::fmt;
 use rand::Rng;
 use serde_json::Value;
 
+pub use alternation::{Alternation, AlternationMode, AlternationSpec, AlternationWithin};
 pub use capped_lottery::{CappedLottery, CappedLotterySpec};
 pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
 pub use constituency_round_robin::{
@@ -88,7 +91,7 @@ use crate::model::{CheckedSession, Placement};
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 8] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 9] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
@@ -100,6 +103,7 @@ pub(crate) const BUILT_IN: [(&str, BuiltIn); 8] = [
         ConstituencyRoundRobin::from_description,
     ),
     (ProgressiveStack::NAME, ProgressiveStack::from_description),
+    (Alternation::NAME, Alternation::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which

@@ -1,13 +1,11 @@
 //! `progressive_stack`: the highest scores of weighted marks speak first.
 
-use std::cmp::Ordering;
-
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Rule, WaitReason};
-use crate::model::{Category, CheckedSession, Placement};
+use crate::model::{Category, CheckedSession, Placement, ValueMatch};
 use crate::{Error, Result};
 
 /// One mark of a progressive stack: organisations whose `category` has `value` carry
@@ -169,22 +167,46 @@ impl ProgressiveStack {
     pub fn params(&self) -> &ProgressiveStackSpec {
         &self.spec
     }
+}
 
-    /// The score of the organisation at roster index `org` in `session`, whose current
-    /// session index is `index`, and whether the recent penalty applied.
-    pub fn score(&self, session: &CheckedSession, index: u32, org: usize) -> (f64, bool) {
-        let roster = session.roster();
-        let organisation = &roster.organisations()[org];
-        let in_class = roster.in_class(org);
+/// The buffers `progressive_stack` reuses from session to session.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Every requester as one integer: its score's [`rank_key`] above its position in
+    /// inscription order, so that ascending keys are the stack's order.
+    items: Vec<u128>,
+    /// Each mark resolved against the session's roster.
+    matches: Vec<ValueMatch>,
+}
+
+/// The marks resolved against one session's roster, and the session's index.
+struct Scorer<'a> {
+    spec: &'a ProgressiveStackSpec,
+    matches: &'a [ValueMatch],
+    session: &'a CheckedSession,
+    index: u64,
+}
+
+impl Scorer<'_> {
+    /// The score of the organisation at roster index `org`, and whether the recent penalty
+    /// applied: the weights of its marks, in the order given, plus the penalty when its last
+    /// session is at least the session index − `recent_sessions`.
+    fn score(&self, org: usize) -> (f64, bool) {
+        let roster = self.session.roster();
         let mut score = 0.0;
-        for mark in &self.spec.marks {
-            if mark.category.value_of(organisation, in_class) == mark.value.as_str() {
+        for (mark, matcher) in self.spec.marks.iter().zip(self.matches) {
+            if matcher.matches(&mark.category, &mark.value, roster, org) {
                 score += mark.weight;
             }
         }
-        let recent = session.history().get(org).last_session.is_some_and(|last| {
-            u64::from(last) + u64::from(self.spec.recent_sessions) >= u64::from(index)
-        });
+        let recent = self
+            .session
+            .history()
+            .get(org)
+            .last_session
+            .is_some_and(|last| {
+                u64::from(last) + u64::from(self.spec.recent_sessions) >= self.index
+            });
         if recent {
             score += self.spec.recent_penalty;
         }
@@ -192,9 +214,25 @@ impl ProgressiveStack {
     }
 }
 
-/// Highest score first, then inscription position.
-fn by_score(a: &(f64, u32), b: &(f64, u32)) -> Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+const SIGN: u64 = 1 << 63;
+
+/// A key whose ascending order is the descending order of scores (`f64::total_cmp`).
+fn rank_key(score: f64) -> u64 {
+    let bits = score.to_bits();
+    // The order of `total_cmp`, as unsigned integers…
+    let ascending = if bits & SIGN != 0 { !bits } else { bits | SIGN };
+    // …reversed.
+    !ascending
+}
+
+/// The score of a [`rank_key`].
+fn score_of(key: u64) -> f64 {
+    let ascending = !key;
+    f64::from_bits(if ascending & SIGN != 0 {
+        ascending & !SIGN
+    } else {
+        !ascending
+    })
 }
 
 impl Policy for ProgressiveStack {
@@ -215,25 +253,37 @@ impl Policy for ProgressiveStack {
         let requesters = session.requesters();
         let slots = session.session().slots as usize;
         let k = slots.min(requesters.len());
-        let index = session.index();
-        // (score, position in inscription order) of every requester.
-        let mut items = decision.take_scratch::<Vec<(f64, u32)>>();
+        let mut scratch = decision.take_scratch::<Scratch>();
+        let Scratch { items, matches } = &mut *scratch;
+        matches.clear();
+        matches.extend(
+            self.spec
+                .marks
+                .iter()
+                .map(|m| ValueMatch::new(&m.category, &m.value, session.roster())),
+        );
+        let scorer = Scorer {
+            spec: &self.spec,
+            matches,
+            session,
+            index: u64::from(session.index()),
+        };
         items.clear();
         items.extend(requesters.iter().enumerate().map(|(pos, &r)| {
-            let (score, _) = self.score(session, index, session.organisation_of(r as usize));
+            let (score, _) = scorer.score(session.organisation_of(r as usize));
             // -0.0 and 0.0 are one score.
-            (score + 0.0, pos as u32)
+            u128::from(rank_key(score + 0.0)) << 32 | pos as u128
         }));
         if k > 0 && k < items.len() {
-            items.select_nth_unstable_by(k - 1, by_score);
+            items.select_nth_unstable(k - 1);
         }
         let top = &mut items[..k];
-        top.sort_unstable_by(by_score);
-        for &(score, pos) in top.iter() {
-            let r = requesters[pos as usize];
-            let recent = self
-                .score(session, index, session.organisation_of(r as usize))
-                .1;
+        top.sort_unstable();
+        let pos_of = |item: u128| item as u32;
+        for &item in top.iter() {
+            let score = score_of((item >> 32) as u64);
+            let r = requesters[pos_of(item) as usize];
+            let recent = scorer.score(session.organisation_of(r as usize)).1;
             decision.grant(
                 r,
                 GrantReason::ProgressiveStack,
@@ -242,7 +292,7 @@ impl Policy for ProgressiveStack {
         }
         decision.rule_applied(
             Rule::HighestScores,
-            top.iter().map(|&(_, pos)| requesters[pos as usize]),
+            top.iter().map(|&item| requesters[pos_of(item) as usize]),
         );
         let wait = decision.wait_reason(
             WaitReason::Capacity,
@@ -252,10 +302,10 @@ impl Policy for ProgressiveStack {
                 "higher scores, or equal scores inscribed earlier, took the slots"
             }),
         );
-        for &(_, pos) in &items[k..] {
-            decision.wait(requesters[pos as usize], wait);
+        for &item in &items[k..] {
+            decision.wait(requesters[pos_of(item) as usize], wait);
         }
-        decision.put_scratch(items);
+        decision.put_scratch(scratch);
         Ok(())
     }
 }
@@ -320,6 +370,26 @@ mod tests {
         let a = policy.allocate_seeded(&session, 1).unwrap();
         let speakers: Vec<&str> = a.granted.iter().map(|g| &*g.organisation).collect();
         assert_eq!(speakers, ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn rank_keys_order_scores_highest_first_and_give_them_back() {
+        let scores = [
+            f64::INFINITY,
+            1e300,
+            3.5,
+            1.0,
+            0.0,
+            -1e-300,
+            -2.5,
+            f64::NEG_INFINITY,
+        ];
+        for pair in scores.windows(2) {
+            assert!(rank_key(pair[0]) < rank_key(pair[1]), "{pair:?}");
+        }
+        for score in scores {
+            assert_eq!(score_of(rank_key(score)).to_bits(), score.to_bits());
+        }
     }
 
     #[test]
