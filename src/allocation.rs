@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::apportion::Method;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Span, Step, WaitReason, Weighting};
-use crate::model::{CheckedSession, Roster};
+use crate::model::{Category, CheckedSession, Roster};
 use crate::policy::{Description, Policy};
 use crate::{Error, Result, lot};
 
@@ -159,6 +159,17 @@ pub struct RegionQuota {
     pub units: u32,
 }
 
+/// One value's line of a time apportionment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueMinutes {
+    /// The value.
+    pub value: Arc<str>,
+    /// Its weight: α/G + (1 − α)·r/R.
+    pub weight: f64,
+    /// Minutes apportioned to it.
+    pub minutes: u32,
+}
+
 /// An audit step as recorded: the typed [`Step`] with ids in place of indices. In JSON, an
 /// object with a `step` code: `{"step": "lot_drawn", "pool": "region", "region": "europe",
 /// "size": 14, "weighting": "uniform", "winners": ["o3"]}`.
@@ -249,6 +260,40 @@ pub enum AuditStep {
         /// The organisations the rule granted, when it granted directly.
         #[serde(skip_serializing_if = "Vec::is_empty")]
         granted: Vec<Arc<str>>,
+    },
+    /// See [`Step::SpeakingOrder`].
+    SpeakingOrder {
+        /// `inscription`, `alternate` or `tiers`.
+        rule: &'static str,
+        /// The speakers in their new order.
+        order: Vec<Arc<str>>,
+    },
+    /// See [`Step::ValueOrderDrawn`].
+    ValueOrderDrawn {
+        /// The category.
+        category: String,
+        /// Its values in the drawn order.
+        order: Vec<Arc<str>>,
+    },
+    /// See [`Step::TimeCut`].
+    TimeCut {
+        /// The minutes shared.
+        window: u32,
+        /// Speakers kept.
+        kept: u32,
+        /// The organisations cut.
+        cut: Vec<Arc<str>>,
+    },
+    /// See [`Step::MinutesApportioned`].
+    MinutesApportioned {
+        /// The category.
+        category: String,
+        /// The apportionment method.
+        method: Method,
+        /// The minutes shared.
+        window: u32,
+        /// Each value's weight and minutes.
+        values: Vec<ValueMinutes>,
     },
     /// See [`Step::Custom`].
     Custom {
@@ -392,6 +437,10 @@ impl Allocation {
                 .collect()
         };
         let region = |g: u32| regions[g as usize].clone();
+        let value_of = |category: &Category, r: u32| -> Arc<str> {
+            let org = session.organisation_of(r as usize);
+            Arc::from(category.value_of(&roster.organisations()[org], roster.in_class(org)))
+        };
         let region_names = |span: Span| -> Vec<Arc<str>> {
             decision.indices(span).iter().map(|&g| region(g)).collect()
         };
@@ -452,6 +501,8 @@ impl Allocation {
                         Pool::FocalPoints => ("focal_points", None),
                         Pool::ConstituencyMembers => ("constituency_members", None),
                         Pool::OtherMembers => ("other_members", None),
+                        Pool::Granted => ("granted", None),
+                        Pool::TiedValues => ("tied_values", None),
                         Pool::Custom(name) => (name, None),
                     };
                     let (weighting, class_weight) = match weighting {
@@ -508,6 +559,42 @@ impl Allocation {
                         granted: ids(granted),
                     }
                 }
+                &Step::SpeakingOrder { rule, order } => AuditStep::SpeakingOrder {
+                    rule: rule.code(),
+                    order: ids(order),
+                },
+                Step::ValueOrderDrawn { category, order } => AuditStep::ValueOrderDrawn {
+                    category: category.name().into_owned(),
+                    order: decision
+                        .indices(*order)
+                        .iter()
+                        .map(|&r| value_of(category, r))
+                        .collect(),
+                },
+                &Step::TimeCut { window, kept, cut } => AuditStep::TimeCut {
+                    window,
+                    kept,
+                    cut: ids(cut),
+                },
+                Step::MinutesApportioned {
+                    category,
+                    method,
+                    window,
+                    lines,
+                } => AuditStep::MinutesApportioned {
+                    category: category.name().into_owned(),
+                    method: *method,
+                    window: *window,
+                    values: decision
+                        .value_lines(*lines)
+                        .iter()
+                        .map(|line| ValueMinutes {
+                            value: value_of(category, line.speaker),
+                            weight: line.weight,
+                            minutes: line.minutes,
+                        })
+                        .collect(),
+                },
                 Step::Custom {
                     code,
                     note,

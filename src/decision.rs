@@ -51,7 +51,7 @@ use serde::{Serialize, Serializer};
 
 use crate::apportion::Method;
 use crate::lot;
-use crate::model::{CheckedSession, Placement};
+use crate::model::{Category, CheckedSession, Placement};
 use crate::{Error, ErrorKind, Result};
 
 /// Why a request was granted: a stable snake_case code. Each policy documents the codes it
@@ -407,6 +407,11 @@ pub enum Pool {
     ConstituencyMembers,
     /// The requesting organisations of one constituency that are not focal points.
     OtherMembers,
+    /// The granted speakers (the `order` stage's lottery draws their speaking order).
+    Granted,
+    /// The values tied for contested units of a time apportionment, each named by one of its
+    /// speakers.
+    TiedValues,
     /// A pool of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }
@@ -477,6 +482,42 @@ pub struct QuotaLine {
     pub weight: f64,
     /// The units it was apportioned.
     pub units: u32,
+}
+
+/// One value's line of a [`Step::MinutesApportioned`]: the value is named by one of its granted
+/// speakers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueLine {
+    /// A granted request of the value (request index): the value is its organisation's.
+    pub speaker: u32,
+    /// The value's weight.
+    pub weight: f64,
+    /// The minutes apportioned to the value.
+    pub minutes: u32,
+}
+
+/// How the shared `order` stage set the speaking order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OrderRule {
+    /// Inscription order.
+    Inscription,
+    /// At each position the value with the most speakers still to place, other than the
+    /// previous speaker's whenever possible.
+    Alternate,
+    /// Earlier tiers of values first.
+    Tiers,
+}
+
+impl OrderRule {
+    /// The stable snake_case code, as in JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderRule::Inscription => "inscription",
+            OrderRule::Alternate => "alternate",
+            OrderRule::Tiers => "tiers",
+        }
+    }
 }
 
 /// One typed audit step. Lists (winners, tied regions, quota lines) are [`Span`]s into the
@@ -550,6 +591,44 @@ pub enum Step {
         /// The constituencies with a requesting organisation, in order.
         order: Arc<[Arc<str>]>,
     },
+    /// The `order` stage set the speaking order by `rule` (the speakers, request indices, in
+    /// their new order).
+    SpeakingOrder {
+        /// The rule.
+        rule: OrderRule,
+        /// The speakers in speaking order ([`Decision::indices`]).
+        order: Span,
+    },
+    /// A lot drew the order of the values of `category` that breaks ties in an alternating
+    /// speaking order; each value is named by one of its speakers.
+    ValueOrderDrawn {
+        /// The category.
+        category: Arc<Category>,
+        /// One speaker of each value (request indices), in the drawn order.
+        order: Span,
+    },
+    /// The `time` stage found no minutes for the last picks in the policy's order: a window
+    /// of `window` minutes kept `kept` speakers; `cut` (request indices) wait `capacity`.
+    TimeCut {
+        /// The minutes shared.
+        window: u32,
+        /// Speakers kept.
+        kept: u32,
+        /// The requests cut.
+        cut: Span,
+    },
+    /// The `time` stage apportioned `window` minutes among the values of `category` with a
+    /// granted speaker ([`Decision::value_lines`]).
+    MinutesApportioned {
+        /// The category.
+        category: Arc<Category>,
+        /// The apportionment method.
+        method: Method,
+        /// The minutes shared.
+        window: u32,
+        /// Each value's weight and minutes.
+        lines: Span,
+    },
     /// A step of a policy written outside the crate: its own code and detail, and the requests
     /// it concerns (request indices, [`Decision::indices`]; may be empty).
     Custom {
@@ -583,8 +662,13 @@ pub struct Decision {
     steps: Vec<Step>,
     indices: Vec<u32>,
     quota_lines: Vec<QuotaLine>,
+    value_lines: Vec<ValueLine>,
     minutes: Vec<u32>,
+    /// Whether a time stage set `minutes` (else each pick gets its request's minutes).
+    timed: bool,
     starts: Vec<u32>,
+    /// The picks' memory while the order stage rearranges them.
+    spare_picks: Vec<Pick>,
     scratch: Vec<Box<dyn Any + Send>>,
     /// Whether [`Decision::finish`] accepted the decision since the last begin.
     finished: bool,
@@ -610,10 +694,12 @@ impl Decision {
     /// with `capacity` and no detail, duplicates with `duplicate`.
     pub fn begin(&mut self, session: &CheckedSession) {
         self.finished = false;
+        self.timed = false;
         self.picks.clear();
         self.steps.clear();
         self.indices.clear();
         self.quota_lines.clear();
+        self.value_lines.clear();
         self.wait_table.clear();
         self.wait_table.push(Waiting {
             reason: WaitReason::Capacity,
@@ -691,6 +777,21 @@ impl Decision {
     pub fn push_indices(&mut self, indices: impl IntoIterator<Item = u32>) -> Span {
         let start = self.indices.len() as u32;
         self.indices.extend(indices);
+        Span {
+            start,
+            len: self.indices.len() as u32 - start,
+        }
+    }
+
+    /// Stores the requests of the picks at `positions` for a step and returns its span.
+    pub(crate) fn push_pick_requests(
+        &mut self,
+        positions: impl IntoIterator<Item = usize>,
+    ) -> Span {
+        let start = self.indices.len() as u32;
+        for i in positions {
+            self.indices.push(self.picks[i].request);
+        }
         Span {
             start,
             len: self.indices.len() as u32 - start,
@@ -798,6 +899,14 @@ impl Decision {
     /// [`ErrorKind::OutOfRange`] for an index outside the requests. floorshare's policies never
     /// do; this guards policies written elsewhere.
     pub fn finish(&mut self, session: &CheckedSession, placement: Option<Placement>) -> Result<()> {
+        self.check(session)?;
+        self.place(session, placement);
+        Ok(())
+    }
+
+    /// The first half of [`Decision::finish`]: checks every index and capacity and marks the
+    /// granted requests, so that the shared stages work on a valid decision.
+    pub(crate) fn check(&mut self, session: &CheckedSession) -> Result<()> {
         self.check_references(session)?;
         let slots = session.session().slots as usize;
         if self.picks.len() > slots {
@@ -826,12 +935,20 @@ impl Decision {
                 }
             }
         }
-        self.minutes.clear();
-        self.minutes.extend(
-            self.picks
-                .iter()
-                .map(|p| session.requests()[p.request as usize].minutes),
-        );
+        Ok(())
+    }
+
+    /// The second half of [`Decision::finish`]: minutes (a time stage's, or each request's)
+    /// and start minutes by `placement`.
+    pub(crate) fn place(&mut self, session: &CheckedSession, placement: Option<Placement>) {
+        if !self.timed {
+            self.minutes.clear();
+            self.minutes.extend(
+                self.picks
+                    .iter()
+                    .map(|p| session.requests()[p.request as usize].minutes),
+            );
+        }
         match session.session().length_minutes {
             Some(length) => {
                 placement
@@ -850,7 +967,50 @@ impl Decision {
             }
         }
         self.finished = true;
-        Ok(())
+    }
+
+    /// Drops the picks at the positions `kept` rejects (a time stage found no minutes for
+    /// them): they wait with `wait`.
+    pub(crate) fn cut(&mut self, mut kept: impl FnMut(usize) -> bool, wait: WaitId) {
+        let mut position = 0;
+        let waits = &mut self.waits;
+        self.picks.retain(|pick| {
+            let keep = kept(position);
+            position += 1;
+            if !keep {
+                waits[pick.request as usize] = wait;
+            }
+            keep
+        });
+    }
+
+    /// Rearranges the picks: `order[i]` is the current position of the pick that speaks i-th
+    /// (a permutation of the positions).
+    pub(crate) fn reorder(&mut self, order: &[u32]) {
+        debug_assert_eq!(order.len(), self.picks.len());
+        std::mem::swap(&mut self.picks, &mut self.spare_picks);
+        self.picks.clear();
+        self.picks
+            .extend(order.iter().map(|&i| self.spare_picks[i as usize].clone()));
+        self.spare_picks.clear();
+    }
+
+    /// Gives the picks, in speaking order, the minutes a time stage computed.
+    pub(crate) fn set_minutes(&mut self, minutes: impl IntoIterator<Item = u32>) {
+        self.minutes.clear();
+        self.minutes.extend(minutes);
+        debug_assert_eq!(self.minutes.len(), self.picks.len());
+        self.timed = true;
+    }
+
+    /// Stores the lines of a time apportionment for a [`Step::MinutesApportioned`].
+    pub(crate) fn push_value_lines(&mut self, lines: impl IntoIterator<Item = ValueLine>) -> Span {
+        let start = self.value_lines.len() as u32;
+        self.value_lines.extend(lines);
+        Span {
+            start,
+            len: self.value_lines.len() as u32 - start,
+        }
     }
 
     /// Whether [`Decision::finish`] accepted the decision since it began: only then is it a
@@ -913,6 +1073,17 @@ impl Decision {
                         }
                 }
                 Step::RegionOrderDrawn { order } => list(order, regions),
+                Step::SpeakingOrder { order, .. } | Step::ValueOrderDrawn { order, .. } => {
+                    list(order, requests)
+                }
+                Step::TimeCut { cut, .. } => list(cut, requests),
+                Step::MinutesApportioned { lines, .. } => {
+                    let end = lines.start as usize + lines.len as usize;
+                    end <= self.value_lines.len()
+                        && self.value_lines[lines.start as usize..end]
+                            .iter()
+                            .all(|line| line.speaker < requests)
+                }
                 Step::RuleApplied { rule, granted } => {
                     list(granted, requests)
                         && match rule {
@@ -991,5 +1162,14 @@ impl Decision {
     /// If `span` does not come from this decision.
     pub fn quota_lines(&self, span: Span) -> &[QuotaLine] {
         &self.quota_lines[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// The lines of a [`Step::MinutesApportioned`].
+    ///
+    /// # Panics
+    ///
+    /// If `span` does not come from this decision.
+    pub fn value_lines(&self, span: Span) -> &[ValueLine] {
+        &self.value_lines[span.start as usize..(span.start + span.len) as usize]
     }
 }

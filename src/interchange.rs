@@ -169,7 +169,7 @@ mod tests {
         );
         assert_eq!(
             error_with(|d| d["policy"]["share"] = json!(0.5)),
-            "policy.share: unknown field `share`, expected one of `weights`, `method`, `within_region`, `placement`"
+            "policy.share: unknown field `share`, expected one of `weights`, `method`, `within_region`, or a stage: `placement`, `order`, `time`"
         );
         assert_eq!(
             error_with(|d| d["policy"]["method"] = json!("borda")),

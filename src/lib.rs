@@ -55,6 +55,8 @@
 //! - [`policy`]: the object-safe [`policy::Policy`] trait, policy descriptions (a name plus
 //!   JSON parameters), the [`policy::Registry`] that builds policies from descriptions, and
 //!   floorshare's policies, one file each.
+//! - [`stage`]: the stages any policy description may carry after the policy's own rule —
+//!   speaking `order`, `time` per slot, `placement` in the session.
 //! - [`decision`]: the reusable buffer a policy decides into — indices, reason codes and typed
 //!   audit steps — so that deciding allocates nothing.
 //! - [`allocation`]: the record people and tools read (ids, minutes, details, steps, seed,
@@ -102,6 +104,7 @@ pub mod metrics;
 pub mod model;
 pub mod policy;
 pub mod sim;
+pub mod stage;
 
 pub use error::{Error, ErrorKind, Result};
 

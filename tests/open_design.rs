@@ -139,7 +139,7 @@ fn registry_errors_name_the_field() {
     let unknown = error(json!({"name": "last_come_first_served", "skip": 1, "skp": 2}));
     assert_eq!(
         unknown,
-        "policy.skp: unknown field `skp`, expected `skip` or `note`"
+        "policy.skp: unknown field `skp`, expected `skip` or `note`, or a stage: `placement`, `order`, `time`"
     );
     // Without the registry, the name is unknown.
     assert_eq!(

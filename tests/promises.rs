@@ -11,10 +11,10 @@ use floorshare::decision::{GrantReason, WaitReason};
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
-    self, AlternationMode, AlternationSpec, AlternationWithin, CappedLotterySpec,
-    ChairDiscretionSpec, ConstituencyRoundRobinSpec, Description, FcfsSpec, GrassrootsMode,
-    GrassrootsPriority, GrassrootsPrioritySpec, Mark, ProgressiveStackSpec, RegionWeights,
-    RegionalBalanceSpec, RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
+    self, AlternationMode, AlternationSpec, AlternationWithin, ChairDiscretionSpec,
+    ConstituencyRoundRobinSpec, Description, GrassrootsMode, GrassrootsPriority,
+    GrassrootsPrioritySpec, Mark, ProgressiveStackSpec, RegionWeights, RegionalBalanceSpec,
+    RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
 };
 use proptest::prelude::*;
 
@@ -150,55 +150,66 @@ fn session_input() -> impl Strategy<Value = SessionInput> {
 
 /// The parameters of one built-in policy, as the generators produce them.
 #[derive(Debug, Clone)]
-enum PolicySpec {
+enum Rule {
     ChairDiscretion(ChairDiscretionSpec),
     RegionalBalance(RegionalBalanceSpec),
     GrassrootsPriority(GrassrootsPrioritySpec),
-    Fcfs(FcfsSpec),
-    CappedLottery(CappedLotterySpec),
+    Fcfs,
+    CappedLottery,
     Rotation(RotationSpec),
     ProgressiveStack(ProgressiveStackSpec),
     ConstituencyRoundRobin(ConstituencyRoundRobinSpec),
     Alternation(AlternationSpec),
 }
 
-impl PolicySpec {
+impl Rule {
     fn description(&self) -> Description {
         match self {
-            PolicySpec::ChairDiscretion(p) => Description::with_parameters("chair_discretion", p),
-            PolicySpec::RegionalBalance(p) => Description::with_parameters("regional_balance", p),
-            PolicySpec::GrassrootsPriority(p) => {
-                Description::with_parameters("grassroots_priority", p)
-            }
-            PolicySpec::Fcfs(p) => Description::with_parameters("fcfs", p),
-            PolicySpec::CappedLottery(p) => Description::with_parameters("capped_lottery", p),
-            PolicySpec::ProgressiveStack(p) => Description::with_parameters("progressive_stack", p),
-            PolicySpec::Rotation(p) => Description::with_parameters("rotation", p),
-            PolicySpec::ConstituencyRoundRobin(p) => {
+            Rule::ChairDiscretion(p) => Description::with_parameters("chair_discretion", p),
+            Rule::RegionalBalance(p) => Description::with_parameters("regional_balance", p),
+            Rule::GrassrootsPriority(p) => Description::with_parameters("grassroots_priority", p),
+            Rule::Fcfs => Ok(Description::new("fcfs")),
+            Rule::CappedLottery => Ok(Description::new("capped_lottery")),
+            Rule::ProgressiveStack(p) => Description::with_parameters("progressive_stack", p),
+            Rule::Rotation(p) => Description::with_parameters("rotation", p),
+            Rule::ConstituencyRoundRobin(p) => {
                 Description::with_parameters("constituency_round_robin", p)
             }
-            PolicySpec::Alternation(p) => Description::with_parameters("alternation", p),
+            Rule::Alternation(p) => Description::with_parameters("alternation", p),
         }
         .unwrap()
     }
+}
+
+/// A built-in policy's own parameters and a placement stage.
+#[derive(Debug, Clone)]
+struct PolicySpec {
+    rule: Rule,
+    placement: Option<Placement>,
+}
+
+impl PolicySpec {
+    fn description(&self) -> Description {
+        let mut description = serde_json::to_value(self.rule.description()).unwrap();
+        if let Some(placement) = self.placement {
+            description["placement"] = serde_json::to_value(placement).unwrap();
+        }
+        Description::from_json(description).unwrap()
+    }
 
     fn placement(&self) -> Option<Placement> {
-        match self {
-            PolicySpec::ChairDiscretion(p) => p.placement,
-            PolicySpec::RegionalBalance(p) => p.placement,
-            PolicySpec::GrassrootsPriority(p) => p.placement,
-            PolicySpec::Fcfs(p) => p.placement,
-            PolicySpec::CappedLottery(p) => p.placement,
-            PolicySpec::Rotation(p) => p.placement,
-            PolicySpec::ConstituencyRoundRobin(p) => p.placement,
-            PolicySpec::ProgressiveStack(p) => p.placement,
-            PolicySpec::Alternation(p) => p.placement,
-        }
+        self.placement
     }
 }
 
-/// Every valid description of every policy.
+/// Every valid description of every policy, with or without a placement.
 fn policy_spec() -> impl Strategy<Value = PolicySpec> {
+    (rule(), prop::option::of(placement()))
+        .prop_map(|(rule, placement)| PolicySpec { rule, placement })
+}
+
+/// Every valid description of every policy.
+fn rule() -> impl Strategy<Value = Rule> {
     let method = prop::sample::select(Method::ALL.to_vec());
     let within = prop::sample::select(vec![
         WithinRegion::Lottery,
@@ -227,54 +238,43 @@ fn policy_spec() -> impl Strategy<Value = PolicySpec> {
                 prop_oneof![0.5f64..5.0, Just(1e12)],
                 0..3
             )),
-            prop::option::of(placement()),
         )
-            .prop_map(|(min_slots, max_slots, familiarity, placement)| {
-                PolicySpec::ChairDiscretion(ChairDiscretionSpec {
+            .prop_map(|(min_slots, max_slots, familiarity)| {
+                Rule::ChairDiscretion(ChairDiscretionSpec {
                     min_slots,
                     max_slots,
                     familiarity,
-                    placement,
                 })
             }),
-        (weights, method, within, prop::option::of(placement())).prop_map(
-            |(weights, method, within_region, placement)| {
-                PolicySpec::RegionalBalance(RegionalBalanceSpec {
-                    weights,
-                    method,
-                    within_region,
-                    placement,
-                })
-            }
-        ),
-        (
-            prop_oneof![
-                Just((GrassrootsMode::Strict, None, None)),
-                (0.0f64..=1.0).prop_map(|s| (GrassrootsMode::Reserved, Some(s), None)),
-                prop_oneof![1.0f64..10.0, Just(1e12)].prop_map(|w| (
-                    GrassrootsMode::Weighted,
-                    None,
-                    Some(w)
-                )),
-            ],
-            prop::option::of(placement()),
-        )
-            .prop_map(|((mode, share, weight), placement)| {
-                PolicySpec::GrassrootsPriority(GrassrootsPrioritySpec {
-                    mode,
-                    share,
-                    weight,
-                    placement,
-                })
-            }),
-        prop::option::of(placement())
-            .prop_map(|placement| PolicySpec::Fcfs(FcfsSpec { placement })),
-        prop::option::of(placement())
-            .prop_map(|placement| PolicySpec::CappedLottery(CappedLotterySpec { placement })),
-        rotation_spec().prop_map(PolicySpec::Rotation),
-        constituency_spec().prop_map(PolicySpec::ConstituencyRoundRobin),
-        progressive_stack_spec().prop_map(PolicySpec::ProgressiveStack),
-        alternation_spec().prop_map(PolicySpec::Alternation),
+        (weights, method, within).prop_map(|(weights, method, within_region)| {
+            Rule::RegionalBalance(RegionalBalanceSpec {
+                weights,
+                method,
+                within_region,
+            })
+        }),
+        prop_oneof![
+            Just((GrassrootsMode::Strict, None, None)),
+            (0.0f64..=1.0).prop_map(|s| (GrassrootsMode::Reserved, Some(s), None)),
+            prop_oneof![1.0f64..10.0, Just(1e12)].prop_map(|w| (
+                GrassrootsMode::Weighted,
+                None,
+                Some(w)
+            )),
+        ]
+        .prop_map(|(mode, share, weight)| {
+            Rule::GrassrootsPriority(GrassrootsPrioritySpec {
+                mode,
+                share,
+                weight,
+            })
+        }),
+        Just(Rule::Fcfs),
+        Just(Rule::CappedLottery),
+        rotation_spec().prop_map(Rule::Rotation),
+        constituency_spec().prop_map(Rule::ConstituencyRoundRobin),
+        progressive_stack_spec().prop_map(Rule::ProgressiveStack),
+        alternation_spec().prop_map(Rule::Alternation),
     ]
 }
 
@@ -286,17 +286,13 @@ fn alternation_spec() -> impl Strategy<Value = AlternationSpec> {
             AlternationWithin::Lottery,
         ]),
         prop::sample::select(vec![AlternationMode::Soft, AlternationMode::Hard]),
-        prop::option::of(placement()),
     )
-        .prop_map(
-            |((category, value), within, mode, placement)| AlternationSpec {
-                category,
-                value,
-                within,
-                mode,
-                placement,
-            },
-        )
+        .prop_map(|((category, value), within, mode)| AlternationSpec {
+            category,
+            value,
+            within,
+            mode,
+        })
 }
 
 /// The reserved and open lists of `alternation`, requester indices in inscription order,
@@ -356,10 +352,9 @@ fn progressive_stack_spec() -> impl Strategy<Value = ProgressiveStackSpec> {
         ),
         prop_oneof![Just(0.0), -10.0f64..0.0, Just(-1.0)],
         0u32..4,
-        prop::option::of(placement()),
     )
         .prop_map(
-            |(marks, recent_penalty, recent_sessions, placement)| ProgressiveStackSpec {
+            |(marks, recent_penalty, recent_sessions)| ProgressiveStackSpec {
                 marks: marks
                     .into_iter()
                     .map(|((category, value), weight)| Mark {
@@ -370,7 +365,6 @@ fn progressive_stack_spec() -> impl Strategy<Value = ProgressiveStackSpec> {
                     .collect(),
                 recent_penalty,
                 recent_sessions,
-                placement,
             },
         )
 }
@@ -453,15 +447,13 @@ fn constituency_spec() -> impl Strategy<Value = ConstituencyRoundRobinSpec> {
             WithinConstituency::Inscription,
             WithinConstituency::Rotation,
         ]),
-        prop::option::of(placement()),
     )
         .prop_map(
-            |(category, constituencies, within, placement)| ConstituencyRoundRobinSpec {
+            |(category, constituencies, within)| ConstituencyRoundRobinSpec {
                 category: category.parse().unwrap(),
                 constituencies: constituencies
                     .map(|list| list.into_iter().map(str::to_string).collect()),
                 within,
-                placement,
             },
         )
 }
@@ -493,13 +485,8 @@ fn rotation_spec() -> impl Strategy<Value = RotationSpec> {
             RotationKey::NotYetHeardFirst,
         ]),
         prop::sample::select(vec![RotationTies::Lottery, RotationTies::Inscription]),
-        prop::option::of(placement()),
     )
-        .prop_map(|(key, ties, placement)| RotationSpec {
-            key,
-            ties,
-            placement,
-        })
+        .prop_map(|(key, ties)| RotationSpec { key, ties })
 }
 
 /// The rank `rotation` gives the organisation behind `request` (smaller is better), worked
@@ -567,14 +554,14 @@ fn expected_wait(
             WaitReason::Capacity
         }
     };
-    match spec {
-        PolicySpec::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
+    match &spec.rule {
+        Rule::ChairDiscretion(_) => lot(!allocation.granted.is_empty()),
         // No lot: the slots went to earlier inscriptions.
-        PolicySpec::Fcfs(_) => WaitReason::Capacity,
+        Rule::Fcfs => WaitReason::Capacity,
         // No lot: higher scores, or equal ones inscribed earlier, took the slots.
-        PolicySpec::ProgressiveStack(_) => WaitReason::Capacity,
+        Rule::ProgressiveStack(_) => WaitReason::Capacity,
         // Only a lot within a list that gave someone a slot; everyone else waits for capacity.
-        PolicySpec::Alternation(p) => {
+        Rule::Alternation(p) => {
             let (reserved, open) = alternation_lists(p, session);
             let list = if reserved.contains(&request) {
                 reserved
@@ -585,10 +572,10 @@ fn expected_wait(
                 && allocation.granted.iter().any(|g| list.contains(&g.request)))
         }
         // A lot is drawn only when more organisations request than there are slots.
-        PolicySpec::CappedLottery(_) => lot(slots > 0 && session.requesters().len() > slots),
+        Rule::CappedLottery => lot(slots > 0 && session.requesters().len() > slots),
         // A lot among equals cut the rank of the last granted: its members that wait lost it;
         // everyone of a worse rank waits for capacity.
-        PolicySpec::Rotation(p) => {
+        Rule::Rotation(p) => {
             let worst_granted = allocation
                 .granted
                 .iter()
@@ -599,7 +586,7 @@ fn expected_wait(
         }
         // Inside its constituency: no turn, or a deterministic cut, is capacity; a pool that
         // gave a turn by lot (two or more members) is not_selected.
-        PolicySpec::ConstituencyRoundRobin(p) => {
+        Rule::ConstituencyRoundRobin(p) => {
             let mine = constituency_of(p, session, request);
             let same = |r: u32| constituency_of(p, session, r) == mine;
             let turns: Vec<u32> = allocation
@@ -629,7 +616,7 @@ fn expected_wait(
                 }
             }
         }
-        PolicySpec::GrassrootsPriority(p) => match p.mode {
+        Rule::GrassrootsPriority(p) => match p.mode {
             GrassrootsMode::Strict => lot(if in_class {
                 slots > 0
             } else {
@@ -642,7 +629,7 @@ fn expected_wait(
             }
             _ => lot(slots > 0),
         },
-        PolicySpec::RegionalBalance(p) => {
+        Rule::RegionalBalance(p) => {
             let region = roster.region_of(org);
             let quota = granted_orgs
                 .iter()
@@ -749,7 +736,7 @@ proptest! {
         let policy = policy::build(&spec.description()).unwrap();
         let session = input.clone().check().unwrap();
         let result = policy.allocate_seeded(&session, seed);
-        if let PolicySpec::ChairDiscretion(chair_spec) = &spec
+        if let Rule::ChairDiscretion(chair_spec) = &spec.rule
             && chair_draw(chair_spec, &input.session, seed).is_none()
         {
             // min_slots above max_slots, from the policy and the chair together.
@@ -827,12 +814,12 @@ proptest! {
         // 5. Work conservation.
         let requesters = session.requesters().len() as u64;
         let slots = u64::from(input.session.slots);
-        let expected = match &spec {
-            PolicySpec::ChairDiscretion(chair_spec) => {
+        let expected = match &spec.rule {
+            Rule::ChairDiscretion(chair_spec) => {
                 chair_draw(chair_spec, &input.session, seed).unwrap().min(slots).min(requesters)
             }
             // Hard alternation stops when the reserved list runs out.
-            PolicySpec::Alternation(p) => alternation_count(p, &session),
+            Rule::Alternation(p) => alternation_count(p, &session),
             _ => slots.min(requesters),
         };
         prop_assert_eq!(allocation.granted.len() as u64, expected);
@@ -956,11 +943,10 @@ proptest! {
     #[test]
     fn fcfs_never_passes_over_an_earlier_inscription(
         input in session_input(),
-        placement in prop::option::of(placement()),
         seed in any::<u64>(),
     ) {
         let session = input.check().unwrap();
-        let policy = policy::Fcfs::new(FcfsSpec { placement });
+        let policy = policy::Fcfs;
         let allocation = policy.allocate_seeded(&session, seed).unwrap();
         let position: BTreeMap<u32, usize> = session.inscription_order().iter().enumerate()
             .map(|(p, &r)| (r, p)).collect();
@@ -981,7 +967,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let session = input.check().unwrap();
-        let policy = policy::CappedLottery::default();
+        let policy = policy::CappedLottery;
         let allocation = policy.allocate_seeded(&session, seed).unwrap();
         let granted: Vec<u32> = allocation.granted.iter().map(|g| g.request).collect();
         let requesters = session.requesters();
@@ -1063,7 +1049,7 @@ proptest! {
             last_session: h.map(|(_, l)| l),
         }).collect();
         let session = input.clone().check().unwrap();
-        let policy = policy::build(&PolicySpec::ConstituencyRoundRobin(spec.clone()).description()).unwrap();
+        let policy = policy::build(&Rule::ConstituencyRoundRobin(spec.clone()).description()).unwrap();
         let allocation = policy.allocate_seeded(&session, seed).unwrap();
         let of = |r: u32| constituency_of(&spec, &session, r);
         let mut granted: BTreeMap<String, usize> = BTreeMap::new();
@@ -1075,7 +1061,7 @@ proptest! {
             for (c, &n) in &granted {
                 prop_assert!(n <= mine + 1, "{} has {} while {} waits with {}", c, n, w.organisation, mine);
             }
-            let spec = PolicySpec::ConstituencyRoundRobin(spec.clone());
+            let spec = PolicySpec { rule: Rule::ConstituencyRoundRobin(spec.clone()), placement: None };
             prop_assert_eq!(w.reason, expected_wait(&spec, &session, &allocation, w.request), "{:?}", w);
         }
         // The walking order, from the history of every member.
@@ -1125,7 +1111,7 @@ proptest! {
                 o
             })
         }).collect();
-        let policy = policy::build(&PolicySpec::ConstituencyRoundRobin(spec).description()).unwrap();
+        let policy = policy::build(&Rule::ConstituencyRoundRobin(spec).description()).unwrap();
         let sessions = 3 * sizes.len();
         let mut history: Vec<HistoryEntry> = Vec::new();
         let mut cycle: Vec<String> = Vec::new();
@@ -1295,7 +1281,7 @@ proptest! {
         prop_assert_eq!(GrassrootsPriority::weighted(weight).unwrap_err().field().to_string(), "weight");
         let mark = |weight| Mark { category: Category::Kind, value: "grassroots".into(), weight };
         let stack = |marks, recent_penalty| ProgressiveStackSpec {
-            marks, recent_penalty, recent_sessions: 1, placement: None,
+            marks, recent_penalty, recent_sessions: 1,
         };
         prop_assert_eq!(policy::ProgressiveStack::new(stack(vec![], 0.0)).unwrap_err().field().to_string(), "marks");
         if !(bad.is_finite() && bad > 0.0) {

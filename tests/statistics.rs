@@ -103,9 +103,7 @@ fn capped_lottery_gives_every_requester_the_same_chance() {
     let mut granted = vec![0u32; n];
     let mut first = vec![0u32; n];
     for seed in SEEDS {
-        let allocation = CappedLottery::default()
-            .allocate_seeded(&session, seed)
-            .unwrap();
+        let allocation = CappedLottery.allocate_seeded(&session, seed).unwrap();
         assert_eq!(allocation.granted.len(), slots as usize);
         for (i, g) in allocation.granted.iter().enumerate() {
             let o: usize = g.organisation[1..].parse().unwrap();

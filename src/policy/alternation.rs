@@ -7,7 +7,7 @@ use super::{Description, Policy};
 use crate::Result;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{Category, CheckedSession, Placement, ValueMatch};
+use crate::model::{Category, CheckedSession, ValueMatch};
 
 /// How `alternation` orders each list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -48,9 +48,6 @@ pub struct AlternationSpec {
     /// What happens when the reserved list runs out (default `soft`).
     #[serde(default)]
     pub mode: AlternationMode,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 /// Alternation: speakers alternate between a reserved list and an open list, the reserved
@@ -77,7 +74,7 @@ pub struct AlternationSpec {
 /// list runs out: mode `soft` (default) lets the open list take the reserved positions; mode
 /// `hard` stops at the first reserved position that finds the reserved list empty, and the
 /// remaining slots stay unused (a documented exception to work conservation). Speaking order:
-/// the positions. Placement: the session's (default `end`) unless the policy sets one.
+/// the positions. The shared stages may follow.
 ///
 /// **Draws** (`within: lottery`), only for the members a list gives: first the reserved
 /// list's, then the open list's, each drawn uniformly without replacement from its list in
@@ -175,7 +172,7 @@ impl Alternation {
     /// # Errors
     ///
     /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`category` and `value`, both required; `within`, `mode`, `placement`), named relative
+    /// (`category` and `value`, both required; `within`, `mode`), named relative
     /// to the description.
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)))
@@ -201,10 +198,6 @@ struct Scratch {
 impl Policy for Alternation {
     fn describe(&self) -> Description {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
     }
 
     fn select(

@@ -1,21 +1,11 @@
 //! `capped_lottery`: inscription order while everyone fits, a lot when too many inscribe.
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
 use crate::Result;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason};
-use crate::model::{CheckedSession, Placement};
-
-/// Parameters of `capped_lottery`: only the placement every policy may take.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CappedLotterySpec {
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
-}
+use crate::model::CheckedSession;
 
 /// A capped lottery: everyone who inscribed speaks while they fit; when more inscribe than
 /// there are slots, a lot draws who speaks and in which order.
@@ -28,8 +18,8 @@ pub struct CappedLotterySpec {
 ///
 /// **Rule.** When the requesting organisations number at most `slots`, all are granted, in
 /// inscription order. Otherwise `slots` of them are drawn uniformly without replacement, and
-/// the draw order is the speaking order. Placement: the session's (default `end`) unless the
-/// policy sets one.
+/// the draw order is the speaking order. The shared stages (`order`, `time`,
+/// `placement`) may follow.
 ///
 /// **Draws.** Only when more organisations request than there are slots (and there is a
 /// slot): a partial Fisher–Yates shuffle of the requesters in inscription order, one uniform
@@ -60,7 +50,7 @@ pub struct CappedLotterySpec {
 /// let requests = organisations.iter().map(|o| Request::new(&o.id)).collect();
 /// let input = SessionInput::new(Session::new("upr", 3), organisations, requests);
 /// // Five inscribed for three slots: a lot draws the three speakers and their order.
-/// let allocation = CappedLottery::default().allocate_seeded(&input.clone().check()?, 13)?;
+/// let allocation = CappedLottery.allocate_seeded(&input.clone().check()?, 13)?;
 /// assert_eq!(allocation.granted.len(), 3);
 /// assert!(allocation.granted.iter().all(|g| g.reason == GrantReason::Lottery));
 /// assert!(allocation.waitlisted.iter().all(|w| w.reason == WaitReason::NotSelected));
@@ -68,48 +58,33 @@ pub struct CappedLotterySpec {
 /// // With five slots everyone speaks, in inscription order.
 /// let mut input = input;
 /// input.session.slots = 5;
-/// let allocation = CappedLottery::default().allocate_seeded(&input.check()?, 13)?;
+/// let allocation = CappedLottery.allocate_seeded(&input.check()?, 13)?;
 /// assert_eq!(&*allocation.granted[0].organisation, "state0");
 /// assert_eq!(allocation.granted[0].reason, GrantReason::InscriptionOrder);
 /// # Ok::<(), floorshare::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CappedLottery {
-    spec: CappedLotterySpec,
-}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CappedLottery;
 
 impl CappedLottery {
     /// The name in policy descriptions.
     pub const NAME: &'static str = "capped_lottery";
 
-    /// The policy with its parameters (there is nothing to check).
-    pub fn new(spec: CappedLotterySpec) -> Self {
-        CappedLottery { spec }
-    }
-
     /// Builds the policy from its description (the registry's constructor).
     ///
     /// # Errors
     ///
-    /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`placement`), named relative to the description.
+    /// [`ErrorKind::UnknownField`](crate::ErrorKind::UnknownField) naming any parameter:
+    /// the policy takes none of its own (the shared [stages](crate::stage) apply).
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
-        Ok(Box::new(Self::new(description.read()?)))
-    }
-
-    /// The parameters.
-    pub fn params(&self) -> &CappedLotterySpec {
-        &self.spec
+        description.read::<super::NoParameters>()?;
+        Ok(Box::new(CappedLottery))
     }
 }
 
 impl Policy for CappedLottery {
     fn describe(&self) -> Description {
-        Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
+        Description::new(Self::NAME)
     }
 
     fn select(
@@ -177,9 +152,7 @@ mod tests {
 
     #[test]
     fn a_lot_only_when_too_many_inscribe() {
-        let fits = CappedLottery::default()
-            .allocate_seeded(&session(3, 3), 1)
-            .unwrap();
+        let fits = CappedLottery.allocate_seeded(&session(3, 3), 1).unwrap();
         let speakers: Vec<&str> = fits.granted.iter().map(|g| &*g.organisation).collect();
         assert_eq!(speakers, ["o0", "o1", "o2"]);
         assert_eq!(
@@ -188,9 +161,7 @@ mod tests {
                                 "granted": ["o0", "o1", "o2"]}])
         );
 
-        let drawn = CappedLottery::default()
-            .allocate_seeded(&session(14, 13), 1)
-            .unwrap();
+        let drawn = CappedLottery.allocate_seeded(&session(14, 13), 1).unwrap();
         assert_eq!(drawn.granted.len(), 13);
         assert!(
             drawn
@@ -208,9 +179,7 @@ mod tests {
         assert_eq!(step[0]["size"], 14);
         assert_eq!(step[0]["winners"].as_array().unwrap().len(), 13);
 
-        let none = CappedLottery::default()
-            .allocate_seeded(&session(4, 0), 1)
-            .unwrap();
+        let none = CappedLottery.allocate_seeded(&session(4, 0), 1).unwrap();
         assert!(none.granted.is_empty() && none.steps.is_empty());
         assert!(
             none.waitlisted

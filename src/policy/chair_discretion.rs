@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Pool, Step, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{Chair, CheckedSession, Kind, Placement, check_familiarity, check_slot_range};
+use crate::model::{Chair, CheckedSession, Kind, check_familiarity, check_slot_range};
 use crate::{Error, Result};
 
 /// Parameters of `chair_discretion`. Each given field overrides the session chair's profile.
@@ -25,9 +25,6 @@ pub struct ChairDiscretionSpec {
     /// Replaces the chair's familiarity map.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub familiarity: Option<BTreeMap<Kind, f64>>,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 /// The chair picks at their discretion: the practice of the 2017 GCM thematic sessions, where
@@ -40,8 +37,8 @@ pub struct ChairDiscretionSpec {
 /// those not yet picked (a chair who knows the New York NGOs picks them more often); the draw
 /// order is the speaking order. The profile is the session chair's (the default profile, 1–2
 /// slots and `{"international_ngo": 3.0}`, when the session has none); the policy's own
-/// `min_slots`, `max_slots` and `familiarity` override it. Placement: the session's (default
-/// `end`) unless the policy sets one.
+/// `min_slots`, `max_slots` and `familiarity` override it. The shared stages (`order`,
+/// `time`, `placement`) may follow.
 ///
 /// **Draws**, in order: d; then for each pick a kind (weight = its remaining requesters × its
 /// familiarity) and a uniform requester of that kind.
@@ -128,10 +125,6 @@ impl ChairDiscretion {
 impl Policy for ChairDiscretion {
     fn describe(&self) -> Description {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
     }
 
     fn select(

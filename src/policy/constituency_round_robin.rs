@@ -12,7 +12,7 @@ use super::rotation::{Rank, fewest_then_least_recent};
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, Step, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{Category, CheckedSession, Placement};
+use crate::model::{Category, CheckedSession};
 use crate::{Error, ErrorKind, Result};
 
 /// How `constituency_round_robin` picks inside a constituency.
@@ -46,9 +46,6 @@ pub struct ConstituencyRoundRobinSpec {
     /// How a constituency picks its speakers (default `focal_point`).
     #[serde(default)]
     pub within: WithinConstituency,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 fn default_category() -> Category {
@@ -61,7 +58,6 @@ impl Default for ConstituencyRoundRobinSpec {
             category: default_category(),
             constituencies: None,
             within: WithinConstituency::default(),
-            placement: None,
         }
     }
 }
@@ -96,8 +92,8 @@ impl Default for ConstituencyRoundRobinSpec {
 /// - `rotation`: the `rotation` ranking (fewest slots, then never heard, then heard longest
 ///   ago), equal ranks by lot.
 ///
-/// The granted speak in granting order. Placement: the session's (default `end`) unless the
-/// policy sets one.
+/// The granted speak in granting order. The shared stages (`order`, `time`,
+/// `placement`) may follow.
 ///
 /// **Draws**, constituency by constituency in their order, once the number of turns of each is
 /// known: a pool of two or more members that gives at least one turn draws its winners
@@ -191,7 +187,7 @@ impl ConstituencyRoundRobin {
     /// # Errors
     ///
     /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`category`, `constituencies`, `within`, `placement`), and as
+    /// (`category`, `constituencies`, `within`), and as
     /// [`ConstituencyRoundRobin::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
@@ -291,10 +287,6 @@ struct Scratch {
 impl Policy for ConstituencyRoundRobin {
     fn describe(&self) -> Description {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
     }
 
     fn select(

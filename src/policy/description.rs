@@ -120,6 +120,18 @@ impl Description {
         &self.parameters
     }
 
+    /// Sets parameter `key` to `value` (replacing it in place, or appending it).
+    pub(crate) fn set_parameter(&mut self, key: String, value: Value) {
+        self.parameters.insert(key, value);
+    }
+
+    /// Takes the parameters named `keys` out of the description.
+    pub(crate) fn take_parameters(&mut self, keys: &[&str]) -> Map<String, Value> {
+        keys.iter()
+            .filter_map(|&key| Some((key.to_string(), self.parameters.shift_remove(key)?)))
+            .collect()
+    }
+
     /// Reads the parameters into `T` (typically a struct with `#[serde(deny_unknown_fields)]`,
     /// so that a typo is an error, not a silent default).
     ///

@@ -1,21 +1,11 @@
 //! `fcfs`: first come, first served, the speakers list of most UN bodies.
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
 use crate::Result;
 use crate::decision::{Decision, GrantReason, Note, Rule, WaitReason};
-use crate::model::{CheckedSession, Placement};
-
-/// Parameters of `fcfs`: only the placement every policy may take.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FcfsSpec {
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
-}
+use crate::model::CheckedSession;
 
 /// First come, first served: the slots go to the organisations that inscribed first.
 ///
@@ -31,7 +21,7 @@ pub struct FcfsSpec {
 ///
 /// **Rule.** Grant the first `slots` requesting organisations in inscription order (the
 /// request's `order`, by default its position in the list). Speaking order: inscription order.
-/// No lot is drawn. Placement: the session's (default `end`) unless the policy sets one.
+/// No lot is drawn. The shared stages may follow.
 ///
 /// **Reasons.** Granted `inscription_order`; waitlisted `capacity` (the slots went to earlier
 /// inscriptions, or the session has none), `duplicate` for a second request.
@@ -58,50 +48,35 @@ pub struct FcfsSpec {
 /// let inscribed = |id: &str, order| Request { order: Some(order), ..Request::new(id) };
 /// let requests = vec![inscribed("early", 2), inscribed("late", 3), inscribed("first", 1)];
 /// let session = SessionInput::new(Session::new("hrc", 2), organisations, requests).check()?;
-/// let allocation = Fcfs::default().allocate_seeded(&session, 0)?;
+/// let allocation = Fcfs.allocate_seeded(&session, 0)?;
 /// let speakers: Vec<&str> = allocation.granted.iter().map(|g| &*g.organisation).collect();
 /// assert_eq!(speakers, ["first", "early"]);
 /// assert_eq!(allocation.granted[0].reason, GrantReason::InscriptionOrder);
 /// assert_eq!(allocation.waitlisted.get(0).unwrap().reason, WaitReason::Capacity);
 /// # Ok::<(), floorshare::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Fcfs {
-    spec: FcfsSpec,
-}
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fcfs;
 
 impl Fcfs {
     /// The name in policy descriptions.
     pub const NAME: &'static str = "fcfs";
 
-    /// The policy with its parameters (there is nothing to check).
-    pub fn new(spec: FcfsSpec) -> Self {
-        Fcfs { spec }
-    }
-
     /// Builds the policy from its description (the registry's constructor).
     ///
     /// # Errors
     ///
-    /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`placement`), named relative to the description.
+    /// [`ErrorKind::UnknownField`](crate::ErrorKind::UnknownField) naming any parameter:
+    /// the policy takes none of its own (the shared [stages](crate::stage) apply).
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
-        Ok(Box::new(Self::new(description.read()?)))
-    }
-
-    /// The parameters.
-    pub fn params(&self) -> &FcfsSpec {
-        &self.spec
+        description.read::<super::NoParameters>()?;
+        Ok(Box::new(Fcfs))
     }
 }
 
 impl Policy for Fcfs {
     fn describe(&self) -> Description {
-        Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
+        Description::new(Self::NAME)
     }
 
     fn select(
@@ -159,7 +134,7 @@ mod tests {
         let session = SessionInput::new(Session::new("s", 3), organisations, requests)
             .check()
             .unwrap();
-        let a = Fcfs::default().allocate_seeded(&session, 9).unwrap();
+        let a = Fcfs.allocate_seeded(&session, 9).unwrap();
         let speakers: Vec<&str> = a.granted.iter().map(|g| &*g.organisation).collect();
         assert_eq!(speakers, ["o4", "o0", "o1"]);
         let waits: Vec<(&str, WaitReason)> = a

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{CheckedSession, Placement};
+use crate::model::CheckedSession;
 use crate::{Error, ErrorKind, Result};
 
 /// The modes of `grassroots_priority`.
@@ -37,9 +37,6 @@ pub struct GrassrootsPrioritySpec {
     /// Weight of a class member in the draws, ≥ 1 (mode `weighted`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 /// The grassroots class goes first: under-resourced, often migrant-led organisations that do
@@ -291,10 +288,6 @@ impl Policy for GrassrootsPriority {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
     }
 
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
-    }
-
     fn select(
         &self,
         session: &CheckedSession,
@@ -525,7 +518,6 @@ mod tests {
             mode,
             share,
             weight,
-            placement: None,
         };
         let err = GrassrootsPriority::new(spec(GrassrootsMode::Reserved, None, None)).unwrap_err();
         assert_eq!(err.field(), "share");

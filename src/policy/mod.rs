@@ -63,6 +63,7 @@ mod progressive_stack;
 mod regional_balance;
 mod registry;
 mod rotation;
+mod staged;
 
 use std::fmt;
 
@@ -70,22 +71,23 @@ use rand::Rng;
 use serde_json::Value;
 
 pub use alternation::{Alternation, AlternationMode, AlternationSpec, AlternationWithin};
-pub use capped_lottery::{CappedLottery, CappedLotterySpec};
+pub use capped_lottery::CappedLottery;
 pub use chair_discretion::{ChairDiscretion, ChairDiscretionSpec};
 pub use constituency_round_robin::{
     ConstituencyRoundRobin, ConstituencyRoundRobinSpec, WithinConstituency,
 };
 pub use description::Description;
-pub use fcfs::{Fcfs, FcfsSpec};
+pub use fcfs::Fcfs;
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
 pub use progressive_stack::{Mark, ProgressiveStack, ProgressiveStackSpec};
 pub use regional_balance::{RegionWeights, RegionalBalance, RegionalBalanceSpec, WithinRegion};
 pub use registry::{Constructor, Registry, built_in};
 pub use rotation::{Rotation, RotationKey, RotationSpec, RotationTies};
+pub use staged::Staged;
 
 use crate::Result;
 use crate::decision::Decision;
-use crate::model::{CheckedSession, Placement};
+use crate::model::CheckedSession;
 
 /// A registry constructor that is a plain function, as the built-in policies' are.
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
@@ -148,14 +150,10 @@ pub trait Policy: fmt::Debug + Send + Sync {
         decision: &mut Decision,
     ) -> Result<()>;
 
-    /// Where the granted slots sit when the policy overrides the session's placement.
-    fn placement(&self) -> Option<Placement> {
-        None
-    }
-
     /// Decides one session into `decision`: begins it, runs [`select`](Policy::select), then
     /// checks capacity and sets minutes and start minutes ([`Decision::finish`]). Allocates
-    /// nothing once `decision` has grown to the session's size.
+    /// nothing once `decision` has grown to the session's size. [`Staged`] adds the shared
+    /// stages between the selection and the minutes.
     ///
     /// # Errors
     ///
@@ -172,9 +170,38 @@ pub trait Policy: fmt::Debug + Send + Sync {
     ) -> Result<()> {
         decision.begin(session);
         self.select(session, rng, decision)?;
-        decision.finish(session, self.placement())
+        decision.finish(session, None)
     }
 }
+
+impl<P: Policy + ?Sized> Policy for Box<P> {
+    fn describe(&self) -> Description {
+        (**self).describe()
+    }
+
+    fn select(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
+        (**self).select(session, rng, decision)
+    }
+
+    fn decide(
+        &self,
+        session: &CheckedSession,
+        rng: &mut dyn Rng,
+        decision: &mut Decision,
+    ) -> Result<()> {
+        (**self).decide(session, rng, decision)
+    }
+}
+
+/// The parameters of a policy that takes none of its own: any parameter is an error.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParameters {}
 
 /// Compile-time check that [`Policy`] stays object-safe: this fails to build otherwise.
 const _: fn(&dyn Policy) = |_| {};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Description, Policy};
 use crate::decision::{Decision, GrantReason, Note, Rule, WaitReason};
-use crate::model::{Category, CheckedSession, Placement, ValueMatch};
+use crate::model::{Category, CheckedSession, ValueMatch};
 use crate::{Error, Result};
 
 /// One mark of a progressive stack: organisations whose `category` has `value` carry
@@ -35,9 +35,6 @@ pub struct ProgressiveStackSpec {
     /// How many of the last sessions count as recent (default 1).
     #[serde(default = "one")]
     pub recent_sessions: u32,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 fn one() -> u32 {
@@ -61,8 +58,8 @@ fn one() -> u32 {
 /// one of the last `recent_sessions` sessions (default 1: its last session in the history is
 /// at least the current session index − `recent_sessions`). The `slots` highest scores are
 /// granted; equal scores go by inscription order. Speaking order: score order, equal scores
-/// in inscription order. No lot is drawn. Placement: the session's (default `end`) unless the
-/// policy sets one.
+/// in inscription order. No lot is drawn. The shared stages (`order`, `time`,
+/// `placement`) may follow.
 ///
 /// **Reasons.** Granted `progressive_stack` (detail: its score). Waitlisted `capacity` (higher
 /// scores, or equal scores inscribed earlier, took the slots, or the session has none),
@@ -157,7 +154,7 @@ impl ProgressiveStack {
     /// # Errors
     ///
     /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`marks`, `marks[i].category`, `recent_penalty`, `recent_sessions`, `placement`), and
+    /// (`marks`, `marks[i].category`, `recent_penalty`, `recent_sessions`), and
     /// as [`ProgressiveStack::new`].
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)?))
@@ -238,10 +235,6 @@ fn score_of(key: u64) -> f64 {
 impl Policy for ProgressiveStack {
     fn describe(&self) -> Description {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
     }
 
     fn select(
@@ -434,7 +427,6 @@ mod tests {
             }],
             recent_penalty: 0.0,
             recent_sessions: 1,
-            placement: None,
         };
         assert_eq!(
             ProgressiveStack::new(spec.clone()).unwrap_err().to_string(),

@@ -1,7 +1,7 @@
 //! `regional_balance`: apportioned regional quotas.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -14,7 +14,7 @@ use crate::decision::{
     Decision, GrantReason, Note, Pool, QuotaLine, Rule, Step, WaitReason, Weighting,
 };
 use crate::lot;
-use crate::model::{CheckedSession, Placement};
+use crate::model::CheckedSession;
 use crate::{Error, ErrorKind, Result};
 
 /// How regions are weighted by `regional_balance`.
@@ -97,9 +97,6 @@ pub struct RegionalBalanceSpec {
     /// Pick rule within a region (default `lottery`).
     #[serde(default)]
     pub within_region: WithinRegion,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 /// Apportioned regional quotas: the slots are shared among the regions that asked, so that no
@@ -374,10 +371,6 @@ impl Policy for RegionalBalance {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
     }
 
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
-    }
-
     fn select(
         &self,
         session: &CheckedSession,
@@ -539,43 +532,28 @@ impl RegionalBalance {
             let order = decision.push_indices(lot_order.iter().map(|&i| asking[i]));
             decision.step(Step::RegionOrderDrawn { order });
         }
-        let mut heap = BinaryHeap::from(std::mem::take(heap_memory));
-        heap.extend(
-            lot_order
-                .iter()
-                .enumerate()
-                .map(|(rank, &i)| (quota[i] as usize, Reverse(rank), i)),
-        );
         next_of.clear();
         next_of.resize(asking.len(), 0);
-        let mut previous = None;
-        while let Some(mut top) = heap.pop() {
-            if Some(top.2) == previous
-                && let Some(second) = heap.pop()
-            {
-                heap.push(top);
-                top = second;
-            }
-            let (left, rank, i) = top;
-            let k = next_of[i];
-            next_of[i] += 1;
-            let g = asking[i];
-            decision.grant(
-                items[ranges[g as usize].start + k],
-                GrantReason::RegionalQuota,
-                Note::RegionTurn {
-                    region: g,
-                    turn: k as u32 + 1,
-                    quota: quota[i],
-                    tie_by_lot: by_lot[i],
-                },
-            );
-            if left > 1 {
-                heap.push((left - 1, rank, i));
-            }
-            previous = Some(i);
-        }
-        *heap_memory = heap.into_vec();
+        crate::stage::interleave(
+            lot_order.iter().map(|&i| (quota[i], i as u32)),
+            heap_memory,
+            |i| {
+                let i = i as usize;
+                let k = next_of[i];
+                next_of[i] += 1;
+                let g = asking[i];
+                decision.grant(
+                    items[ranges[g as usize].start + k],
+                    GrantReason::RegionalQuota,
+                    Note::RegionTurn {
+                        region: g,
+                        turn: k as u32 + 1,
+                        quota: quota[i],
+                        tie_by_lot: by_lot[i],
+                    },
+                );
+            },
+        );
 
         // One rule for every wait: `not_selected` if and only if the organisation was in a pool a
         // lot drew from — a tie lot its region lost, or a draw within the region that had
@@ -658,7 +636,7 @@ struct Scratch {
     /// Asking regions with a quota, in the drawn order.
     lot_order: Vec<usize>,
     /// The speaking-order queue's memory.
-    heap: Vec<(usize, Reverse<usize>, usize)>,
+    heap: Vec<(u32, Reverse<u32>, u32)>,
     /// Per asking region, how many of its picks have spoken.
     next_of: Vec<usize>,
     /// Per asking region, the slots its grassroots class took (grassroots first).

@@ -6,7 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-use super::{Description, Policy};
+use super::{Description, Policy, Staged};
+use crate::stage::Stages;
 use crate::{Error, ErrorKind, Result};
 
 /// Builds a policy from its description; checks the parameters (errors name them relative to
@@ -136,7 +137,31 @@ impl Registry {
                     field: "name".into(),
                     name: description.name().to_string(),
                 })?;
-        constructor(description)
+        let mut own = description.clone();
+        let stages =
+            Stages::from_parameters(Value::Object(own.take_parameters(&Stages::PARAMETERS)))?;
+        let policy = constructor(&own).map_err(|mut err| {
+            // A misspelt stage is as likely as a misspelt parameter: name both.
+            if let Error::Json {
+                kind: ErrorKind::UnknownField,
+                message,
+                ..
+            } = &mut err
+            {
+                match message.strip_suffix("there are no fields") {
+                    Some(head) => {
+                        *message = format!("{head}expected a stage: `placement`, `order`, `time`")
+                    }
+                    None => message.push_str(", or a stage: `placement`, `order`, `time`"),
+                }
+            }
+            err
+        })?;
+        Ok(if stages.is_default() {
+            policy
+        } else {
+            Box::new(Staged::new(policy, stages)?)
+        })
     }
 
     /// Reads a JSON description and builds the policy it names.

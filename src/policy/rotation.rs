@@ -7,7 +7,7 @@ use super::{Description, Policy};
 use crate::Result;
 use crate::decision::{Decision, GrantReason, Note, Pool, Rule, WaitReason, Weighting};
 use crate::lot;
-use crate::model::{CheckedSession, Placement, Record};
+use crate::model::{CheckedSession, Record};
 
 /// How `rotation` ranks the requesting organisations by their history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -45,9 +45,6 @@ pub struct RotationSpec {
     /// The order among equal ranks (default `lottery`).
     #[serde(default)]
     pub ties: RotationTies,
-    /// Overrides the session's placement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<Placement>,
 }
 
 /// Rotation: those heard least over the process speak first.
@@ -75,7 +72,7 @@ pub struct RotationSpec {
 ///
 /// Equal ranks are ordered by `ties`: `lottery` (default: a uniform lot orders each rank) or
 /// `inscription`. The first `slots` in that order are granted, and speak in it (rank order).
-/// Placement: the session's (default `end`) unless the policy sets one.
+/// The shared stages may follow.
 ///
 /// **Draws** (`ties: lottery`), rank by rank from the best, while slots are left: a rank that
 /// fits whole is put in a uniform random order (a Fisher–Yates shuffle of its members in
@@ -153,7 +150,7 @@ impl Rotation {
     /// # Errors
     ///
     /// As [`Description::read`] for a parameter the policy does not take or cannot read
-    /// (`key`, `ties`, `placement`), named relative to the description.
+    /// (`key`, `ties`), named relative to the description.
     pub fn from_description(description: &Description) -> Result<Box<dyn Policy>> {
         Ok(Box::new(Self::new(description.read()?)))
     }
@@ -192,10 +189,6 @@ struct Scratch {
 impl Policy for Rotation {
     fn describe(&self) -> Description {
         Description::with_parameters(Self::NAME, &self.spec).expect("parameters are a struct")
-    }
-
-    fn placement(&self) -> Option<Placement> {
-        self.spec.placement
     }
 
     fn select(
@@ -360,11 +353,7 @@ mod tests {
     }
 
     fn spec(key: RotationKey, ties: RotationTies) -> Rotation {
-        Rotation::new(RotationSpec {
-            key,
-            ties,
-            placement: None,
-        })
+        Rotation::new(RotationSpec { key, ties })
     }
 
     #[test]
