@@ -11,6 +11,13 @@
 //! `--by CATEGORY` (repeatable: `region`, `kind`, `class`, `migrant_led`, `country`,
 //! `tag:KEY`) adds `metrics.by_category.CATEGORY`, a table like `by_region`.
 //!
+//! `--policy FILE` decides under the policy description in FILE instead of the session's
+//! `policy` (the presets of `examples/policies/`, for instance):
+//!
+//! ```text
+//! cargo run --release --example allocate -- --policy examples/policies/unfccc_constituencies.json examples/sessions/catalogue_session.json
+//! ```
+//!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
 //! naming the field or id at fault and quoting the offending value, nothing on stdout.
 
@@ -23,8 +30,7 @@ use floorshare::metrics::AllocationMetrics;
 use floorshare::model::Category;
 use serde::Serialize;
 
-const USAGE: &str =
-    "usage: allocate [--metrics [--by CATEGORY]...] [FILE]   (reads stdin without FILE)";
+const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [FILE]   (reads stdin without FILE)";
 
 /// The allocation, with its metrics when asked for.
 #[derive(Serialize)]
@@ -57,10 +63,17 @@ fn run() -> Result<String, String> {
     let mut path = None;
     let mut with_metrics = false;
     let mut categories: Vec<Category> = Vec::new();
+    let mut policy_path = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--metrics" => with_metrics = true,
+            "--policy" => {
+                let file = args
+                    .next()
+                    .ok_or_else(|| format!("arguments: --policy needs a file; {USAGE}"))?;
+                policy_path = Some(file);
+            }
             "--by" => {
                 let name = args
                     .next()
@@ -91,7 +104,25 @@ fn run() -> Result<String, String> {
             text
         }
     };
-    let input = AllocationInput::from_json_str(&text).map_err(|err| err.to_string())?;
+    let input = match &policy_path {
+        None => AllocationInput::from_json_str(&text),
+        Some(file) => {
+            let policy = std::fs::read_to_string(file)
+                .map_err(|err| format!("policy: cannot read {file:?}: {err}"))?;
+            let policy: serde_json::Value =
+                serde_json::from_str(&policy).map_err(|err| format!("policy: {file}: {err}"))?;
+            let mut document: serde_json::Value =
+                serde_json::from_str(&text).map_err(|err| format!("input: {err}"))?;
+            match &mut document {
+                serde_json::Value::Object(map) => {
+                    map.insert("policy".into(), policy);
+                }
+                _ => return Err("input: expected a session object".into()),
+            }
+            AllocationInput::from_json(document)
+        }
+    }
+    .map_err(|err| err.to_string())?;
     let allocation = input.allocate().map_err(|err| err.to_string())?;
     let output = Output {
         metrics: with_metrics
