@@ -174,7 +174,7 @@ fn bad_preset_parameters_are_one_line_errors_naming_the_field() {
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(
-            stderr.starts_with(&format!("{field}")),
+            stderr.starts_with(field),
             "{policy}: {stderr}"
         );
     }
