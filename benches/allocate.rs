@@ -139,6 +139,20 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
                                      "value": "grassroots"}),
             ),
         ),
+        // The shared stages on a plain policy: the European Parliament's alternation and
+        // group-proportional time (over regions here), and a lot for the order with a window
+        // shared equally.
+        (
+            "fcfs_alternate_group_proportional",
+            build(serde_json::json!({"name": "fcfs", "order": {"alternate": "region"},
+                "time": {"group_proportional": {"window": 60, "category": "region",
+                                                 "equal_part": 0.5}}})),
+        ),
+        (
+            "capped_lottery_lottery_order_equal_split",
+            build(serde_json::json!({"name": "capped_lottery", "order": "lottery",
+                "time": {"equal_split": {"window": 30, "floor": 2}}})),
+        ),
     ]
 }
 
