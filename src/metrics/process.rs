@@ -128,24 +128,12 @@ impl ProcessTally {
     ///
     /// If `allocation` is not of `session` (a granted request index outside its requests).
     pub fn add(&mut self, session: &CheckedSession, allocation: &impl Granted) {
-        for &r in session.requesters() {
-            if let Some(asked) = self.requested.get_mut(session.organisation_of(r as usize)) {
-                *asked = true;
-            }
-        }
-        for grant in allocation.slots() {
-            let org = session.organisation_of(grant.request as usize);
-            if org < self.slots.len() {
-                self.slots[org] += 1;
-                self.minutes[org] += u64::from(grant.minutes);
-            }
-        }
-        // Voices: each requester and co-signatory asked; each speaker and co-signatory of a
-        // granted statement was voiced. O(requests + co-signatories).
         if self.voice.len() != self.slots.len() {
             // A tally read from JSON written before voices were counted.
             self.voice.resize(self.slots.len(), 0);
         }
+        // Voices, in the same passes: each requester and co-signatory asked; each speaker and
+        // co-signatory of a granted statement was voiced. O(requests + co-signatories).
         let joint = session.has_joint_statements();
         let voice = &mut self.voice;
         let mut mark = |org: usize, bit: u8, count: &mut u64| {
@@ -156,7 +144,11 @@ impl ProcessTally {
         };
         for &r in session.requesters() {
             let r = r as usize;
-            mark(session.organisation_of(r), ASKED, &mut self.voice_askers);
+            let org = session.organisation_of(r);
+            if let Some(asked) = self.requested.get_mut(org) {
+                *asked = true;
+            }
+            mark(org, ASKED, &mut self.voice_askers);
             if joint {
                 for &org in session.on_behalf_of(r) {
                     mark(org as usize, ASKED, &mut self.voice_askers);
@@ -165,7 +157,12 @@ impl ProcessTally {
         }
         for grant in allocation.slots() {
             let r = grant.request as usize;
-            mark(session.organisation_of(r), VOICED, &mut self.voiced);
+            let org = session.organisation_of(r);
+            if org < self.slots.len() {
+                self.slots[org] += 1;
+                self.minutes[org] += u64::from(grant.minutes);
+            }
+            mark(org, VOICED, &mut self.voiced);
             if joint {
                 for &org in session.on_behalf_of(r) {
                     mark(org as usize, VOICED, &mut self.voiced);
