@@ -20,7 +20,7 @@ fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("floorshare-main-job-{}-{name}", std::process::id()))
 }
 
-const REQUIRED: [&str; 8] = [
+const REQUIRED: [&str; 10] = [
     "grassroots_slot_share",
     "grassroots_request_share",
     "international_ngo_slot_share",
@@ -29,6 +29,8 @@ const REQUIRED: [&str; 8] = [
     "gini_slots",
     "never_heard_share",
     "themes_heard_share",
+    "voice_share",
+    "never_voiced_share",
 ];
 
 #[test]

@@ -315,6 +315,14 @@ fn scenario_errors_name_the_field() {
         "population"
     );
     assert_eq!(error(&|v| v["runs"] = serde_json::json!(0)), "runs");
+    assert_eq!(
+        error(&|v| v["behaviour"]["joint_statements"] = serde_json::json!({"by": "colour"})),
+        "behaviour.joint_statements.by"
+    );
+    assert_eq!(
+        error(&|v| v["behaviour"]["joint_statements"] = serde_json::json!({"bi": "region"})),
+        "behaviour.joint_statements.bi"
+    );
     let mut value: serde_json::Value = serde_json::from_str(PRESET).unwrap();
     value["behaviour"]["themes_per_organisaton"] = serde_json::json!(2);
     let err = Scenario::from_json_str(&value.to_string()).unwrap_err();
@@ -335,4 +343,142 @@ fn results_do_not_depend_on_the_number_of_threads() {
     let one = serde_json::to_string(&with(1)).unwrap();
     assert_eq!(one, serde_json::to_string(&with(4)).unwrap());
     assert_eq!(one, serde_json::to_string(&with(3)).unwrap());
+}
+
+/// A small explicit population: the Pacific's three grassroots organisations (`p1` their
+/// focal point) and, unless `pacific_only`, Asia's two international NGOs (`a0` their focal
+/// point). Everyone asks in each of three one-slot sessions.
+fn focal_points(pacific_only: bool, joint: bool, policies: &str) -> SimulationSummary {
+    let mut organisations = vec![
+        serde_json::json!({"id": "p0", "region": "pacific", "kind": "grassroots"}),
+        serde_json::json!({"id": "p1", "region": "pacific", "kind": "grassroots",
+                           "tags": {"focal_point": "true"}}),
+        serde_json::json!({"id": "p2", "region": "pacific", "kind": "grassroots"}),
+    ];
+    if !pacific_only {
+        organisations.push(serde_json::json!({"id": "a0", "region": "asia",
+            "kind": "international_ngo", "tags": {"focal_point": "true"}}));
+        organisations
+            .push(serde_json::json!({"id": "a1", "region": "asia", "kind": "international_ngo"}));
+    }
+    let mut scenario = serde_json::json!({
+        "name": "focal_points",
+        "population": {"organisations": organisations},
+        "sessions": [{"id": "s1", "slots": 1}, {"id": "s2", "slots": 1}, {"id": "s3", "slots": 1}],
+        "behaviour": {"ask_probability": {}, "default_ask_probability": 1.0},
+        "policies": serde_json::from_str::<serde_json::Value>(policies).unwrap(),
+        "runs": 20,
+        "seed": 11
+    });
+    if joint {
+        scenario["behaviour"]["joint_statements"] = serde_json::json!({"by": "region"});
+    }
+    let scenario = Scenario::from_json_str(&scenario.to_string()).unwrap();
+    Simulation::new(scenario).unwrap().run_all().unwrap()
+}
+
+/// Every value of `metric` for `policy` was `value` (n values, no spread).
+fn exactly(summary: &SimulationSummary, policy: &str, metric: &str, value: f64, n: u64) {
+    let policy = summary.policies.iter().find(|p| p.name == policy).unwrap();
+    let m = &policy.metrics[metric];
+    assert_eq!(
+        (m.n, m.mean, m.m2),
+        (n, value, 0.0),
+        "{} {metric}",
+        policy.name
+    );
+}
+
+#[test]
+fn one_focal_point_granted_voices_its_whole_region() {
+    // One region, one statement per session by p1 on behalf of p0 and p2: whoever decides,
+    // the one slot goes to it and all three are voiced, every session.
+    let summary = focal_points(
+        true,
+        true,
+        r#"[{"label": "chair", "policy": {"name": "chair_discretion"}},
+            {"label": "fcfs", "policy": {"name": "fcfs"}},
+            {"label": "regions", "policy": {"name": "regional_balance"}}]"#,
+    );
+    for policy in ["chair", "fcfs", "regions"] {
+        exactly(&summary, policy, "slots_granted", 1.0, 60);
+        exactly(&summary, policy, "voice_share", 1.0, 60);
+        exactly(&summary, policy, "never_voiced_share", 0.0, 20);
+        // The requester was p1 alone, heard every time: never_heard_share keeps counting
+        // requesters only.
+        exactly(&summary, policy, "never_heard_share", 0.0, 20);
+    }
+}
+
+#[test]
+fn statements_of_two_regions_under_grassroots_priority() {
+    // Pacific: p1 on behalf of p0 and p2 (grassroots); Asia: a0 on behalf of a1 (international
+    // NGOs). Strict grassroots priority grants the one slot to p1 in every session: 3 of the 5
+    // voices heard; a0 and a1 never voiced (2 of 5); of the two requesters, a0 never heard.
+    let strict = r#"[{"label": "strict", "policy": {"name": "grassroots_priority"}}]"#;
+    let joint = focal_points(false, true, strict);
+    exactly(&joint, "strict", "voice_share", 3.0 / 5.0, 60);
+    exactly(&joint, "strict", "never_voiced_share", 2.0 / 5.0, 20);
+    exactly(&joint, "strict", "never_heard_share", 1.0 / 2.0, 20);
+    exactly(&joint, "strict", "grassroots_request_share", 1.0 / 2.0, 60);
+    // Without joint statements the five ask on their own: one of five heard per session, and
+    // a voice is a slot, so never_voiced_share is never_heard_share, value for value.
+    let plain = focal_points(false, false, strict);
+    exactly(&plain, "strict", "voice_share", 1.0 / 5.0, 60);
+    exactly(&plain, "strict", "grassroots_request_share", 3.0 / 5.0, 60);
+    let metrics = &plain.policies[0].metrics;
+    assert_eq!(metrics["never_voiced_share"], metrics["never_heard_share"]);
+    assert!(metrics["never_heard_share"].mean >= 2.0 / 5.0);
+}
+
+#[test]
+fn without_joint_statements_a_voice_is_a_slot() {
+    // The GCM 2017 preset has no joint statements: never_voiced_share equals
+    // never_heard_share, bit for bit, and the voice share is the share of requesters heard
+    // (so at most the slots over the requesters, and the same sessions count).
+    let summary = preset(30).run_all().unwrap();
+    for policy in &summary.policies {
+        let m = &policy.metrics;
+        assert_eq!(
+            m["never_voiced_share"], m["never_heard_share"],
+            "{}",
+            policy.name
+        );
+        assert_eq!(m["voice_share"].n, m["slots_granted"].n, "{}", policy.name);
+        assert!(m["voice_share"].mean > 0.0 && m["voice_share"].mean < 0.2);
+    }
+}
+
+#[test]
+fn focal_points_by_region_in_the_gcm_preset() {
+    // The 2018 practice on the 2017 population: one statement per region and session. The
+    // draws are shared by every policy (common random numbers) and each statement carries
+    // its region's voices, so more are voiced than heard.
+    let mut scenario = Scenario::from_json_str(PRESET).unwrap();
+    scenario.runs = 30;
+    scenario.behaviour.joint_statements = Some(floorshare::sim::JointStatements::by(
+        "region".parse().unwrap(),
+    ));
+    let joint = Simulation::new(scenario.clone())
+        .unwrap()
+        .run_all()
+        .unwrap();
+    let again = Simulation::new(scenario).unwrap().run_all().unwrap();
+    assert_eq!(joint, again, "deterministic");
+    let first = &joint.policies[0].metrics["grassroots_request_share"];
+    let plain = preset(30).run_all().unwrap();
+    for (policy, without) in joint.policies.iter().zip(&plain.policies) {
+        let m = &policy.metrics;
+        assert_eq!(&m["grassroots_request_share"], first, "{}", policy.name);
+        assert!(
+            m["never_voiced_share"].mean < m["never_heard_share"].mean,
+            "{}",
+            policy.name
+        );
+        assert!(
+            m["voice_share"].mean > without.metrics["voice_share"].mean,
+            "{}",
+            policy.name
+        );
+    }
 }

@@ -1,22 +1,26 @@
 //! Simulating a session allocates nothing once the simulator's workspace is warm: a counting
 //! global allocator watches whole runs of the GCM 2017 preset (6 sessions under 9 policies,
-//! regional balance with its apportionments included) after a warm-up, on one thread.
+//! regional balance with its apportionments included) after a warm-up, on one thread; then
+//! the same preset with joint statements (one per region, one per class, one per
+//! constituency tag with focal points), whose merging must allocate nothing either.
 
 use std::hint::black_box;
 
-use floorshare::sim::{Scenario, Simulation};
+use floorshare::sim::{JointStatements, Population, Scenario, Simulation};
 
 mod counting;
 use counting::allocations_in;
 
-#[test]
-fn simulating_a_session_allocates_nothing_once_warmed_up() {
-    let scenario =
-        Scenario::from_json_str(include_str!("../examples/scenarios/gcm_2017.json")).unwrap();
+fn preset() -> Scenario {
+    Scenario::from_json_str(include_str!("../examples/scenarios/gcm_2017.json")).unwrap()
+}
+
+/// Runs 300 runs of `scenario` to warm a workspace up (the largest sessions of these runs
+/// size every buffer), then counts the allocations of 300 more.
+fn assert_warm_runs_allocate_nothing(scenario: Scenario) {
     let sessions_per_run = scenario.sessions.len() * scenario.policies.len();
     let simulation = Simulation::new(scenario).unwrap();
     let mut workspace = simulation.workspace();
-    // Warm up: the largest sessions of these runs size every buffer.
     for run in 0..300 {
         simulation.run_into(run, &mut workspace).unwrap();
     }
@@ -31,9 +35,49 @@ fn simulating_a_session_allocates_nothing_once_warmed_up() {
     assert_eq!(
         allocations,
         0,
-        "{allocations} allocations in 300 runs ({} simulated sessions)",
-        300 * sessions_per_run
+        "{allocations} allocations in 300 runs ({} simulated sessions) of {}",
+        300 * sessions_per_run,
+        simulation.scenario().name
     );
     // The counter is live: a fresh workspace allocates.
     assert!(allocations_in(|| drop(black_box(simulation.workspace()))) > 0);
+}
+
+#[test]
+fn simulating_a_session_allocates_nothing_once_warmed_up() {
+    assert_warm_runs_allocate_nothing(preset());
+}
+
+#[test]
+fn joint_statements_allocate_nothing_once_warmed_up() {
+    for by in ["region", "class"] {
+        let mut scenario = preset();
+        scenario.name = format!("gcm_2017 by {by}");
+        scenario.behaviour.joint_statements = Some(JointStatements::by(by.parse().unwrap()));
+        assert_warm_runs_allocate_nothing(scenario);
+    }
+    // An explicit population with constituency tags and focal points (numbered values, and
+    // a focal point that is not the first inscribed).
+    let organisations: Vec<serde_json::Value> = (0..300)
+        .map(|i| {
+            let kind = ["grassroots", "international_ngo", "national_ngo"][i % 3];
+            let region = ["asia", "africa", "europe", "pacific"][i % 4];
+            serde_json::json!({
+                "id": format!("o{i}"),
+                "region": region,
+                "kind": kind,
+                "tags": {"constituency": format!("c{}", i % 11),
+                         "focal_point": if i % 17 == 0 { "true" } else { "false" }},
+            })
+        })
+        .collect();
+    let mut scenario = preset();
+    scenario.name = "constituencies".into();
+    scenario.population =
+        serde_json::from_value::<Population>(serde_json::json!({"organisations": organisations}))
+            .unwrap();
+    scenario.behaviour.regional_themes.clear();
+    scenario.behaviour.joint_statements =
+        Some(JointStatements::by("tag:constituency".parse().unwrap()));
+    assert_warm_runs_allocate_nothing(scenario);
 }

@@ -29,8 +29,9 @@ const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--
 /// The GCM 2017 preset, built in so that the main job runs from any directory.
 const PRESET: &str = include_str!("../scenarios/gcm_2017.json");
 
-/// The two tables the job prints: who is heard, then how early and how diverse.
-const TABLES: [(&str, &[&str]); 2] = [
+/// The tables the job prints: who is heard; how early and how diverse; whose voice is heard
+/// (with joint statements, the co-signatories' too).
+const TABLES: [(&str, &[&str]); 3] = [
     (
         "Who is heard (per session; gini_slots and never_heard_share per process)",
         &[
@@ -52,6 +53,11 @@ const TABLES: [(&str, &[&str]); 2] = [
             "themes_heard_share",
             "first_time_speaker_share",
         ],
+    ),
+    (
+        "Whose voice is heard (per session; never_heard_share and never_voiced_share per process; \
+         co-signatories of joint statements count as voices)",
+        &["voice_share", "never_heard_share", "never_voiced_share"],
     ),
 ];
 

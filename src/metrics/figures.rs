@@ -67,7 +67,8 @@ pub struct SessionFigures {
     pub voices_heard: u32,
     /// Working memory: a mark per theme of the session.
     theme_marks: ThemeMarks,
-    /// Working memory: a mark per organisation (sessions with joint statements only).
+    /// Working memory: a mark per organisation of the roster (sessions with joint statements
+    /// only), all 0 between calls.
     voice_marks: ThemeMarks,
 }
 
@@ -116,6 +117,7 @@ impl SessionFigures {
         let mut region_requests = std::mem::take(&mut self.region_requests);
         let mut region_granted = std::mem::take(&mut self.region_granted);
         let mut marks = std::mem::take(&mut self.theme_marks.0);
+        let mut voices = std::mem::take(&mut self.voice_marks.0);
         for counts in [&mut region_requests, &mut region_granted] {
             counts.clear();
             counts.resize(regions, 0);
@@ -157,28 +159,35 @@ impl SessionFigures {
         }
         self.late = length.map(|_| late);
         if session.has_joint_statements() {
-            let mut voices = std::mem::take(&mut self.voice_marks.0);
-            voices.clear();
+            // One mark per organisation of the roster, all 0 between calls: only the marks
+            // set here are cleared, so the cost follows the requests, not the roster.
             voices.resize(roster.len(), 0);
-            for &r in session.requesters() {
-                let r = r as usize;
-                for org in std::iter::once(session.organisation_of(r))
+            let voices_of = |r: usize| {
+                std::iter::once(session.organisation_of(r))
                     .chain(session.on_behalf_of(r).iter().map(|&o| o as usize))
-                {
+            };
+            for &r in session.requesters() {
+                for org in voices_of(r as usize) {
                     self.voices_asked += u32::from(voices[org] & REQUESTED == 0);
                     voices[org] |= REQUESTED;
                 }
             }
             for grant in allocation.slots() {
-                let r = grant.request as usize;
-                for org in std::iter::once(session.organisation_of(r))
-                    .chain(session.on_behalf_of(r).iter().map(|&o| o as usize))
-                {
+                for org in voices_of(grant.request as usize) {
                     self.voices_heard += u32::from(voices[org] & HEARD == 0);
                     voices[org] |= HEARD;
                 }
             }
-            self.voice_marks.0 = voices;
+            for r in session
+                .requesters()
+                .iter()
+                .copied()
+                .chain(allocation.slots().map(|grant| grant.request))
+            {
+                for org in voices_of(r as usize) {
+                    voices[org] = 0;
+                }
+            }
         } else {
             // Without joint statements every voice is a requester's or a speaker's own.
             self.voices_asked = session.requesters().len() as u32;
@@ -187,6 +196,7 @@ impl SessionFigures {
         self.region_requests = region_requests;
         self.region_granted = region_granted;
         self.theme_marks.0 = marks;
+        self.voice_marks.0 = voices;
     }
 
     /// Number of regions with requesting organisations.
@@ -284,5 +294,90 @@ impl SessionFigures {
     /// Themes heard over themes requested; `None` when no request named a theme.
     pub fn themes_heard_share(&self) -> Option<f64> {
         share(self.themes_heard, self.themes_requested)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Slot;
+    use crate::model::{History, Organisation, Request, Roster, Session};
+    use std::sync::Arc;
+
+    /// Granted requests, by index, in speaking order.
+    struct Grants(Vec<u32>);
+
+    impl Granted for Grants {
+        fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+            self.0.iter().enumerate().map(|(i, &request)| Slot {
+                request,
+                position: i as u32 + 1,
+                minutes: 3,
+                start_minute: None,
+            })
+        }
+    }
+
+    #[test]
+    fn voices_are_counted_afresh_in_every_session_with_reused_marks() {
+        let roster = Arc::new(
+            Roster::new(
+                (0..6)
+                    .map(|i| Organisation::new(format!("o{i}"), "asia", Kind::Grassroots))
+                    .collect(),
+                Default::default(),
+            )
+            .unwrap(),
+        );
+        let session = |requests: &[Request]| {
+            CheckedSession::new(
+                Session::new("s", 2),
+                roster.clone(),
+                requests,
+                History::default(),
+            )
+            .unwrap()
+        };
+        let sessions = [
+            (
+                session(&[
+                    Request::new("o0").on_behalf_of(["o1", "o2"]),
+                    Request::new("o3").on_behalf_of(["o2"]),
+                    Request::new("o4"),
+                ]),
+                vec![1, 2],
+                (5, 3),
+            ),
+            (
+                session(&[Request::new("o1").on_behalf_of(["o0"]), Request::new("o5")]),
+                vec![0],
+                (3, 2),
+            ),
+            (
+                session(&[Request::new("o2"), Request::new("o3")]),
+                vec![1],
+                (2, 1),
+            ),
+            (session(&[]), vec![], (0, 0)),
+        ];
+        let mut reused = SessionFigures::default();
+        for _ in 0..2 {
+            for (session, granted, (asked, heard)) in &sessions {
+                let granted = Grants(granted.clone());
+                reused.measure_into(session, &granted);
+                assert_eq!((reused.voices_asked, reused.voices_heard), (*asked, *heard));
+                assert_eq!(reused, SessionFigures::measure(session, &granted));
+                assert!(reused.voice_marks.0.iter().all(|&m| m == 0));
+            }
+        }
+        // Without joint statements, the voice share is the share of requesters heard.
+        let (plain, granted, _) = &sessions[2];
+        let figures = SessionFigures::measure(plain, &Grants(granted.clone()));
+        assert_eq!(figures.voice_share(), Some(0.5));
+        assert_eq!(
+            figures.voice_share(),
+            Some(f64::from(figures.granted()) / f64::from(figures.requests()))
+        );
+        assert_eq!(SessionFigures::default().voice_share(), None);
     }
 }

@@ -300,6 +300,57 @@ impl CheckedSession {
         session: Arc<Session>,
         requests: &[CheckedRequest],
     ) -> Result<()> {
+        self.next_session_joint(session, requests, &[], &[])
+    }
+
+    /// As [`CheckedSession::next_session`], with joint statements: request `r` speaks on
+    /// behalf of the organisations (roster indices) `cosigners[on_behalf_of[r]]`.
+    /// `on_behalf_of` is empty when no request is joint, else holds one range per request
+    /// (an empty range for a request that is not joint). What a simulator that merges
+    /// requests into joint statements calls; the cost stays proportional to the requests and
+    /// co-signatories, and nothing is allocated once the buffers are large enough.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`CheckedSession::next_session`], and:
+    ///
+    /// - `on_behalf_of` ([`Error::InvalidValue`]) when it is neither empty nor one range per
+    ///   request;
+    /// - `requests[i].on_behalf_of` ([`Error::InvalidValue`]) when its range is not within
+    ///   `cosigners`;
+    /// - `requests[i].on_behalf_of[j]` ([`Error::InvalidValue`]) when it is not an index into
+    ///   the roster or is the requester itself, ([`Error::DuplicateOrganisation`]) when it is
+    ///   named twice in the request's list.
+    ///
+    /// On error the checked session is left as it was.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use floorshare::model::{CheckedRequest, CheckedSession, History, Kind, Organisation, Roster, Session};
+    ///
+    /// let roster = Arc::new(Roster::new(
+    ///     (0..3).map(|i| Organisation::new(format!("o{i}"), "pacific", Kind::Grassroots)).collect(),
+    ///     Default::default(),
+    /// )?);
+    /// let ask = |organisation| CheckedRequest { organisation, minutes: 3, theme: None };
+    /// let session = Arc::new(Session::new("s", 1));
+    /// let mut checked = CheckedSession::from_requests(
+    ///     session.clone(), roster, vec![], Arc::from([]), History::new(3))?;
+    /// // o2 speaks on behalf of o0 and o1; o1 also asked on its own.
+    /// checked.next_session_joint(session, &[ask(2), ask(1)], &[0, 1], &[0..2, 2..2])?;
+    /// assert_eq!(checked.on_behalf_of(0), [0, 1]);
+    /// assert!(checked.on_behalf_of(1).is_empty());
+    /// # Ok::<(), floorshare::Error>(())
+    /// ```
+    pub fn next_session_joint(
+        &mut self,
+        session: Arc<Session>,
+        requests: &[CheckedRequest],
+        cosigners: &[u32],
+        on_behalf_of: &[std::ops::Range<u32>],
+    ) -> Result<()> {
         check_resolved(
             &session,
             &self.roster,
@@ -307,12 +358,83 @@ impl CheckedSession {
             &self.themes,
             &self.history,
         )?;
+        self.check_joint(requests, cosigners, on_behalf_of)?;
         self.session = session;
         self.cosigners.clear();
         self.cosigned.clear();
+        if on_behalf_of.iter().any(|range| !range.is_empty()) {
+            self.cosigners.extend_from_slice(cosigners);
+            self.cosigned.extend_from_slice(on_behalf_of);
+        }
         self.requests.clear();
         self.requests.extend_from_slice(requests);
         self.mark(None);
+        Ok(())
+    }
+
+    /// The checks of [`CheckedSession::next_session_joint`]'s co-signatories, with the `seen`
+    /// scratch (left all `false`): O(requests + co-signatories).
+    fn check_joint(
+        &mut self,
+        requests: &[CheckedRequest],
+        cosigners: &[u32],
+        on_behalf_of: &[std::ops::Range<u32>],
+    ) -> Result<()> {
+        if on_behalf_of.is_empty() {
+            return Ok(());
+        }
+        if on_behalf_of.len() != requests.len() {
+            return Err(Error::invalid(
+                "on_behalf_of",
+                format_args!("{} ranges", on_behalf_of.len()),
+                format!(
+                    "for {} requests (give one range per request, or none)",
+                    requests.len()
+                ),
+            ));
+        }
+        let organisations = self.roster.len();
+        for (i, (request, range)) in requests.iter().zip(on_behalf_of).enumerate() {
+            let Some(list) = cosigners.get(range.start as usize..range.end as usize) else {
+                if range.is_empty() {
+                    continue;
+                }
+                return Err(Error::invalid(
+                    format!("requests[{i}].on_behalf_of"),
+                    format_args!("{range:?}"),
+                    format!("is not within the {} co-signatories", cosigners.len()),
+                ));
+            };
+            let mut error = None;
+            let mut marked = 0;
+            for (j, &cosigner) in list.iter().enumerate() {
+                let field = || format!("requests[{i}].on_behalf_of[{j}]");
+                if cosigner as usize >= organisations {
+                    error = Some(Error::invalid(
+                        field(),
+                        cosigner,
+                        "is not an index into the roster",
+                    ));
+                } else if cosigner == request.organisation {
+                    error = Some(Error::invalid(field(), cosigner, "is the requester itself"));
+                } else if std::mem::replace(&mut self.seen[cosigner as usize], true) {
+                    error = Some(Error::DuplicateOrganisation {
+                        field: field(),
+                        id: self.roster.id(cosigner as usize).to_string(),
+                    });
+                } else {
+                    marked = j + 1;
+                    continue;
+                }
+                break;
+            }
+            for &cosigner in &list[..marked] {
+                self.seen[cosigner as usize] = false;
+            }
+            if let Some(error) = error {
+                return Err(error);
+            }
+        }
         Ok(())
     }
 
@@ -385,7 +507,8 @@ impl CheckedSession {
 
     /// The organisations (roster indices) on whose behalf request `index` speaks: empty unless
     /// it is a joint statement. Only sessions checked from raw requests
-    /// ([`CheckedSession::new`]) carry joint statements.
+    /// ([`CheckedSession::new`]) or moved on with [`CheckedSession::next_session_joint`] carry
+    /// joint statements.
     ///
     /// # Panics
     ///
@@ -722,6 +845,10 @@ mod tests {
         assert_eq!(a.history(), b.history());
         assert_eq!(a.seen, b.seen);
         assert!(a.seen.iter().all(|&s| !s), "the scratch is left clear");
+        assert_eq!(a.has_joint_statements(), b.has_joint_statements());
+        for r in 0..a.requests().len() {
+            assert_eq!(a.on_behalf_of(r), b.on_behalf_of(r), "request {r}");
+        }
     }
 
     #[test]
@@ -866,5 +993,108 @@ mod tests {
             .next_session(Arc::new(Session::new("t", 1)), &asks(&[1]))
             .unwrap();
         assert_eq!(checked.requesters(), [0]);
+    }
+
+    #[test]
+    fn next_session_joint_gives_what_new_gives_from_joint_requests() {
+        let roster = roster(6);
+        let session = Arc::new(Session::new("s", 2));
+        let mut checked = CheckedSession::from_requests(
+            session.clone(),
+            roster.clone(),
+            vec![],
+            Arc::from([]),
+            History::new(6),
+        )
+        .unwrap();
+        let plain = |organisation| CheckedRequest {
+            organisation,
+            minutes: 3,
+            theme: None,
+        };
+        // o4 on behalf of o0 and o2, o1 alone, o5 on behalf of o3, then o1 again (duplicate).
+        let requests = [plain(4), plain(1), plain(5), plain(1)];
+        checked
+            .next_session_joint(
+                session.clone(),
+                &requests,
+                &[0, 2, 3],
+                &[0..2, 2..2, 2..3, 3..3],
+            )
+            .unwrap();
+        let raw = [
+            Request::new("o4").on_behalf_of(["o0", "o2"]),
+            Request::new("o1"),
+            Request::new("o5").on_behalf_of(["o3"]),
+            Request::new("o1"),
+        ];
+        let expected =
+            CheckedSession::new(session.clone(), roster.clone(), &raw, History::new(6)).unwrap();
+        assert_same(&checked, &expected);
+        assert!(checked.is_duplicate(3));
+        // Moving on without joint statements forgets them; ranges that are all empty too.
+        checked.next_session(session.clone(), &requests).unwrap();
+        assert!(!checked.has_joint_statements());
+        assert!(checked.on_behalf_of(0).is_empty());
+        checked
+            .next_session_joint(session.clone(), &requests[..2], &[0], &[0..0, 0..0])
+            .unwrap();
+        assert!(!checked.has_joint_statements());
+    }
+
+    #[test]
+    fn next_session_joint_checks_the_cosignatories_and_leaves_the_session_on_error() {
+        let roster = roster(4);
+        let session = Arc::new(Session::new("s", 1));
+        let plain = |organisation| CheckedRequest {
+            organisation,
+            minutes: 3,
+            theme: None,
+        };
+        let mut checked = CheckedSession::from_requests(
+            session.clone(),
+            roster,
+            vec![plain(0), plain(1)],
+            Arc::from([]),
+            History::new(4),
+        )
+        .unwrap();
+        checked
+            .next_session_joint(session.clone(), &[plain(0), plain(1)], &[2], &[0..1, 1..1])
+            .unwrap();
+        let before = checked.clone();
+        let requests = [plain(0), plain(1)];
+        let mut error = |cosigners: &[u32], ranges: &[std::ops::Range<u32>]| {
+            let err = checked
+                .next_session_joint(session.clone(), &requests, cosigners, ranges)
+                .unwrap_err();
+            assert_same(&checked, &before);
+            err.to_string()
+        };
+        assert_eq!(
+            error(&[2], std::slice::from_ref(&(0..1))),
+            "on_behalf_of: 1 ranges for 2 requests (give one range per request, or none)"
+        );
+        assert_eq!(
+            error(&[2], &[0..2, 2..2]),
+            "requests[0].on_behalf_of: 0..2 is not within the 1 co-signatories"
+        );
+        assert_eq!(
+            error(&[2, 4], &[0..2, 2..2]),
+            "requests[0].on_behalf_of[1]: 4 is not an index into the roster"
+        );
+        assert_eq!(
+            error(&[2, 1], &[0..1, 1..2]),
+            "requests[1].on_behalf_of[0]: 1 is the requester itself"
+        );
+        assert_eq!(
+            error(&[2, 3, 2], &[0..3, 3..3]),
+            r#"requests[0].on_behalf_of[2]: duplicate organisation id "o2""#
+        );
+        // The same organisation may co-sign two requests.
+        checked
+            .next_session_joint(session, &requests, &[2, 3, 2], &[0..2, 2..3])
+            .unwrap();
+        assert_eq!(checked.on_behalf_of(1), [2]);
     }
 }

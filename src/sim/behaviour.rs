@@ -1,5 +1,7 @@
 //! What a run draws before any policy decides, shared by every policy of the run (common
-//! random numbers): the population's migrant-led flags and every session's requests.
+//! random numbers): the population's migrant-led flags and every session's requests, merged
+//! into joint statements when the scenario asks for them (a deterministic step that draws
+//! nothing).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -9,7 +11,7 @@ use rand::Rng;
 use super::scenario::{Population, Scenario};
 use crate::Result;
 use crate::lot;
-use crate::model::{CheckedRequest, Kind, Organisation, Roster, Session};
+use crate::model::{Category, CheckedRequest, Kind, Organisation, Roster, Session};
 
 /// The scenario's population and behaviour, prepared once: the roster (for a generated
 /// population, with every migrant-led flag unset: each run draws them), the themes interned,
@@ -31,6 +33,187 @@ pub(super) struct Behaviour {
     regional_themes: Vec<Vec<u32>>,
     /// Probability of asking per session, by kind.
     ask: [f64; Kind::ALL.len()],
+    /// How the requests of a session merge into joint statements, if they do.
+    joint: Option<Joint>,
+}
+
+/// The scenario's joint statements, prepared once: the category's values numbered, and the
+/// focal points marked.
+#[derive(Debug)]
+struct Joint {
+    key: GroupKey,
+    /// Number of values of the category (groups): `key.group` is below it.
+    groups: usize,
+    /// Per organisation, whether it is a focal point (tag `focal_point` = `"true"`); empty when
+    /// no organisation is.
+    focal: Vec<bool>,
+}
+
+/// An organisation's value of the joint statements' category, as a number: read from the
+/// roster (region, kind, and the class and migrant-led flag, which a generated population
+/// redraws every run), or numbered once (country, tags).
+#[derive(Debug)]
+enum GroupKey {
+    Region,
+    Kind,
+    Class,
+    MigrantLed,
+    /// Per organisation, the number of its value (values numbered in roster order).
+    Numbered(Vec<u32>),
+}
+
+impl GroupKey {
+    fn group(&self, roster: &Roster, org: usize) -> usize {
+        match self {
+            GroupKey::Region => roster.region_of(org),
+            GroupKey::Kind => roster.organisations()[org].kind.index(),
+            GroupKey::Class => usize::from(roster.in_class(org)),
+            GroupKey::MigrantLed => usize::from(roster.organisations()[org].migrant_led),
+            GroupKey::Numbered(of) => of[org] as usize,
+        }
+    }
+}
+
+impl Joint {
+    fn new(category: &Category, roster: &Roster) -> Self {
+        let (key, groups) = match category {
+            Category::Region => (GroupKey::Region, roster.regions().len()),
+            Category::Kind => (GroupKey::Kind, Kind::ALL.len()),
+            Category::Class => (GroupKey::Class, 2),
+            Category::MigrantLed => (GroupKey::MigrantLed, 2),
+            other => {
+                // Country and tags: each distinct value numbered, in roster order.
+                let mut numbers: std::collections::HashMap<std::borrow::Cow<'_, str>, u32> =
+                    Default::default();
+                let of = roster
+                    .organisations()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, org)| {
+                        let next = numbers.len() as u32;
+                        *numbers
+                            .entry(other.value_of(org, roster.in_class(i)))
+                            .or_insert(next)
+                    })
+                    .collect();
+                (GroupKey::Numbered(of), numbers.len())
+            }
+        };
+        let focal: Vec<bool> = roster
+            .organisations()
+            .iter()
+            .map(|org| org.tags.get("focal_point").is_some_and(|v| v == "true"))
+            .collect();
+        let focal = if focal.contains(&true) {
+            focal
+        } else {
+            Vec::new()
+        };
+        Joint { key, groups, focal }
+    }
+
+    /// Merges `requests` (one session's, in inscription order, one per organisation) into
+    /// joint statements in place: per group with several requesters, its focal point's
+    /// request on behalf of the others (in inscription order), the others withdrawn. Writes
+    /// the co-signatories into `cosigners` and, per request kept, its range into `ranges`
+    /// (both left empty when nothing merges). O(requests); allocates nothing once `scratch`
+    /// and the outputs are large enough.
+    fn merge(
+        &self,
+        roster: &Roster,
+        requests: &mut Vec<CheckedRequest>,
+        cosigners: &mut Vec<u32>,
+        ranges: &mut Vec<Range<u32>>,
+        scratch: &mut JoinScratch,
+    ) {
+        cosigners.clear();
+        ranges.clear();
+        let JoinScratch {
+            group_of,
+            count,
+            lead,
+            lead_is_focal,
+            end,
+            touched,
+            members,
+        } = scratch;
+        // Per group: all 0 (count) between calls; the rest is set on a group's first requester.
+        count.resize(self.groups, 0);
+        lead.resize(self.groups, 0);
+        lead_is_focal.resize(self.groups, false);
+        end.resize(self.groups, 0);
+        group_of.clear();
+        touched.clear();
+        for (i, request) in requests.iter().enumerate() {
+            let org = request.organisation as usize;
+            let g = self.key.group(roster, org);
+            group_of.push(g as u32);
+            let focal = self.focal.get(org).copied().unwrap_or(false);
+            if count[g] == 0 {
+                touched.push(g as u32);
+                lead[g] = i as u32;
+                lead_is_focal[g] = focal;
+            } else if focal && !lead_is_focal[g] {
+                lead[g] = i as u32;
+                lead_is_focal[g] = true;
+            }
+            count[g] += 1;
+        }
+        if touched.len() < requests.len() {
+            // Members of each group, in inscription order: group g's are
+            // `members[end[g] - count[g]..end[g]]` once filled.
+            let mut next = 0;
+            for &g in touched.iter() {
+                end[g as usize] = next;
+                next += count[g as usize];
+            }
+            members.clear();
+            members.resize(requests.len(), 0);
+            for (request, &g) in requests.iter().zip(group_of.iter()) {
+                let at = &mut end[g as usize];
+                members[*at as usize] = request.organisation;
+                *at += 1;
+            }
+            let mut kept = 0;
+            for i in 0..requests.len() {
+                let g = group_of[i] as usize;
+                let n = count[g];
+                if n > 1 && lead[g] != i as u32 {
+                    continue;
+                }
+                let start = cosigners.len() as u32;
+                if n > 1 {
+                    let speaker = requests[i].organisation;
+                    let group = &members[(end[g] - n) as usize..end[g] as usize];
+                    cosigners.extend(group.iter().copied().filter(|&o| o != speaker));
+                }
+                ranges.push(start..cosigners.len() as u32);
+                requests.swap(kept, i);
+                kept += 1;
+            }
+            requests.truncate(kept);
+        }
+        for &g in touched.iter() {
+            count[g as usize] = 0;
+        }
+    }
+}
+
+/// Working memory of [`Joint::merge`].
+#[derive(Debug, Default)]
+pub(super) struct JoinScratch {
+    /// Per request, its group.
+    group_of: Vec<u32>,
+    /// Per group: its requesters (0 between calls), the request that speaks for it, whether
+    /// that is a focal point, and the end of its members in `members`.
+    count: Vec<u32>,
+    lead: Vec<u32>,
+    lead_is_focal: Vec<bool>,
+    end: Vec<u32>,
+    /// The groups with requesters, in order of first requester.
+    touched: Vec<u32>,
+    /// The requesters' organisations, grouped.
+    members: Vec<u32>,
 }
 
 /// The memory a run's draws reuse: every session's requests and each organisation's themes.
@@ -43,6 +226,24 @@ pub(super) struct Draws {
     cares_of: Vec<Range<usize>>,
     /// The scenario's themes, shuffled per organisation.
     pool: Vec<u32>,
+    /// Per session with joint statements, the co-signatories of its requests: request r of
+    /// session s speaks on behalf of `cosigners[s][on_behalf_of[s][r]]`. Empty (or shorter
+    /// than the sessions) without joint statements.
+    cosigners: Vec<Vec<u32>>,
+    on_behalf_of: Vec<Vec<Range<u32>>>,
+    join: JoinScratch,
+}
+
+impl Draws {
+    /// Session `s`'s co-signatories and their ranges (as
+    /// [`CheckedSession::next_session_joint`](crate::model::CheckedSession::next_session_joint)
+    /// takes them); empty without joint statements.
+    pub(super) fn joint(&self, s: usize) -> (&[u32], &[Range<u32>]) {
+        match (self.cosigners.get(s), self.on_behalf_of.get(s)) {
+            (Some(cosigners), Some(ranges)) => (cosigners, ranges),
+            _ => (&[], &[]),
+        }
+    }
 }
 
 impl Behaviour {
@@ -102,14 +303,46 @@ impl Behaviour {
             ask[kind.index()] = behaviour.ask_probability_of(kind);
         }
         Ok(Behaviour {
-            roster: Arc::new(roster),
             migrant_led_rate,
             themes_drawn: (behaviour.themes_per_organisation as usize).min(general.len()),
             general_themes: general,
             themes: Arc::from(themes),
             regional_themes,
             ask,
+            joint: behaviour
+                .joint_statements
+                .as_ref()
+                .map(|joint| Joint::new(&joint.by, &roster)),
+            roster: Arc::new(roster),
         })
+    }
+
+    /// Merges every session's drawn requests into joint statements, when the scenario asks
+    /// for them; `roster` is this run's (with its migrant-led flags, which the `class` and
+    /// `migrant_led` categories read). Draws nothing: the requests stay common random numbers.
+    pub(super) fn join(&self, roster: &Roster, draws: &mut Draws) {
+        let Some(joint) = &self.joint else {
+            return;
+        };
+        let Draws {
+            requests,
+            cosigners,
+            on_behalf_of,
+            join,
+            ..
+        } = draws;
+        cosigners.resize_with(requests.len(), Vec::new);
+        on_behalf_of.resize_with(requests.len(), Vec::new);
+        for ((requests, cosigners), ranges) in requests
+            .iter_mut()
+            .zip(cosigners.iter_mut())
+            .zip(on_behalf_of.iter_mut())
+        {
+            joint.merge(roster, requests, cosigners, ranges, join);
+            if cosigners.is_empty() {
+                ranges.clear();
+            }
+        }
     }
 
     /// Whether each run draws its own migrant-led flags (a generated population).
@@ -142,6 +375,7 @@ impl Behaviour {
             cares,
             cares_of,
             pool,
+            ..
         } = draws;
         cares.clear();
         cares_of.clear();
@@ -175,6 +409,184 @@ impl Behaviour {
             }
             let n = requests.len();
             lot::draw_to_front(rng, requests, n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::GrassrootsClass;
+
+    /// Organisations `(id, region, focal point)`, grassroots.
+    fn roster(organisations: &[(&str, &str, bool)]) -> Roster {
+        Roster::new(
+            organisations
+                .iter()
+                .map(|&(id, region, focal)| {
+                    let mut org = Organisation::new(id, region, Kind::Grassroots);
+                    if focal {
+                        org.tags.insert("focal_point".into(), "true".into());
+                    }
+                    org
+                })
+                .collect(),
+            GrassrootsClass::default(),
+        )
+        .unwrap()
+    }
+
+    /// Requests of these organisations, in this inscription order, each with its own theme
+    /// and minutes.
+    fn asks(orgs: &[u32]) -> Vec<CheckedRequest> {
+        orgs.iter()
+            .map(|&organisation| CheckedRequest {
+                organisation,
+                minutes: 1 + organisation,
+                theme: Some(organisation),
+            })
+            .collect()
+    }
+
+    fn merged(
+        joint: &Joint,
+        roster: &Roster,
+        orgs: &[u32],
+        scratch: &mut JoinScratch,
+    ) -> (Vec<CheckedRequest>, Vec<Vec<u32>>) {
+        let mut requests = asks(orgs);
+        let (mut cosigners, mut ranges) = (Vec::new(), Vec::new());
+        joint.merge(roster, &mut requests, &mut cosigners, &mut ranges, scratch);
+        assert!(scratch.count.iter().all(|&c| c == 0), "counts left at 0");
+        let lists = if ranges.is_empty() {
+            assert!(cosigners.is_empty());
+            vec![Vec::new(); requests.len()]
+        } else {
+            assert_eq!(ranges.len(), requests.len());
+            ranges
+                .iter()
+                .map(|r| cosigners[r.start as usize..r.end as usize].to_vec())
+                .collect()
+        };
+        (requests, lists)
+    }
+
+    #[test]
+    fn one_statement_per_value_by_its_focal_point_or_first_inscribed() {
+        let roster = roster(&[
+            ("p0", "pacific", false),
+            ("a1", "asia", false),
+            ("p2", "pacific", true),
+            ("a3", "asia", false),
+            ("e4", "europe", false),
+            ("p5", "pacific", false),
+            ("a6", "asia", false),
+        ]);
+        let joint = Joint::new(&Category::Region, &roster);
+        let mut scratch = JoinScratch::default();
+        for _ in 0..2 {
+            // Pacific: p5, p2 (focal), p0; Asia: a1, a3, a6 (no focal point); Europe: e4 alone.
+            let (requests, lists) = merged(&joint, &roster, &[5, 1, 4, 2, 3, 0, 6], &mut scratch);
+            // The statements keep their speakers' places: a1 (first Asian), e4, p2 (focal).
+            assert_eq!(requests, asks(&[1, 4, 2]));
+            assert_eq!(lists, [vec![3, 6], vec![], vec![5, 0]]);
+            // Nothing to merge: the requests as they were, no co-signatories.
+            let (requests, lists) = merged(&joint, &roster, &[4, 0, 3], &mut scratch);
+            assert_eq!(requests, asks(&[4, 0, 3]));
+            assert!(lists.iter().all(Vec::is_empty));
+            let (requests, _) = merged(&joint, &roster, &[], &mut scratch);
+            assert!(requests.is_empty());
+        }
+    }
+
+    #[test]
+    fn categories_of_the_roster_and_numbered_values_group_alike() {
+        let mut organisations: Vec<Organisation> = ["x", "y", "x", ""]
+            .iter()
+            .enumerate()
+            .map(|(i, constituency)| {
+                let mut org = Organisation::new(format!("o{i}"), "asia", Kind::Grassroots);
+                if !constituency.is_empty() {
+                    org.tags
+                        .insert("constituency".into(), constituency.to_string());
+                }
+                org
+            })
+            .collect();
+        organisations[1].kind = Kind::InternationalNgo;
+        organisations[3].kind = Kind::InternationalNgo;
+        let mut roster = Roster::new(organisations, GrassrootsClass::default()).unwrap();
+        let mut scratch = JoinScratch::default();
+        let tag = Joint::new(&"tag:constituency".parse().unwrap(), &roster);
+        assert_eq!(tag.groups, 3, "x, y and the empty value");
+        let (requests, lists) = merged(&tag, &roster, &[3, 2, 1, 0], &mut scratch);
+        assert_eq!(requests, asks(&[3, 2, 1]));
+        assert_eq!(lists, [vec![], vec![0], vec![]]);
+        // The class follows the roster's migrant-led flags, as a run redraws them.
+        let class = Joint::new(&Category::Class, &roster);
+        let (requests, lists) = merged(&class, &roster, &[1, 0, 3, 2], &mut scratch);
+        assert_eq!(requests, asks(&[1, 0]));
+        assert_eq!(lists, [vec![3], vec![2]]);
+        roster.set_migrant_led(3, true);
+        let (requests, lists) = merged(&class, &roster, &[1, 0, 3, 2], &mut scratch);
+        assert_eq!(requests, asks(&[1, 0]));
+        assert_eq!(lists, [vec![], vec![3, 2]]);
+        let kind = Joint::new(&Category::Kind, &roster);
+        let (_, lists) = merged(&kind, &roster, &[2, 3, 0, 1], &mut scratch);
+        assert_eq!(lists, [vec![0], vec![1]]);
+        let migrant_led = Joint::new(&Category::MigrantLed, &roster);
+        let (_, lists) = merged(&migrant_led, &roster, &[2, 3, 0, 1], &mut scratch);
+        assert_eq!(lists, [vec![0, 1], vec![]]);
+    }
+
+    #[test]
+    fn joint_statements_draw_nothing_and_keep_every_voice() {
+        let json = |joint: &str| {
+            format!(
+                r#"{{"name": "x",
+                "population": {{"generate": {{"counts": {{"asia": {{"grassroots": 30, "international_ngo": 5}},
+                                               "pacific": {{"grassroots": 20}}}},
+                                   "migrant_led_rate": {{"grassroots": 0.5}}}}}},
+                "sessions": [{{"id": "s1", "slots": 1}}, {{"id": "s2", "slots": 2}}],
+                "behaviour": {{"ask_probability": {{"grassroots": 0.3, "international_ngo": 0.9}},
+                               "themes": ["a", "b", "c"]{joint}}},
+                "policies": [{{"label": "p", "policy": {{"name": "fcfs"}}}}]}}"#
+            )
+        };
+        let plain = Scenario::from_json_str(&json("")).unwrap();
+        let joint =
+            Scenario::from_json_str(&json(r#", "joint_statements": {"by": "region"}"#)).unwrap();
+        let sessions: Vec<Arc<Session>> = plain.sessions.iter().cloned().map(Arc::new).collect();
+        let (plain, joint) = (
+            Behaviour::new(&plain).unwrap(),
+            Behaviour::new(&joint).unwrap(),
+        );
+        let (mut a, mut b) = (Draws::default(), Draws::default());
+        for seed in 0..20 {
+            plain.draw_requests(&mut lot::seeded(seed), &plain.roster, &sessions, &mut a);
+            plain.join(&plain.roster, &mut a);
+            joint.draw_requests(&mut lot::seeded(seed), &joint.roster, &sessions, &mut b);
+            let drawn = b.requests.clone();
+            joint.join(&joint.roster, &mut b);
+            assert_eq!(a.requests, drawn, "the same draws");
+            for (s, drawn) in drawn.iter().enumerate() {
+                assert_eq!(a.joint(s), (&[][..], &[][..]));
+                // Every organisation that asked is a speaker or a co-signatory, once.
+                let (cosigners, ranges) = b.joint(s);
+                let mut voices: Vec<u32> = b.requests[s]
+                    .iter()
+                    .map(|r| r.organisation)
+                    .chain(cosigners.iter().copied())
+                    .collect();
+                voices.sort_unstable();
+                let mut asked: Vec<u32> = drawn.iter().map(|r| r.organisation).collect();
+                asked.sort_unstable();
+                assert_eq!(voices, asked);
+                // At most one statement per region, each a drawn request as it was.
+                assert!(b.requests[s].len() <= 2);
+                assert!(b.requests[s].iter().all(|r| drawn.contains(r)));
+                assert!(ranges.is_empty() || ranges.len() == b.requests[s].len());
+            }
         }
     }
 }

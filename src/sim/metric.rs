@@ -21,8 +21,18 @@ use crate::model::Kind;
 /// | `late_share` | share of granted slots in the last fifth of the session |
 /// | `themes_heard_share` | distinct themes heard over distinct themes requested |
 /// | `first_time_speaker_share` | share of granted slots to organisations not heard before in the run's process |
-/// | `gini_slots` | per run: Gini of slots across organisations that requested at least once |
-/// | `never_heard_share` | per run: share of those organisations never granted a slot |
+/// | `voice_share` | voices heard (speakers and co-signatories of granted joint statements) over the distinct organisations that asked (requesters and co-signatories of their requests, duplicates excluded) |
+/// | `gini_slots` | per run: Gini of slots across organisations that requested at least once (as requesters) |
+/// | `never_heard_share` | per run: share of those organisations (requesters) never granted a slot |
+/// | `never_voiced_share` | per run: share of the organisations that asked for a voice at least once (as requesters or co-signatories) never voiced: never a speaker, nor a co-signatory of a granted joint statement |
+///
+/// Joint statements come from the scenario
+/// ([`Behaviour::joint_statements`](super::Behaviour::joint_statements)). Without them a
+/// voice is a requester's own: `voice_share` is the share of the requesting organisations
+/// heard (slots granted over requesting organisations) and `never_voiced_share` equals
+/// `never_heard_share`. With them, `never_heard_share` keeps its definition (requesters only:
+/// a co-signatory that never asked on its own does not count there), while
+/// `never_voiced_share` counts every organisation that asked through a statement.
 ///
 /// ```
 /// use floorshare::sim::Metric;
@@ -55,15 +65,22 @@ pub enum Metric {
     ThemesHeardShare,
     /// Share of the granted slots that went to organisations not heard before in the process.
     FirstTimeSpeakerShare,
+    /// Voices heard over the distinct organisations that asked, as requesters or
+    /// co-signatories ([`SessionFigures::voice_share`]).
+    VoiceShare,
     /// Per run: Gini of slots across the organisations that requested at least once.
     GiniSlots,
     /// Per run: share of those organisations never granted a slot.
     NeverHeardShare,
+    /// Per run: share of the organisations that asked for a voice at least once (requesters
+    /// or co-signatories) that were never voiced
+    /// ([`ProcessTally::never_voiced_share`](crate::metrics::ProcessTally::never_voiced_share)).
+    NeverVoicedShare,
 }
 
 impl Metric {
     /// Every metric, in table order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 14] = [
         Metric::SlotsGranted,
         Metric::GrassrootsSlotShare,
         Metric::GrassrootsRequestShare,
@@ -74,8 +91,10 @@ impl Metric {
         Metric::LateShare,
         Metric::ThemesHeardShare,
         Metric::FirstTimeSpeakerShare,
+        Metric::VoiceShare,
         Metric::GiniSlots,
         Metric::NeverHeardShare,
+        Metric::NeverVoicedShare,
     ];
 
     /// The name in tables, CSV and JSON.
@@ -91,8 +110,10 @@ impl Metric {
             Metric::LateShare => "late_share",
             Metric::ThemesHeardShare => "themes_heard_share",
             Metric::FirstTimeSpeakerShare => "first_time_speaker_share",
+            Metric::VoiceShare => "voice_share",
             Metric::GiniSlots => "gini_slots",
             Metric::NeverHeardShare => "never_heard_share",
+            Metric::NeverVoicedShare => "never_voiced_share",
         }
     }
 
@@ -103,7 +124,10 @@ impl Metric {
 
     /// Whether it is measured once per run (of the whole process) rather than per session.
     pub const fn per_run(self) -> bool {
-        matches!(self, Metric::GiniSlots | Metric::NeverHeardShare)
+        matches!(
+            self,
+            Metric::GiniSlots | Metric::NeverHeardShare | Metric::NeverVoicedShare
+        )
     }
 
     /// Its value for one session; `None` where undefined, and for per-run metrics.
@@ -119,7 +143,8 @@ impl Metric {
             Metric::LateShare => figures.late_share(),
             Metric::ThemesHeardShare => figures.themes_heard_share(),
             Metric::FirstTimeSpeakerShare => figures.first_time_share(),
-            Metric::GiniSlots | Metric::NeverHeardShare => None,
+            Metric::VoiceShare => figures.voice_share(),
+            Metric::GiniSlots | Metric::NeverHeardShare | Metric::NeverVoicedShare => None,
         }
     }
 }
@@ -157,5 +182,25 @@ mod tests {
             Metric::SlotsGranted.of_session(&SessionFigures::default()),
             Some(0.0)
         );
+        // The voice metrics sit beside their counterparts: the voice share last of the
+        // per-session ones, never_voiced_share right after never_heard_share.
+        assert_eq!(
+            Metric::VoiceShare.index() + 1,
+            Metric::GiniSlots.index(),
+            "{METRICS:?}"
+        );
+        assert_eq!(
+            Metric::NeverHeardShare.index() + 1,
+            Metric::NeverVoicedShare.index()
+        );
+        assert!(!Metric::VoiceShare.per_run() && Metric::NeverVoicedShare.per_run());
+        let mut figures = SessionFigures::default();
+        (figures.voices_asked, figures.voices_heard) = (4, 3);
+        assert_eq!(Metric::VoiceShare.of_session(&figures), Some(0.75));
+        assert_eq!(
+            Metric::VoiceShare.of_session(&SessionFigures::default()),
+            None
+        );
+        assert_eq!(Metric::NeverVoicedShare.of_session(&figures), None);
     }
 }

@@ -16,7 +16,14 @@
 //! summaries are merged in run order (Chan's formula), in chunks whatever the threads, so the
 //! result is bit-identical with one thread or many. Per-session metrics contribute one value
 //! per session (`n` = sessions × runs, less the sessions where the metric is undefined);
-//! process metrics (`gini_slots`, `never_heard_share`) one value per run.
+//! process metrics (`gini_slots`, `never_heard_share`, `never_voiced_share`) one value per run.
+//!
+//! **Joint statements.** A scenario may merge each session's requesters into one statement
+//! per value of a category ([`JointStatements`], the 2018 regional focal points): a
+//! deterministic step after the requests are drawn, so the draws stay common to every policy
+//! (and to the same scenario without joint statements). `voice_share` and
+//! `never_voiced_share` then count the co-signatories' voices; without joint statements they
+//! equal the share of requesting organisations heard and `never_heard_share`.
 //!
 //! **Memory.** A run reuses one [`Workspace`] (per thread): the requests, the checked session,
 //! the decision buffer and the metric counts are refilled in place, so that simulating a
@@ -63,7 +70,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use metric::{METRICS, Metric};
-pub use scenario::{Behaviour, LabelledPolicy, Population, PopulationGenerator, Scenario};
+pub use scenario::{
+    Behaviour, JointStatements, LabelledPolicy, Population, PopulationGenerator, Scenario,
+};
 pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
 pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
 
@@ -339,6 +348,9 @@ impl Simulation {
         let mut rng = lot::seeded(derive_seed(seed, run, REQUESTS_STREAM));
         self.behaviour
             .draw_requests(&mut rng, roster, &self.sessions, draws);
+        // Joint statements, by this run's roster (its migrant-led flags drawn above).
+        let run_roster = checked.first().map_or(roster, |c| c.roster());
+        self.behaviour.join(run_roster, draws);
         // Each session checked once, for every policy.
         for (index, ((checked, session), requests)) in checked
             .iter_mut()
@@ -346,8 +358,9 @@ impl Simulation {
             .zip(&draws.requests)
             .enumerate()
         {
+            let (cosigners, on_behalf_of) = draws.joint(index);
             checked
-                .next_session(session.clone(), requests)
+                .next_session_joint(session.clone(), requests, cosigners, on_behalf_of)
                 .map_err(|e| e.within(&format!("sessions[{index}]")))?;
         }
         let organisations = roster.len();
@@ -378,6 +391,9 @@ impl Simulation {
                     .push_some(never_heard_share(values).ok());
                 summaries[Metric::GiniSlots.index()].push_some(gini_in_place(values).ok());
             }
+            if process.voice_askers() > 0 {
+                summaries[Metric::NeverVoicedShare.index()].push(process.never_voiced_share());
+            }
         }
         Ok(summaries)
     }
@@ -406,7 +422,7 @@ fn remember(checked: &mut CheckedSession, decision: &Decision, session: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CheckedRequest, Kind, Organisation, Roster};
+    use crate::model::{Category, CheckedRequest, Kind, Organisation, Roster};
 
     #[test]
     fn history_remembers_each_grant() {
@@ -455,11 +471,61 @@ mod tests {
         let scenario =
             Scenario::from_json_str(include_str!("../../examples/scenarios/gcm_2017.json"))
                 .unwrap();
-        let simulation = Simulation::new(scenario).unwrap();
-        let mut workspace = simulation.workspace();
-        for run in [3, 0, 7, 3] {
-            let reused = simulation.run_into(run, &mut workspace).unwrap().to_vec();
-            assert_eq!(reused, simulation.run_one(run).unwrap(), "run {run}");
+        for joint in [None, Some("region"), Some("class")] {
+            let mut scenario = scenario.clone();
+            scenario.behaviour.joint_statements =
+                joint.map(|by| JointStatements::by(by.parse().unwrap()));
+            let simulation = Simulation::new(scenario).unwrap();
+            let mut workspace = simulation.workspace();
+            for run in [3, 0, 7, 3] {
+                let reused = simulation.run_into(run, &mut workspace).unwrap().to_vec();
+                assert_eq!(
+                    reused,
+                    simulation.run_one(run).unwrap(),
+                    "{joint:?} run {run}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn statements_that_merge_no_one_change_nothing() {
+        // Every organisation has its own country: each value has one requester, so the joint
+        // statements are the requests themselves and every figure is as without them.
+        let organisations: Vec<Organisation> = (0..40)
+            .map(|i| {
+                let kind = if i % 4 == 0 {
+                    Kind::InternationalNgo
+                } else {
+                    Kind::Grassroots
+                };
+                let mut org = Organisation::new(format!("o{i}"), ["asia", "africa"][i % 2], kind);
+                org.country = Some(format!("c{i}"));
+                org
+            })
+            .collect();
+        let mut scenario = Scenario::from_json_str(&format!(
+            r#"{{"name": "x", "population": {{"organisations": {}}},
+                "sessions": [{{"id": "s1", "slots": 2}}, {{"id": "s2", "slots": 3}}],
+                "behaviour": {{"ask_probability": {{"grassroots": 0.3, "international_ngo": 0.9}}}},
+                "policies": [{{"label": "chair", "policy": {{"name": "chair_discretion"}}}},
+                             {{"label": "regions", "policy": {{"name": "regional_balance"}}}}],
+                "runs": 30, "seed": 3}}"#,
+            serde_json::to_string(&organisations).unwrap()
+        ))
+        .unwrap();
+        let plain = Simulation::new(scenario.clone())
+            .unwrap()
+            .run_all()
+            .unwrap();
+        scenario.behaviour.joint_statements = Some(JointStatements::by(Category::Country));
+        let joint = Simulation::new(scenario).unwrap().run_all().unwrap();
+        assert_eq!(plain, joint);
+        for policy in &plain.policies {
+            assert_eq!(
+                policy.metrics["never_voiced_share"],
+                policy.metrics["never_heard_share"]
+            );
         }
     }
 }

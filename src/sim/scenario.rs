@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{GrassrootsClass, Kind, Organisation, Session};
+use crate::model::{Category, GrassrootsClass, Kind, Organisation, Session};
 use crate::policy::{Description, Policy, Registry, built_in};
 use crate::{Error, ErrorKind, Result};
 
@@ -109,6 +109,73 @@ pub struct Behaviour {
     /// climate change).
     #[serde(default)]
     pub regional_themes: BTreeMap<String, Vec<String>>,
+    /// Joint statements: when given, the organisations that ask in a session speak through
+    /// one focal point per value of a category (see [`JointStatements`]). Absent (the
+    /// default), every organisation that asks makes its own request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_statements: Option<JointStatements>,
+}
+
+/// How the organisations that ask in a session combine into joint statements:
+/// `{"by": CATEGORY}` (a [`Category`]: `region`, `kind`, `class`, `migrant_led`, `country` or
+/// `tag:KEY`). The 2018 GCM regional focal points are `{"by": "region"}`: one statement per
+/// region.
+///
+/// In each session, once the requests are drawn (who asks, what theme each raises, the
+/// inscription order — the same draws as without joint statements, so the random numbers
+/// stay common to every policy and to the scenario without this field), the requesters are
+/// grouped by their value of the category. A value with a single requester keeps its request
+/// as it is. A value with several requesters makes **one** request: its focal point's, on
+/// behalf of the others ([`Request::on_behalf_of`](crate::model::Request::on_behalf_of),
+/// listed in inscription order); the others' own requests are withdrawn. The focal point is
+/// the first requester, in inscription order, with tag `focal_point` = `"true"`, or else the
+/// first requester inscribed. The joint request keeps the focal point's place in the
+/// inscription order, its minutes and its theme (the co-signatories' themes are then not
+/// requested). Organisations without the country or the tag share the value `""`, and so
+/// speak together, as [`Category`] treats it: an ordinary value. The grouping is
+/// deterministic: it draws nothing.
+///
+/// The voice metrics read the statements: `voice_share` and `never_voiced_share` count the
+/// co-signatories, `never_heard_share` only the requesters (see [`Metric`](super::Metric)).
+///
+/// A generated population has no tags, so its focal points are the first inscribed; its
+/// `class` and `migrant_led` values follow each run's migrant-led draws.
+///
+/// ```
+/// use floorshare::sim::Scenario;
+///
+/// let scenario = Scenario::from_json_str(r#"{
+///     "name": "focal_points",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 5}, "pacific": {"grassroots": 3}}}},
+///     "sessions": [{"id": "s1", "slots": 1}],
+///     "behaviour": {"ask_probability": {}, "default_ask_probability": 0.5, "joint_statements": {"by": "region"}},
+///     "policies": [{"label": "regions", "policy": {"name": "regional_balance"}}],
+///     "runs": 10
+/// }"#)?;
+/// let joint = scenario.behaviour.joint_statements.as_ref().unwrap();
+/// assert_eq!(joint.by.name(), "region");
+///
+/// let err = Scenario::from_json_str(r#"{"name": "x",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 3}}}},
+///     "sessions": [{"id": "s", "slots": 1}],
+///     "behaviour": {"ask_probability": {}, "default_ask_probability": 0.5, "joint_statements": {"by": "colour"}},
+///     "policies": [{"label": "baseline", "policy": {"name": "chair_discretion"}}]}"#);
+/// assert_eq!(err.unwrap_err().field(), "behaviour.joint_statements.by");
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct JointStatements {
+    /// The category whose values make the statements: one per value among the requesters.
+    pub by: Category,
+}
+
+impl JointStatements {
+    /// One joint statement per value of `by` among a session's requesters.
+    pub fn by(category: Category) -> Self {
+        JointStatements { by: category }
+    }
 }
 
 /// A labelled policy, built.

@@ -4,15 +4,15 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Calls to `alloc`, `alloc_zeroed` and `realloc` made by threads that are counting.
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// Whether this thread's allocations are counted: only the test's own, not those of the
     /// test harness or of other tests running at the same time.
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    /// Calls to `alloc`, `alloc_zeroed` and `realloc` this thread made while counting: one
+    /// counter per thread, so that two tests counting at the same time do not count each
+    /// other's allocations.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
 /// [`System`], counting allocations.
@@ -22,7 +22,7 @@ impl CountingAllocator {
     fn count() {
         // `try_with`: the thread-local may be gone while a thread shuts down.
         if COUNTING.try_with(Cell::get).unwrap_or(false) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+            let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
         }
     }
 }
@@ -59,9 +59,9 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 /// The allocations made by `f` on this thread.
 pub fn allocations_in(f: impl FnOnce()) -> usize {
     COUNTING.with(|c| c.set(true));
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = ALLOCATIONS.with(Cell::get);
     f();
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = ALLOCATIONS.with(Cell::get);
     COUNTING.with(|c| c.set(false));
     after - before
 }
