@@ -7,7 +7,8 @@
 //!   full allocation JSON (`serde_json::to_string`, exactly as the `allocate` tool writes it)
 //!   of every policy description of [`policy_grid`] under the seeds 1, 42 and 7, plus the
 //!   session's own cases of [`extra_cases`] (the descriptions of `tests/value_stability.rs`
-//!   and of `examples/sessions/`, and a few descriptions whose error text is pinned instead).
+//!   and of `examples/sessions/`, and a few descriptions whose error text is pinned instead),
+//!   then every description of [`stage_grid`] (the shared stages) under the same seeds.
 //! - `sim/derive_seed.json`: [`derive_seed`] on a grid of (master, run, stream) triples.
 //! - `sim/summaries.json`: the full JSON of the summary of two small simulations
 //!   (`sim/scenarios/`, each with its run count set here).
@@ -251,6 +252,46 @@ fn policy_grid(regions: &BTreeSet<String>) -> Vec<Value> {
     grid
 }
 
+/// The shared stages (`order`, `time`, `placement`) on a few policies, run on every session
+/// with each seed of [`SEEDS`]: each order rule and each time rule at least once, explicit and
+/// default apportionment methods, a tie-prone group-proportional window, the `tag:` category of
+/// the one session with tags. Pinned after the grid and the extra cases, so that adding them
+/// left every earlier pin in place.
+fn stage_grid() -> Vec<Value> {
+    vec![
+        json!({"name": "fcfs", "order": "lottery"}),
+        json!({"name": "regional_balance", "order": "inscription"}),
+        json!({"name": "chair_discretion", "min_slots": 3, "max_slots": 5,
+               "order": {"tiers": {"category": "class", "values": [["grassroots"]]}}}),
+        json!({"name": "capped_lottery", "order": {"alternate": "region"},
+               "time": {"equal_split": {"window": 10, "floor": 2}}}),
+        json!({"name": "fcfs", "order": {"alternate": "region"},
+               "time": {"group_proportional": {"window": 12, "category": "region",
+                                               "equal_part": 0.5, "method": "dhondt"}}}),
+        json!({"name": "grassroots_priority", "time": {"fixed": 2}}),
+        json!({"name": "fcfs", "placement": "spread", "order": "lottery"}),
+        json!({"name": "rotation",
+               "order": {"tiers": {"category": "kind",
+                                   "values": [["grassroots", "diaspora"], ["trade_union"]]}},
+               "time": {"equal_split": {"window": 9, "floor": 3}}}),
+        json!({"name": "progressive_stack",
+               "marks": [{"category": "class", "value": "grassroots", "weight": 2}],
+               "order": "inscription",
+               "time": {"group_proportional": {"window": 7, "category": "class",
+                                               "equal_part": 1}}}),
+        json!({"name": "constituency_round_robin", "category": "region",
+               "order": {"alternate": "kind"}, "time": {"fixed": 4}, "placement": "start"}),
+        json!({"name": "alternation", "category": "class", "value": "grassroots",
+               "order": "lottery", "time": {"equal_split": {"window": 5, "floor": 2}}}),
+        json!({"name": "capped_lottery",
+               "time": {"group_proportional": {"window": 20, "category": "tag:speaker_gender",
+                                               "equal_part": 0.3, "method": "hamilton"}}}),
+        json!({"name": "regional_balance", "method": "dhondt", "placement": "end",
+               "order": {"tiers": {"category": "region",
+                                   "values": [["africa", "asia"], ["europe"]]}}}),
+    ]
+}
+
 /// Cases of one session beyond the grid: descriptions exactly as other tests and the examples
 /// write them, and descriptions that are errors (their message is pinned).
 fn extra_cases(session: &str) -> Vec<(Value, Vec<u64>)> {
@@ -375,6 +416,11 @@ fn compute_session(name: &str) -> Vec<AllocationPin> {
         .map(|policy| (policy, SEEDS.to_vec()))
         .collect();
     cases.extend(extra_cases(name));
+    cases.extend(
+        stage_grid()
+            .into_iter()
+            .map(|policy| (policy, SEEDS.to_vec())),
+    );
 
     let mut pins = Vec::new();
     for (description, seeds) in cases {

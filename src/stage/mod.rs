@@ -59,6 +59,8 @@
 //! ```
 
 mod order;
+#[cfg(test)]
+mod tests;
 mod time;
 
 use rand::Rng;
