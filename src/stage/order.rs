@@ -120,6 +120,10 @@ impl Order {
     ) {
         scratch.order.clear();
         let picks = decision.picks().len();
+        if picks < 2 {
+            // Nothing to order, no lot to draw: no step.
+            return;
+        }
         let order = &mut scratch.order;
         let rule = match self {
             Order::Policy => return,
@@ -150,9 +154,6 @@ impl Order {
                 OrderRule::Inscription
             }
             Order::Lottery => {
-                if picks < 2 {
-                    return;
-                }
                 order.extend(0..picks as u32);
                 lot::draw_to_front(rng, order, picks);
                 let winners = decision.push_pick_requests(order.iter().map(|&i| i as usize));

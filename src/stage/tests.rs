@@ -217,3 +217,13 @@ fn default_stages_are_left_out_of_the_record() {
         serde_json::to_string(&plain).unwrap()
     );
 }
+
+#[test]
+fn a_time_object_names_one_rule() {
+    let err = Stages::from_parameters(
+        serde_json::json!({"time": {"fixed": 2, "equal_split": {"window": 4, "floor": 1}}}),
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), "time");
+    assert!(err.to_string().contains("expected one rule"), "{err}");
+}

@@ -138,6 +138,11 @@ impl<'de> Deserialize<'de> for Time {
                 }
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Time, A::Error> {
+                if let Some(keys) = map.size_hint().filter(|&keys| keys != 1) {
+                    return Err(de::Error::custom(format_args!(
+                        "expected one rule, as in {{\"fixed\": 2}}, found an object with {keys} keys"
+                    )));
+                }
                 Ok(
                     match Tagged::deserialize(de::value::MapAccessDeserializer::new(map))? {
                         Tagged::Fixed(m) => Time::FixedMinutes(m),
