@@ -43,8 +43,11 @@ const SEEDS: [u64; 3] = [1, 42, 7];
 
 /// The pinned sessions: `tests/pins/sessions/<name>.json` (a `SessionInput`) and
 /// `tests/pins/allocations/<name>.json` (its pins).
-const SESSIONS: [&str; 10] = [
+const SESSIONS: [&str; 11] = [
     // tests/value_stability.rs: 3 kinds x 7 GCM regions, 5 slots, length 120, default chair.
+    // examples/sessions/catalogue_session.json without `policy` and `seed`: constituency,
+    // major-group and group tags, focal points, a joint statement, history.
+    "catalogue",
     "value_stability_21",
     // The session of examples/sessions/*.json (the three files share it; they differ only in
     // `policy` and `seed`, whose pairs are extra cases), without `policy` and `seed`.
@@ -292,6 +295,33 @@ fn stage_grid() -> Vec<Value> {
     ]
 }
 
+/// The catalogue's policies without stages, each rule and option at least once, run on every
+/// session with each seed of [`SEEDS`]. Pinned after the stage grid, so that adding them left
+/// every earlier pin in place.
+fn catalogue_grid() -> Vec<Value> {
+    vec![
+        json!({"name": "fcfs"}),
+        json!({"name": "capped_lottery"}),
+        json!({"name": "rotation"}),
+        json!({"name": "rotation", "key": "not_yet_heard_first", "ties": "inscription"}),
+        json!({"name": "constituency_round_robin"}),
+        json!({"name": "constituency_round_robin", "within": "lottery"}),
+        json!({"name": "constituency_round_robin", "category": "region", "within": "inscription",
+               "constituencies": ["pacific", "africa"]}),
+        json!({"name": "constituency_round_robin", "category": "tag:major_group",
+               "within": "rotation"}),
+        json!({"name": "constituency_round_robin", "category": "kind"}),
+        json!({"name": "progressive_stack",
+               "marks": [{"category": "class", "value": "grassroots", "weight": 2},
+                         {"category": "tag:group", "value": "left", "weight": 0.5},
+                         {"category": "region", "value": "africa", "weight": 1}],
+               "recent_penalty": -1.5, "recent_sessions": 2}),
+        json!({"name": "alternation", "category": "migrant_led", "value": "true"}),
+        json!({"name": "alternation", "category": "region", "value": "europe",
+               "within": "lottery", "mode": "hard"}),
+    ]
+}
+
 /// Cases of one session beyond the grid: descriptions exactly as other tests and the examples
 /// write them, and descriptions that are errors (their message is pinned).
 fn extra_cases(session: &str) -> Vec<(Value, Vec<u64>)> {
@@ -419,6 +449,7 @@ fn compute_session(name: &str) -> Vec<AllocationPin> {
     cases.extend(
         stage_grid()
             .into_iter()
+            .chain(catalogue_grid())
             .map(|policy| (policy, SEEDS.to_vec())),
     );
 
