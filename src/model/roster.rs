@@ -1,9 +1,11 @@
 //! The organisations of a process, checked once and shared by its sessions.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
+use super::category::CategoryValues;
 use super::index::{KeyIndex, MAX_KEYS};
-use super::{GrassrootsClass, History, HistoryEntry, Kind, Organisation};
+use super::{Category, GrassrootsClass, History, HistoryEntry, Kind, Organisation};
 use crate::{Error, Result};
 
 /// The organisations of a process, checked: unique non-empty ids, non-empty regions, regions
@@ -36,6 +38,31 @@ pub struct Roster {
     region_of: Vec<u32>,
     in_class: Vec<bool>,
     class: GrassrootsClass,
+    values: ValuesCache,
+}
+
+/// The categories' values built so far ([`Roster::values`]), shared with the roster's clones.
+#[derive(Default)]
+struct ValuesCache(RwLock<Vec<Arc<CategoryValues>>>);
+
+/// The most categories a roster keeps values for; past it they are built at each use (a
+/// policy reads one or two categories, a process a handful).
+const MAX_CACHED_CATEGORIES: usize = 16;
+
+impl Clone for ValuesCache {
+    fn clone(&self) -> Self {
+        let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        ValuesCache(RwLock::new(held.clone()))
+    }
+}
+
+impl fmt::Debug for ValuesCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_list()
+            .entries(held.iter().map(|values| values.category()))
+            .finish()
+    }
 }
 
 impl Roster {
@@ -128,6 +155,7 @@ impl Roster {
             region_of,
             in_class,
             class,
+            values: ValuesCache::default(),
         })
     }
 
@@ -203,6 +231,31 @@ impl Roster {
     /// The grassroots class the roster was checked with.
     pub fn grassroots_class(&self) -> &GrassrootsClass {
         &self.class
+    }
+
+    /// The values of `category` over the organisations, built on the first call for that
+    /// category and kept: each session of a process then reads one id per requester.
+    pub(crate) fn values(&self, category: &Category) -> Arc<CategoryValues> {
+        let held = |cache: &[Arc<CategoryValues>]| {
+            cache
+                .iter()
+                .find(|values| values.category() == category)
+                .cloned()
+        };
+        let cache = &self.values.0;
+        if let Some(values) = held(&cache.read().unwrap_or_else(PoisonError::into_inner)) {
+            return values;
+        }
+        // Built outside the lock: readers of other categories need not wait for it.
+        let values = Arc::new(CategoryValues::new(category, self));
+        let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(raced) = held(&cache) {
+            return raced;
+        }
+        if cache.len() < MAX_CACHED_CATEGORIES {
+            cache.push(values.clone());
+        }
+        values
     }
 
     /// Checks a history list against the roster: every organisation known, none twice. An
