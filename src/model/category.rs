@@ -235,6 +235,15 @@ impl CategoryValues {
         }
     }
 
+    /// Every organisation's value id, for the categories whose ids are stored (kind, country,
+    /// tags); `None` for the others (see [`CategoryValues::id`]).
+    pub(crate) fn stored(&self) -> Option<&[u32]> {
+        match &self.ids {
+            ValueIds::Stored { of, .. } => Some(of),
+            _ => None,
+        }
+    }
+
     /// The id of `value`, or `None` when no organisation has it.
     pub(crate) fn find(&self, value: &str) -> Option<u32> {
         match &self.ids {
@@ -336,5 +345,65 @@ mod tests {
             err.to_string().contains("unknown category \"colour\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn roster_values_are_the_values_of_each_organisation() {
+        use crate::model::GrassrootsClass;
+
+        let organisations: Vec<Organisation> = (0..40)
+            .map(|i| {
+                let kind = Kind::ALL[i % Kind::ALL.len()];
+                let mut o = Organisation::new(format!("o{i}"), ["b", "a", "c"][i % 3], kind)
+                    .migrant_led(i % 4 == 0);
+                if i % 5 != 0 {
+                    o.tags.insert("group".into(), format!("g{}", i % 7));
+                }
+                if i % 2 == 0 {
+                    o.country = Some(["fr", "ke"][i % 4 / 2].into());
+                }
+                o
+            })
+            .collect();
+        let mut roster = Roster::new(organisations, GrassrootsClass::default()).unwrap();
+        let categories: Vec<Category> = [
+            "tag:group",
+            "region",
+            "kind",
+            "class",
+            "migrant_led",
+            "country",
+        ]
+        .iter()
+        .map(|name| name.parse().unwrap())
+        .chain((0..20).map(|i| Category::Tag(format!("t{i}"))))
+        .collect();
+        let agree = |roster: &Roster| {
+            // Past the roster's cache too: 26 categories.
+            for category in &categories {
+                let values = roster.values(category);
+                assert_eq!(values.category(), category);
+                for (i, organisation) in roster.organisations().iter().enumerate() {
+                    let value = category.value_of(organisation, roster.in_class(i));
+                    let id = values.id(roster, i);
+                    assert_eq!(*values.names()[id as usize], *value, "{category} of o{i}");
+                    assert_eq!(values.find(&value), Some(id));
+                    if let Some(ids) = values.stored() {
+                        assert_eq!(ids[i], id);
+                    }
+                }
+                assert_eq!(values.find("nobody's"), None);
+            }
+        };
+        agree(&roster);
+        // Built once, kept (the first 16 categories), and shared by clones.
+        let group = Category::Tag("group".into());
+        let clone = roster.clone();
+        assert!(Arc::ptr_eq(&roster.values(&group), &clone.values(&group)));
+        // The class and the migrant-led flag follow the roster after the values were built.
+        for i in 0..roster.len() {
+            roster.set_migrant_led(i, i % 3 == 0);
+        }
+        agree(&roster);
     }
 }

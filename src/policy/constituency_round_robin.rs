@@ -208,6 +208,64 @@ impl ConstituencyRoundRobin {
             .and_then(|list| list.iter().position(|v| v == name))
             .map_or(u32::MAX, |p| p as u32)
     }
+
+    /// The constituencies of this session into `s.groups`, in order of first requester, and
+    /// their members into `s.members`: grouped, inscription order within, focal points before
+    /// the others (a stable counting sort, so no sort by flag is needed after). `id(org)` is
+    /// the value id of the organisation at roster index `org` (`names` the values); `focal`
+    /// the ids of tag `focal_point` and the id of `"true"`.
+    fn group(
+        &self,
+        s: &mut Scratch,
+        session: &CheckedSession,
+        names: &[Arc<str>],
+        id: impl Fn(usize) -> u32,
+        (flags, focal_point): (&[u32], u32),
+    ) {
+        let Scratch {
+            local,
+            groups,
+            group_of,
+            members,
+            ..
+        } = s;
+        let requesters = session.requesters();
+        groups.clear();
+        group_of.clear();
+        group_of.extend(requesters.iter().map(|&r| {
+            let org = session.organisation_of(r as usize);
+            let name = id(org);
+            let mut g = local[name as usize];
+            if g == NONE {
+                g = groups.len() as u32;
+                local[name as usize] = g;
+                groups.push(Group {
+                    name,
+                    listed: self.listed(&names[name as usize]),
+                    ..Group::default()
+                });
+            }
+            let focal = flags.get(org) == Some(&focal_point);
+            let group = &mut groups[g as usize];
+            group.len += 1;
+            group.split += u32::from(focal);
+            g << 1 | u32::from(focal)
+        }));
+        let mut start = 0;
+        for group in groups.iter_mut() {
+            group.start = start;
+            group.next = [start, start + group.split];
+            start += group.len;
+        }
+        members.clear();
+        members.resize(requesters.len(), 0);
+        for (&r, &tagged) in requesters.iter().zip(group_of.iter()) {
+            let group = &mut groups[(tagged >> 1) as usize];
+            let next = &mut group.next[usize::from(tagged & 1 == 0)];
+            members[*next as usize] = r;
+            *next += 1;
+        }
+    }
 }
 
 /// Not a constituency of this session.
@@ -246,8 +304,9 @@ struct Scratch {
     /// Value id → group of this session (or [`NONE`]); all [`NONE`] between sessions.
     local: Vec<u32>,
     groups: Vec<Group>,
-    /// The group of each requester (by position in the requesters) shifted left by one, its
-    /// focal-point flag in the low bit.
+    /// Each requester's group (by position in the requesters) shifted left by one, its
+    /// focal-point flag in the low bit: read once, then reused by the counting sort (reading
+    /// it back is cheaper than looking the organisation up again).
     group_of: Vec<u32>,
     /// Request indices grouped by constituency, inscription order within.
     members: Vec<u32>,
@@ -300,52 +359,23 @@ impl Policy for ConstituencyRoundRobin {
         // Value ids kept by the roster: one integer per requester, no tag read, no hashing.
         let values = roster.values(&self.spec.category);
         let names = values.names();
-        // The id of tag `focal_point` = "true" (none when no organisation is a focal point).
-        let focal_points = match self.spec.within {
-            WithinConstituency::FocalPoint => {
-                let flags = roster.values(&FOCAL_POINT);
-                flags.find("true").map(|id| (flags, id))
-            }
+        // The focal points' ids of tag `focal_point` and the id of "true" (none when no
+        // organisation is a focal point, or with another `within`).
+        let flags = match self.spec.within {
+            WithinConstituency::FocalPoint => Some(roster.values(&FOCAL_POINT)),
             _ => None,
         };
-        let is_focal = |org: usize| {
-            focal_points
-                .as_ref()
-                .is_some_and(|(flags, id)| flags.id(roster, org) == *id)
-        };
+        let focal = flags
+            .as_deref()
+            .and_then(|flags| Some((flags.stored()?, flags.find("true")?)))
+            .unwrap_or((&[], NONE));
         if s.local.len() < names.len() {
             s.local.resize(names.len(), NONE);
         }
-        // The constituencies of this session, in order of first requester; each requester's
-        // group with its focal-point flag in the low bit, read once for both passes below.
-        s.groups.clear();
-        s.group_of.clear();
-        {
-            let Scratch {
-                local,
-                groups,
-                group_of,
-                ..
-            } = &mut *s;
-            group_of.extend(requesters.iter().map(|&r| {
-                let org = session.organisation_of(r as usize);
-                let name = values.id(roster, org);
-                let mut g = local[name as usize];
-                if g == NONE {
-                    g = groups.len() as u32;
-                    local[name as usize] = g;
-                    groups.push(Group {
-                        name,
-                        listed: self.listed(&names[name as usize]),
-                        ..Group::default()
-                    });
-                }
-                let focal = is_focal(org);
-                let group = &mut groups[g as usize];
-                group.len += 1;
-                group.split += u32::from(focal);
-                g << 1 | u32::from(focal)
-            }));
+        // One loop per way of reading ids, so that the loop itself does not branch on it.
+        match values.stored() {
+            Some(ids) => self.group(s, session, names, |org| ids[org], focal),
+            None => self.group(s, session, names, |org| values.id(roster, org), focal),
         }
         // Recency: every member in the history, requesting or not.
         for (org, record) in history.records().iter().enumerate() {
@@ -359,30 +389,6 @@ impl Policy for ConstituencyRoundRobin {
             if g != NONE {
                 let group = &mut s.groups[g as usize];
                 group.last = group.last.max(Some(last));
-            }
-        }
-        // Members grouped, inscription order within, focal points (`within: focal_point`)
-        // before the others: a counting sort, stable, so no sort by flag is needed after.
-        let mut start = 0;
-        for group in &mut s.groups {
-            group.start = start;
-            group.next = [start, start + group.split];
-            start += group.len;
-        }
-        s.members.clear();
-        s.members.resize(requesters.len(), 0);
-        {
-            let Scratch {
-                groups,
-                group_of,
-                members,
-                ..
-            } = &mut *s;
-            for (&r, &tagged) in requesters.iter().zip(group_of.iter()) {
-                let group = &mut groups[(tagged >> 1) as usize];
-                let next = &mut group.next[usize::from(tagged & 1 == 0)];
-                members[*next as usize] = r;
-                *next += 1;
             }
         }
         // The walking order: never heard first, then heard longest ago; the list; the name.
