@@ -180,37 +180,83 @@ enum ValueIds {
     MigrantLed,
 }
 
-impl CategoryValues {
-    /// The values of `category` over the organisations of `roster`.
-    pub(crate) fn new(category: &Category, roster: &Roster) -> Self {
-        let (names, ids) = match category {
-            Category::Region => (roster.regions().to_vec(), ValueIds::Region),
-            Category::Class => (vec!["other".into(), "grassroots".into()], ValueIds::Class),
-            Category::MigrantLed => (vec!["false".into(), "true".into()], ValueIds::MigrantLed),
-            Category::Kind | Category::Country | Category::Tag(_) => {
-                let mut names: Vec<Arc<str>> = Vec::new();
-                let mut index = KeyIndex::with_capacity(8);
-                let of = roster
-                    .organisations()
-                    .iter()
-                    .map(|organisation| {
-                        // `in_class` only matters to the class, not read here.
-                        let value = category.value_of(organisation, false);
-                        let hash = index.hash(&value);
-                        index
-                            .insert(hash, &value, |v| &names[v as usize])
-                            .inspect(|_| names.push(Arc::from(&*value)))
-                            .unwrap_or_else(|held| held)
-                    })
-                    .collect();
-                (names, ValueIds::Stored { of, index })
-            }
-        };
-        CategoryValues {
-            category: category.clone(),
-            names,
-            ids,
+/// One stored category's values while they are read: ids given in order of first appearance.
+struct Interner {
+    names: Vec<Arc<str>>,
+    index: KeyIndex,
+    of: Vec<u32>,
+}
+
+impl Interner {
+    fn new(organisations: usize) -> Self {
+        Interner {
+            names: Vec::new(),
+            index: KeyIndex::with_capacity(8),
+            of: Vec::with_capacity(organisations),
         }
+    }
+
+    /// The next organisation's value.
+    fn push(&mut self, value: &str) {
+        let names = &mut self.names;
+        let hash = self.index.hash(value);
+        let id = self
+            .index
+            .insert(hash, value, |v| &names[v as usize])
+            .inspect(|_| names.push(Arc::from(value)))
+            .unwrap_or_else(|held| held);
+        self.of.push(id);
+    }
+}
+
+impl CategoryValues {
+    /// The values of each of `categories` over the organisations of `roster`, in that order.
+    /// The stored ones are read in one pass over the organisations, so that an organisation's
+    /// tags are fetched from memory once for all of them rather than once per category.
+    pub(crate) fn build(categories: &[&Category], roster: &Roster) -> Vec<Self> {
+        let stored = |category: &Category| {
+            matches!(
+                category,
+                Category::Kind | Category::Country | Category::Tag(_)
+            )
+        };
+        let mut interners: Vec<Interner> = categories
+            .iter()
+            .filter(|c| stored(c))
+            .map(|_| Interner::new(roster.len()))
+            .collect();
+        if !interners.is_empty() {
+            for organisation in roster.organisations() {
+                let each = categories.iter().filter(|c| stored(c));
+                for (category, interner) in each.zip(&mut interners) {
+                    // `in_class` only matters to the class, not read here.
+                    interner.push(&category.value_of(organisation, false));
+                }
+            }
+        }
+        let mut interners = interners.into_iter();
+        categories
+            .iter()
+            .map(|&category| {
+                let (names, ids) = match category {
+                    Category::Region => (roster.regions().to_vec(), ValueIds::Region),
+                    Category::Class => (vec!["other".into(), "grassroots".into()], ValueIds::Class),
+                    Category::MigrantLed => {
+                        (vec!["false".into(), "true".into()], ValueIds::MigrantLed)
+                    }
+                    Category::Kind | Category::Country | Category::Tag(_) => {
+                        let Interner { names, index, of } =
+                            interners.next().expect("one interner per stored category");
+                        (names, ValueIds::Stored { of, index })
+                    }
+                };
+                CategoryValues {
+                    category: category.clone(),
+                    names,
+                    ids,
+                }
+            })
+            .collect()
     }
 
     /// The category.
@@ -381,7 +427,7 @@ mod tests {
         let agree = |roster: &Roster| {
             // Past the roster's cache too: 26 categories.
             for category in &categories {
-                let values = roster.values(category);
+                let [values] = roster.values([category]);
                 assert_eq!(values.category(), category);
                 for (i, organisation) in roster.organisations().iter().enumerate() {
                     let value = category.value_of(organisation, roster.in_class(i));
@@ -395,11 +441,35 @@ mod tests {
                 assert_eq!(values.find("nobody's"), None);
             }
         };
+        // Several at once, built together (a category twice, one held already), as one by one.
+        let fresh =
+            Roster::new(roster.organisations().to_vec(), GrassrootsClass::default()).unwrap();
+        let [region] = fresh.values([&categories[1]]);
+        let together = fresh.values([
+            &categories[0],
+            &categories[1],
+            &categories[7],
+            &categories[0],
+            &categories[4],
+        ]);
+        assert!(Arc::ptr_eq(&together[1], &region));
+        assert!(Arc::ptr_eq(&together[0], &together[3]));
+        for (values, category) in together.iter().zip([0, 1, 7, 0, 4]) {
+            assert_eq!(values.category(), &categories[category]);
+            assert_eq!(
+                values.names(),
+                roster.values([&categories[category]])[0].names()
+            );
+        }
+        agree(&fresh);
         agree(&roster);
         // Built once, kept (the first 16 categories), and shared by clones.
         let group = Category::Tag("group".into());
         let clone = roster.clone();
-        assert!(Arc::ptr_eq(&roster.values(&group), &clone.values(&group)));
+        assert!(Arc::ptr_eq(
+            &roster.values([&group])[0],
+            &clone.values([&group])[0]
+        ));
         // The class and the migrant-led flag follow the roster after the values were built.
         for i in 0..roster.len() {
             roster.set_migrant_led(i, i % 3 == 0);

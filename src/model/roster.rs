@@ -233,29 +233,55 @@ impl Roster {
         &self.class
     }
 
-    /// The values of `category` over the organisations, built on the first call for that
-    /// category and kept: each session of a process then reads one id per requester.
-    pub(crate) fn values(&self, category: &Category) -> Arc<CategoryValues> {
-        let held = |cache: &[Arc<CategoryValues>]| {
+    /// The values of each of `categories` over the organisations, built on the first call for
+    /// a category (those missing built together: [`CategoryValues::build`]) and kept: each
+    /// session of a process then reads one id per requester.
+    pub(crate) fn values<const N: usize>(
+        &self,
+        categories: [&Category; N],
+    ) -> [Arc<CategoryValues>; N] {
+        let held = |cache: &[Arc<CategoryValues>], category: &Category| {
             cache
                 .iter()
                 .find(|values| values.category() == category)
                 .cloned()
         };
         let cache = &self.values.0;
-        if let Some(values) = held(&cache.read().unwrap_or_else(PoisonError::into_inner)) {
-            return values;
+        let found = {
+            let cache = cache.read().unwrap_or_else(PoisonError::into_inner);
+            categories.map(|category| held(&cache, category))
+        };
+        let mut missing: Vec<&Category> = Vec::new();
+        for (&category, found) in categories.iter().zip(&found) {
+            if found.is_none() && !missing.contains(&category) {
+                missing.push(category);
+            }
+        }
+        if missing.is_empty() {
+            return found.map(|values| values.expect("every category found"));
         }
         // Built outside the lock: readers of other categories need not wait for it.
-        let values = Arc::new(CategoryValues::new(category, self));
+        let built = CategoryValues::build(&missing, self);
         let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(raced) = held(&cache) {
-            return raced;
-        }
-        if cache.len() < MAX_CACHED_CATEGORIES {
-            cache.push(values.clone());
-        }
-        values
+        let built: Vec<Arc<CategoryValues>> = built
+            .into_iter()
+            .map(|values| {
+                // Another clone's thread may have built it meanwhile: keep one.
+                held(&cache, values.category()).unwrap_or_else(|| {
+                    let values = Arc::new(values);
+                    if cache.len() < MAX_CACHED_CATEGORIES {
+                        cache.push(values.clone());
+                    }
+                    values
+                })
+            })
+            .collect();
+        drop(cache);
+        std::array::from_fn(|i| {
+            found[i].clone().unwrap_or_else(|| {
+                held(&built, categories[i]).expect("every missing category built")
+            })
+        })
     }
 
     /// Checks a history list against the roster: every organisation known, none twice. An

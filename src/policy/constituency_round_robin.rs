@@ -357,14 +357,19 @@ impl Policy for ConstituencyRoundRobin {
         let mut scratch = decision.take_scratch::<Scratch>();
         let s = &mut *scratch;
         // Value ids kept by the roster: one integer per requester, no tag read, no hashing.
-        let values = roster.values(&self.spec.category);
-        let names = values.names();
-        // The focal points' ids of tag `focal_point` and the id of "true" (none when no
-        // organisation is a focal point, or with another `within`).
-        let flags = match self.spec.within {
-            WithinConstituency::FocalPoint => Some(roster.values(&FOCAL_POINT)),
-            _ => None,
+        // With `focal_point`, the ids of tag `focal_point` too (both read in one pass the first
+        // time), and the id of "true" among them (none when no organisation is a focal point).
+        let (values, flags) = match self.spec.within {
+            WithinConstituency::FocalPoint => {
+                let [values, flags] = roster.values([&self.spec.category, &FOCAL_POINT]);
+                (values, Some(flags))
+            }
+            _ => {
+                let [values] = roster.values([&self.spec.category]);
+                (values, None)
+            }
         };
+        let names = values.names();
         let focal = flags
             .as_deref()
             .and_then(|flags| Some((flags.stored()?, flags.find("true")?)))
