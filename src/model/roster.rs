@@ -10,7 +10,10 @@ use crate::{Error, Result};
 
 /// The organisations of a process, checked: unique non-empty ids, non-empty regions, regions
 /// interned (sorted by name), grassroots class evaluated. Shared (through an [`Arc`]) by every
-/// session of a process.
+/// session of a process. A policy that groups every requester by a category
+/// (`constituency_round_robin`) has the roster keep each organisation's value in it as a
+/// 4-byte id, built on the first session that asks and shared by the roster's clones, so that
+/// later sessions read no tag.
 ///
 /// # Example
 ///
