@@ -4,9 +4,11 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::index::KeyIndex;
 use super::{Kind, Organisation, Roster};
 use crate::{Error, ErrorKind, Result};
 
@@ -149,6 +151,160 @@ impl ValueMatch {
     }
 }
 
+/// A category's values over the organisations of a roster, as compact ids (`0..names.len()`,
+/// in order of first appearance): a policy that groups every requester by a category reads one
+/// integer per requester instead of its tags, a `BTreeMap` behind a pointer per organisation
+/// (a cache miss each at 100 000). Built once per roster and kept by it
+/// ([`Roster::values`](super::Roster::values)), so it holds only what no roster method changes.
+#[derive(Debug)]
+pub(crate) struct CategoryValues {
+    category: Category,
+    /// The distinct values, the id of each its position.
+    names: Vec<Arc<str>>,
+    ids: ValueIds,
+}
+
+/// Where an organisation's value id comes from.
+#[derive(Debug)]
+enum ValueIds {
+    /// Kind, country and tags: one id per organisation, read once, and the values' index.
+    Stored {
+        of: Vec<u32>,
+        index: KeyIndex,
+    },
+    /// The roster's region index (names: its regions, sorted).
+    Region,
+    /// Read from the roster at each use ([`Roster::set_migrant_led`](super::Roster::set_migrant_led)
+    /// changes them): id 1 for `grassroots` / `true`, 0 for `other` / `false`.
+    Class,
+    MigrantLed,
+}
+
+/// One stored category's values while they are read: ids given in order of first appearance.
+struct Interner {
+    names: Vec<Arc<str>>,
+    index: KeyIndex,
+    of: Vec<u32>,
+}
+
+impl Interner {
+    fn new(organisations: usize) -> Self {
+        Interner {
+            names: Vec::new(),
+            index: KeyIndex::with_capacity(8),
+            of: Vec::with_capacity(organisations),
+        }
+    }
+
+    /// The next organisation's value.
+    fn push(&mut self, value: &str) {
+        let names = &mut self.names;
+        let hash = self.index.hash(value);
+        let id = self
+            .index
+            .insert(hash, value, |v| &names[v as usize])
+            .inspect(|_| names.push(Arc::from(value)))
+            .unwrap_or_else(|held| held);
+        self.of.push(id);
+    }
+}
+
+impl CategoryValues {
+    /// The values of each of `categories` over the organisations of `roster`, in that order.
+    /// The stored ones are read in one pass over the organisations, so that an organisation's
+    /// tags are fetched from memory once for all of them rather than once per category.
+    pub(crate) fn build(categories: &[&Category], roster: &Roster) -> Vec<Self> {
+        let stored = |category: &Category| {
+            matches!(
+                category,
+                Category::Kind | Category::Country | Category::Tag(_)
+            )
+        };
+        let mut interners: Vec<Interner> = categories
+            .iter()
+            .filter(|c| stored(c))
+            .map(|_| Interner::new(roster.len()))
+            .collect();
+        if !interners.is_empty() {
+            for organisation in roster.organisations() {
+                let each = categories.iter().filter(|c| stored(c));
+                for (category, interner) in each.zip(&mut interners) {
+                    // `in_class` only matters to the class, not read here.
+                    interner.push(&category.value_of(organisation, false));
+                }
+            }
+        }
+        let mut interners = interners.into_iter();
+        categories
+            .iter()
+            .map(|&category| {
+                let (names, ids) = match category {
+                    Category::Region => (roster.regions().to_vec(), ValueIds::Region),
+                    Category::Class => (vec!["other".into(), "grassroots".into()], ValueIds::Class),
+                    Category::MigrantLed => {
+                        (vec!["false".into(), "true".into()], ValueIds::MigrantLed)
+                    }
+                    Category::Kind | Category::Country | Category::Tag(_) => {
+                        let Interner { names, index, of } =
+                            interners.next().expect("one interner per stored category");
+                        (names, ValueIds::Stored { of, index })
+                    }
+                };
+                CategoryValues {
+                    category: category.clone(),
+                    names,
+                    ids,
+                }
+            })
+            .collect()
+    }
+
+    /// The category.
+    pub(crate) fn category(&self) -> &Category {
+        &self.category
+    }
+
+    /// The distinct values; an id is a position here.
+    pub(crate) fn names(&self) -> &[Arc<str>] {
+        &self.names
+    }
+
+    /// The id of the value of the organisation at `index` in `roster` (the roster these values
+    /// were built from, or a clone of it).
+    #[inline]
+    pub(crate) fn id(&self, roster: &Roster, index: usize) -> u32 {
+        match &self.ids {
+            ValueIds::Stored { of, .. } => of[index],
+            ValueIds::Region => roster.region_of(index) as u32,
+            ValueIds::Class => u32::from(roster.in_class(index)),
+            ValueIds::MigrantLed => u32::from(roster.organisations()[index].migrant_led),
+        }
+    }
+
+    /// Every organisation's value id, for the categories whose ids are stored (kind, country,
+    /// tags); `None` for the others (see [`CategoryValues::id`]).
+    pub(crate) fn stored(&self) -> Option<&[u32]> {
+        match &self.ids {
+            ValueIds::Stored { of, .. } => Some(of),
+            _ => None,
+        }
+    }
+
+    /// The id of `value`, or `None` when no organisation has it.
+    pub(crate) fn find(&self, value: &str) -> Option<u32> {
+        match &self.ids {
+            ValueIds::Stored { index, .. } => {
+                index.get(index.hash(value), value, |v| &self.names[v as usize])
+            }
+            _ => self
+                .names
+                .iter()
+                .position(|name| **name == *value)
+                .map(|v| v as u32),
+        }
+    }
+}
+
 impl FromStr for Category {
     type Err = Error;
 
@@ -235,5 +391,89 @@ mod tests {
             err.to_string().contains("unknown category \"colour\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn roster_values_are_the_values_of_each_organisation() {
+        use crate::model::GrassrootsClass;
+
+        let organisations: Vec<Organisation> = (0..40)
+            .map(|i| {
+                let kind = Kind::ALL[i % Kind::ALL.len()];
+                let mut o = Organisation::new(format!("o{i}"), ["b", "a", "c"][i % 3], kind)
+                    .migrant_led(i % 4 == 0);
+                if i % 5 != 0 {
+                    o.tags.insert("group".into(), format!("g{}", i % 7));
+                }
+                if i % 2 == 0 {
+                    o.country = Some(["fr", "ke"][i % 4 / 2].into());
+                }
+                o
+            })
+            .collect();
+        let mut roster = Roster::new(organisations, GrassrootsClass::default()).unwrap();
+        let categories: Vec<Category> = [
+            "tag:group",
+            "region",
+            "kind",
+            "class",
+            "migrant_led",
+            "country",
+        ]
+        .iter()
+        .map(|name| name.parse().unwrap())
+        .chain((0..20).map(|i| Category::Tag(format!("t{i}"))))
+        .collect();
+        let agree = |roster: &Roster| {
+            // Past the roster's cache too: 26 categories.
+            for category in &categories {
+                let [values] = roster.values([category]);
+                assert_eq!(values.category(), category);
+                for (i, organisation) in roster.organisations().iter().enumerate() {
+                    let value = category.value_of(organisation, roster.in_class(i));
+                    let id = values.id(roster, i);
+                    assert_eq!(*values.names()[id as usize], *value, "{category} of o{i}");
+                    assert_eq!(values.find(&value), Some(id));
+                    if let Some(ids) = values.stored() {
+                        assert_eq!(ids[i], id);
+                    }
+                }
+                assert_eq!(values.find("nobody's"), None);
+            }
+        };
+        // Several at once, built together (a category twice, one held already), as one by one.
+        let fresh =
+            Roster::new(roster.organisations().to_vec(), GrassrootsClass::default()).unwrap();
+        let [region] = fresh.values([&categories[1]]);
+        let together = fresh.values([
+            &categories[0],
+            &categories[1],
+            &categories[7],
+            &categories[0],
+            &categories[4],
+        ]);
+        assert!(Arc::ptr_eq(&together[1], &region));
+        assert!(Arc::ptr_eq(&together[0], &together[3]));
+        for (values, category) in together.iter().zip([0, 1, 7, 0, 4]) {
+            assert_eq!(values.category(), &categories[category]);
+            assert_eq!(
+                values.names(),
+                roster.values([&categories[category]])[0].names()
+            );
+        }
+        agree(&fresh);
+        agree(&roster);
+        // Built once, kept (the first 16 categories), and shared by clones.
+        let group = Category::Tag("group".into());
+        let clone = roster.clone();
+        assert!(Arc::ptr_eq(
+            &roster.values([&group])[0],
+            &clone.values([&group])[0]
+        ));
+        // The class and the migrant-led flag follow the roster after the values were built.
+        for i in 0..roster.len() {
+            roster.set_migrant_led(i, i % 3 == 0);
+        }
+        agree(&roster);
     }
 }

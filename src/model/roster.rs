@@ -1,14 +1,19 @@
 //! The organisations of a process, checked once and shared by its sessions.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
+use super::category::CategoryValues;
 use super::index::{KeyIndex, MAX_KEYS};
-use super::{GrassrootsClass, History, HistoryEntry, Kind, Organisation};
+use super::{Category, GrassrootsClass, History, HistoryEntry, Kind, Organisation};
 use crate::{Error, Result};
 
 /// The organisations of a process, checked: unique non-empty ids, non-empty regions, regions
 /// interned (sorted by name), grassroots class evaluated. Shared (through an [`Arc`]) by every
-/// session of a process.
+/// session of a process. A policy that groups every requester by a category
+/// (`constituency_round_robin`) has the roster keep each organisation's value in it as a
+/// 4-byte id, built on the first session that asks and shared by the roster's clones, so that
+/// later sessions read no tag.
 ///
 /// # Example
 ///
@@ -36,6 +41,31 @@ pub struct Roster {
     region_of: Vec<u32>,
     in_class: Vec<bool>,
     class: GrassrootsClass,
+    values: ValuesCache,
+}
+
+/// The categories' values built so far ([`Roster::values`]), shared with the roster's clones.
+#[derive(Default)]
+struct ValuesCache(RwLock<Vec<Arc<CategoryValues>>>);
+
+/// The most categories a roster keeps values for; past it they are built at each use (a
+/// policy reads one or two categories, a process a handful).
+const MAX_CACHED_CATEGORIES: usize = 16;
+
+impl Clone for ValuesCache {
+    fn clone(&self) -> Self {
+        let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        ValuesCache(RwLock::new(held.clone()))
+    }
+}
+
+impl fmt::Debug for ValuesCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        f.debug_list()
+            .entries(held.iter().map(|values| values.category()))
+            .finish()
+    }
 }
 
 impl Roster {
@@ -128,6 +158,7 @@ impl Roster {
             region_of,
             in_class,
             class,
+            values: ValuesCache::default(),
         })
     }
 
@@ -203,6 +234,57 @@ impl Roster {
     /// The grassroots class the roster was checked with.
     pub fn grassroots_class(&self) -> &GrassrootsClass {
         &self.class
+    }
+
+    /// The values of each of `categories` over the organisations, built on the first call for
+    /// a category (those missing built together: [`CategoryValues::build`]) and kept: each
+    /// session of a process then reads one id per requester.
+    pub(crate) fn values<const N: usize>(
+        &self,
+        categories: [&Category; N],
+    ) -> [Arc<CategoryValues>; N] {
+        let held = |cache: &[Arc<CategoryValues>], category: &Category| {
+            cache
+                .iter()
+                .find(|values| values.category() == category)
+                .cloned()
+        };
+        let cache = &self.values.0;
+        let found = {
+            let cache = cache.read().unwrap_or_else(PoisonError::into_inner);
+            categories.map(|category| held(&cache, category))
+        };
+        let mut missing: Vec<&Category> = Vec::new();
+        for (&category, found) in categories.iter().zip(&found) {
+            if found.is_none() && !missing.contains(&category) {
+                missing.push(category);
+            }
+        }
+        if missing.is_empty() {
+            return found.map(|values| values.expect("every category found"));
+        }
+        // Built outside the lock: readers of other categories need not wait for it.
+        let built = CategoryValues::build(&missing, self);
+        let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+        let built: Vec<Arc<CategoryValues>> = built
+            .into_iter()
+            .map(|values| {
+                // Another clone's thread may have built it meanwhile: keep one.
+                held(&cache, values.category()).unwrap_or_else(|| {
+                    let values = Arc::new(values);
+                    if cache.len() < MAX_CACHED_CATEGORIES {
+                        cache.push(values.clone());
+                    }
+                    values
+                })
+            })
+            .collect();
+        drop(cache);
+        std::array::from_fn(|i| {
+            found[i].clone().unwrap_or_else(|| {
+                held(&built, categories[i]).expect("every missing category built")
+            })
+        })
     }
 
     /// Checks a history list against the roster: every organisation known, none twice. An

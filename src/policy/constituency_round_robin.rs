@@ -1,9 +1,7 @@
 //! `constituency_round_robin`: one turn per constituency, in full cycles, those heard longest
 //! ago first.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -206,38 +204,76 @@ impl ConstituencyRoundRobin {
             .and_then(|list| list.iter().position(|v| v == name))
             .map_or(u32::MAX, |p| p as u32)
     }
+
+    /// The constituencies of this session into `s.groups`, in order of first requester, and
+    /// their members into `s.members`: grouped, inscription order within, focal points before
+    /// the others (a stable counting sort, so no sort by flag is needed after). `id(org)` is
+    /// the value id of the organisation at roster index `org` (`names` the values); `focal`
+    /// the ids of tag `focal_point` and the id of `"true"`.
+    fn group(
+        &self,
+        s: &mut Scratch,
+        session: &CheckedSession,
+        names: &[Arc<str>],
+        id: impl Fn(usize) -> u32,
+        (flags, focal_point): (&[u32], u32),
+    ) {
+        let Scratch {
+            local,
+            groups,
+            group_of,
+            members,
+            ..
+        } = s;
+        let requesters = session.requesters();
+        groups.clear();
+        group_of.clear();
+        group_of.extend(requesters.iter().map(|&r| {
+            let org = session.organisation_of(r as usize);
+            let name = id(org);
+            let mut g = local[name as usize];
+            if g == NONE {
+                g = groups.len() as u32;
+                local[name as usize] = g;
+                groups.push(Group {
+                    name,
+                    listed: self.listed(&names[name as usize]),
+                    ..Group::default()
+                });
+            }
+            let focal = flags.get(org) == Some(&focal_point);
+            let group = &mut groups[g as usize];
+            group.len += 1;
+            group.split += u32::from(focal);
+            g << 1 | u32::from(focal)
+        }));
+        let mut start = 0;
+        for group in groups.iter_mut() {
+            group.start = start;
+            group.next = [start, start + group.split];
+            start += group.len;
+        }
+        members.clear();
+        members.resize(requesters.len(), 0);
+        for (&r, &tagged) in requesters.iter().zip(group_of.iter()) {
+            let group = &mut groups[(tagged >> 1) as usize];
+            let next = &mut group.next[usize::from(tagged & 1 == 0)];
+            members[*next as usize] = r;
+            *next += 1;
+        }
+    }
 }
 
 /// Not a constituency of this session.
 const NONE: u32 = u32::MAX;
 
-/// FNV-1a: constituency names are short and looked up once per requester, where SipHash's
-/// resistance to chosen collisions buys nothing (the map's order is never read).
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
+/// The category of the focal-point flag (tag `focal_point`), built once rather than per session.
+static FOCAL_POINT: LazyLock<Category> = LazyLock::new(|| Category::Tag("focal_point".into()));
 
 /// A constituency with a requesting organisation.
 #[derive(Debug, Clone, Default)]
 struct Group {
-    /// Its interned name (index in [`Scratch::names`]).
+    /// Its value id in the roster's values of the category.
     name: u32,
     /// The most recent session any member spoke in.
     last: Option<u32>,
@@ -246,12 +282,14 @@ struct Group {
     /// Its members: a range of [`Scratch::members`], granted ones first in turn order.
     start: u32,
     len: u32,
+    /// Where the counting sort puts its next focal point and its next other member.
+    next: [u32; 2],
     /// Turns it takes this session.
     turns: u32,
     /// Members (positions within the group) won in a lot: two ranges.
     by_lot: [(u32, u32); 2],
     /// Whether losers in the focal points (first) and in the rest (second) lost a lot; the
-    /// first `split` members are the first pool.
+    /// first `split` members are the first pool (with `focal_point`, counted while grouping).
     lost_lot: [bool; 2],
     split: u32,
 }
@@ -259,24 +297,20 @@ struct Group {
 /// The buffers `constituency_round_robin` reuses from session to session.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// Constituency names met so far, interned.
-    ids: HashMap<Arc<str>, u32, BuildHasherDefault<Fnv>>,
-    names: Vec<Arc<str>>,
-    /// Interned name → group of this session (or [`NONE`]).
+    /// Value id → group of this session (or [`NONE`]); all [`NONE`] between sessions.
     local: Vec<u32>,
     groups: Vec<Group>,
-    /// The group of each requester (by position in the requesters).
+    /// Each requester's group (by position in the requesters) shifted left by one, its
+    /// focal-point flag in the low bit: read once, then reused by the counting sort (reading
+    /// it back is cheaper than looking the organisation up again).
     group_of: Vec<u32>,
-    /// Whether each request's organisation is a focal point (`within: focal_point`), read
-    /// while its tags are at hand.
-    focal: Vec<bool>,
     /// Request indices grouped by constituency, inscription order within.
     members: Vec<u32>,
     /// Groups in walking order.
     order: Vec<u32>,
     /// Groups still taking turns.
     active: Vec<u32>,
-    /// A constituency's members with their rotation rank (`within: rotation`) or a flag.
+    /// A constituency's members with their rotation rank (`within: rotation`).
     ranked: Vec<(Rank, u32)>,
     /// The requests granted without a lot, in speaking order.
     deterministic: Vec<u32>,
@@ -297,7 +331,6 @@ impl Policy for ConstituencyRoundRobin {
     ) -> Result<()> {
         let requesters = session.requesters();
         let roster = session.roster();
-        let organisations = roster.organisations();
         let history = session.history();
         let k = (session.session().slots as usize).min(requesters.len());
         if k == 0 {
@@ -315,91 +348,51 @@ impl Policy for ConstituencyRoundRobin {
         }
         let mut scratch = decision.take_scratch::<Scratch>();
         let s = &mut *scratch;
-        if s.names.len() > 1 << 16 {
-            s.ids.clear();
-            s.names.clear();
-            s.local.clear();
-            s.last_order = None;
-        }
-        let category = &self.spec.category;
-        // The constituencies of this session, in order of first requester.
-        s.groups.clear();
-        s.group_of.clear();
-        let focal_points = self.spec.within == WithinConstituency::FocalPoint;
-        s.focal.clear();
-        if focal_points {
-            s.focal.resize(session.requests().len(), false);
-        }
-        for &r in requesters {
-            let org = session.organisation_of(r as usize);
-            let organisation = &organisations[org];
-            if focal_points {
-                s.focal[r as usize] = organisation
-                    .tags
-                    .get("focal_point")
-                    .is_some_and(|v| v == "true");
+        // Value ids kept by the roster: one integer per requester, no tag read, no hashing.
+        // With `focal_point`, the ids of tag `focal_point` too (both read in one pass the first
+        // time), and the id of "true" among them (none when no organisation is a focal point).
+        let (values, flags) = match self.spec.within {
+            WithinConstituency::FocalPoint => {
+                let [values, flags] = roster.values([&self.spec.category, &FOCAL_POINT]);
+                (values, Some(flags))
             }
-            let value = category.value_of(organisation, roster.in_class(org));
-            let name = match s.ids.get(&*value) {
-                Some(&id) => id,
-                None => {
-                    let id = s.names.len() as u32;
-                    let name: Arc<str> = Arc::from(&*value);
-                    s.names.push(name.clone());
-                    s.ids.insert(name, id);
-                    s.local.push(NONE);
-                    id
-                }
-            };
-            let mut g = s.local[name as usize];
-            if g == NONE {
-                g = s.groups.len() as u32;
-                s.local[name as usize] = g;
-                s.groups.push(Group {
-                    name,
-                    listed: self.listed(&s.names[name as usize]),
-                    ..Group::default()
-                });
+            _ => {
+                let [values] = roster.values([&self.spec.category]);
+                (values, None)
             }
-            s.groups[g as usize].len += 1;
-            s.group_of.push(g);
+        };
+        let names = values.names();
+        let focal = flags
+            .as_deref()
+            .and_then(|flags| Some((flags.stored()?, flags.find("true")?)))
+            .unwrap_or((&[], NONE));
+        if s.local.len() < names.len() {
+            s.local.resize(names.len(), NONE);
+        }
+        // One loop per way of reading ids, so that the loop itself does not branch on it.
+        match values.stored() {
+            Some(ids) => self.group(s, session, names, |org| ids[org], focal),
+            None => self.group(s, session, names, |org| values.id(roster, org), focal),
         }
         // Recency: every member in the history, requesting or not.
         for (org, record) in history.records().iter().enumerate() {
             let Some(last) = record.last_session else {
                 continue;
             };
-            let Some(organisation) = organisations.get(org) else {
+            if org >= roster.len() {
                 continue;
-            };
-            let value = category.value_of(organisation, roster.in_class(org));
-            if let Some(&id) = s.ids.get(&*value) {
-                let g = s.local[id as usize];
-                if g != NONE {
-                    let group = &mut s.groups[g as usize];
-                    group.last = group.last.max(Some(last));
-                }
             }
-        }
-        // Members grouped, inscription order within (a counting sort).
-        let mut start = 0;
-        for group in &mut s.groups {
-            group.start = start;
-            start += group.len;
-            group.len = 0;
-        }
-        s.members.clear();
-        s.members.resize(requesters.len(), 0);
-        for (&r, &g) in requesters.iter().zip(&s.group_of) {
-            let group = &mut s.groups[g as usize];
-            s.members[(group.start + group.len) as usize] = r;
-            group.len += 1;
+            let g = s.local[values.id(roster, org) as usize];
+            if g != NONE {
+                let group = &mut s.groups[g as usize];
+                group.last = group.last.max(Some(last));
+            }
         }
         // The walking order: never heard first, then heard longest ago; the list; the name.
         s.order.clear();
         s.order.extend(0..s.groups.len() as u32);
         {
-            let (groups, names) = (&s.groups, &s.names);
+            let groups = &s.groups;
             s.order.sort_unstable_by(|&a, &b| {
                 let (a, b) = (&groups[a as usize], &groups[b as usize]);
                 (a.last, a.listed, &names[a.name as usize]).cmp(&(
@@ -443,7 +436,7 @@ impl Policy for ConstituencyRoundRobin {
                     && last
                         .iter()
                         .zip(&s.order)
-                        .all(|(a, &g)| *a == s.names[s.groups[g as usize].name as usize]) =>
+                        .all(|(a, &g)| *a == names[s.groups[g as usize].name as usize]) =>
             {
                 last.clone()
             }
@@ -451,7 +444,7 @@ impl Policy for ConstituencyRoundRobin {
                 let order: Arc<[Arc<str>]> = s
                     .order
                     .iter()
-                    .map(|&g| s.names[s.groups[g as usize].name as usize].clone())
+                    .map(|&g| names[s.groups[g as usize].name as usize].clone())
                     .collect();
                 s.last_order = Some(order.clone());
                 order
@@ -484,20 +477,9 @@ impl Policy for ConstituencyRoundRobin {
                     }
                 }
                 WithinConstituency::FocalPoint => {
-                    // Focal points first, each part in inscription order.
-                    s.ranked.clear();
-                    let flags = &s.focal;
-                    s.ranked.extend(
-                        members
-                            .iter()
-                            .map(|&r| ((u32::from(!flags[r as usize]), None), r)),
-                    );
-                    s.ranked.sort_by_key(|&(rank, _)| rank);
-                    for (m, &(_, r)) in members.iter_mut().zip(&s.ranked) {
-                        *m = r;
-                    }
-                    let focal = s.ranked.iter().take_while(|(rank, _)| rank.0 == 0).count();
-                    group.split = focal as u32;
+                    // Focal points first already (the counting sort), each part in
+                    // inscription order.
+                    let focal = group.split as usize;
                     let from_focal = turns.min(focal);
                     if focal > 1 {
                         lot::draw_to_front(rng, &mut members[..focal], from_focal);
@@ -590,7 +572,7 @@ impl Policy for ConstituencyRoundRobin {
                     s.members[(group.start + turn) as usize],
                     GrantReason::ConstituencyTurn,
                     Note::ConstituencyTurn {
-                        constituency: s.names[group.name as usize].clone(),
+                        constituency: names[group.name as usize].clone(),
                         turn: turn + 1,
                     },
                 );
