@@ -144,14 +144,18 @@ fn policies() -> Vec<(&'static str, Box<dyn Policy>)> {
         // shared equally.
         (
             "fcfs_alternate_group_proportional",
-            build(serde_json::json!({"name": "fcfs", "order": {"alternate": "region"},
+            build(
+                serde_json::json!({"name": "fcfs", "order": {"alternate": "region"},
                 "time": {"group_proportional": {"window": 60, "category": "region",
-                                                 "equal_part": 0.5}}})),
+                                                 "equal_part": 0.5}}}),
+            ),
         ),
         (
             "capped_lottery_lottery_order_equal_split",
-            build(serde_json::json!({"name": "capped_lottery", "order": "lottery",
-                "time": {"equal_split": {"window": 30, "floor": 2}}})),
+            build(
+                serde_json::json!({"name": "capped_lottery", "order": "lottery",
+                "time": {"equal_split": {"window": 30, "floor": 2}}}),
+            ),
         ),
     ]
 }

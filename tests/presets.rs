@@ -173,10 +173,7 @@ fn bad_preset_parameters_are_one_line_errors_naming_the_field() {
         assert_eq!(output.status.code(), Some(2), "{policy}");
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(
-            stderr.starts_with(field),
-            "{policy}: {stderr}"
-        );
+        assert!(stderr.starts_with(field), "{policy}: {stderr}");
     }
     // An unknown co-signatory.
     document["policy"] = serde_json::json!({"name": "fcfs"});
