@@ -13,7 +13,11 @@
 //!   bounded columns (the relaxation and the pricing bounds).
 //! - `pricing`: the best quota-feasible panel for given weights per type (greedy for one
 //!   category, a min-cost flow for two, branch and bound for more).
+//! - [`uniform_lottery`]: the distribution rounded to a uniform lottery over m panels, the
+//!   lottery actually drawn from.
 
+mod round;
 mod space;
 
+pub use round::{MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery};
 pub use space::TypeSpace;
