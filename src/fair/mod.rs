@@ -11,9 +11,14 @@
 //! - [`TypeSpace`]: the types, their sizes and the quota bounds, in compact index form.
 //! - `simplex`: a bounded-variable simplex for linear programmes with few rows and many
 //!   bounded columns (the relaxation and the pricing bounds).
-//! - `pricing`: the best quota-feasible panel for given weights per type (greedy for one
+//! - [`Pricer`]: the best quota-feasible panel for given weights per type (greedy for one
 //!   category, a min-cost flow for two, branch and bound for more).
 
+mod pricing;
 mod space;
 
+pub use pricing::{
+    BoxRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer, PricingOptions, PricingStats,
+    Relaxation, Relaxed, default_node_limit,
+};
 pub use space::TypeSpace;
