@@ -18,7 +18,7 @@ mod pricing;
 mod space;
 
 pub use pricing::{
-    BoxRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer, PricingOptions, PricingStats,
-    Relaxation, Relaxed, default_node_limit,
+    BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
+    PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
 };
 pub use space::TypeSpace;

@@ -120,8 +120,7 @@ pub fn default_node_limit(space: &TypeSpace) -> u64 {
 pub enum Relaxed {
     /// No quota-feasible panel lies within the node's per-type bounds.
     Infeasible,
-    /// An upper bound on `Σ w_t c_t` over every quota-feasible panel within the node's bounds;
-    /// it must be the objective of the point written by [`Relaxation::relax`].
+    /// An upper bound on `Σ w_t c_t` over every quota-feasible panel within the node's bounds.
     Bound(f64),
 }
 
@@ -130,12 +129,15 @@ pub enum Relaxed {
 ///
 /// Contract for [`Relaxation::relax`]: return [`Relaxed::Infeasible`] only if no
 /// quota-feasible integer panel lies in the box; otherwise return a bound at least the best
-/// such panel's objective and write into `point` a solution of the relaxation (one entry per
-/// type, within `lo..=hi`, summing to `k`, possibly fractional) whose objective is that bound.
-/// The branch and bound branches on a fractional entry, or, if `point` is integral, on a quota
-/// it violates; an integral `point` meeting every quota closes the node. An LP relaxation
-/// (the simplex of `fair`) fits this contract as well as [`PairFlowRelaxation`] and
-/// [`BoxRelaxation`].
+/// such panel's objective, and write into `point` a solution of the relaxation (one entry per
+/// type, within `lo..=hi`, possibly fractional) to guide the branching. The branch and bound
+/// branches on a fractional entry, or, if `point` is integral, on a quota it violates; an
+/// integral `point` meeting every quota becomes a candidate panel and closes the node when its
+/// objective reaches the bound (otherwise the node is split on a free type, which stays exact
+/// whatever the point). A relaxation may stop early once its bound is at most `incumbent`
+/// (the best panel's value so far, `-∞` if none): the node is then pruned. An LP relaxation
+/// (the simplex of `fair`) fits this contract as well as [`LagrangianRelaxation`],
+/// [`PairFlowRelaxation`] and [`BoxRelaxation`].
 pub trait Relaxation {
     /// Called once per pricing call, before any [`Relaxation::relax`], with its weights.
     fn prepare(&mut self, space: &TypeSpace, weights: &[f64]);
@@ -148,6 +150,7 @@ pub trait Relaxation {
         weights: &[f64],
         lo: &[u32],
         hi: &[u32],
+        incumbent: f64,
         point: &mut [f64],
     ) -> Relaxed;
 }
@@ -172,6 +175,7 @@ impl Relaxation for BoxRelaxation {
         weights: &[f64],
         lo: &[u32],
         hi: &[u32],
+        _incumbent: f64,
         point: &mut [f64],
     ) -> Relaxed {
         if !greedy_none(space.k(), lo, hi, &self.order, &mut self.counts) {
@@ -252,6 +256,7 @@ impl Relaxation for PairFlowRelaxation {
         weights: &[f64],
         lo: &[u32],
         hi: &[u32],
+        _incumbent: f64,
         point: &mut [f64],
     ) -> Relaxed {
         let mut bound = f64::INFINITY;
@@ -276,6 +281,197 @@ impl Relaxation for PairFlowRelaxation {
     }
 }
 
+/// The default bound for three or more categories: a Lagrangian relaxation. Categories 0 and
+/// 1 are kept (solved exactly by the min-cost flow); the quotas of every other category `j`
+/// are moved into the objective with a free multiplier `π_jv` per value:
+///
+/// `L(π) = Σ_jv (π⁺_jv · max(j, v) − π⁻_jv · min(j, v)) + max_c Σ_t (w_t − Σ_j π_{j, v_j(t)}) c_t`
+///
+/// over the panels `c` meeting categories 0 and 1 and the box. For every `π` this is an upper
+/// bound on the optimum: for a panel meeting all quotas each moved term `π⁺(max − s) + π⁻(s −
+/// min)` is non-negative (weak duality). Because the flow polytope is integral, `min_π L(π)`
+/// equals the LP relaxation's value. `π` is improved by subgradient steps (Polyak's step
+/// towards the incumbent, or towards 2 % below the best bound while there is none, with the
+/// step factor halved after 3 steps without improvement), [`LagrangianRelaxation::root_steps`]
+/// at the first node of a call and [`LagrangianRelaxation::node_steps`] at the others, each
+/// node starting from the best multipliers of the node before (valid for any `π`). The
+/// bound is the least `L(π)` seen, the point its flow solution.
+#[derive(Debug, Clone)]
+pub struct LagrangianRelaxation {
+    /// Subgradient steps at a call's first node.
+    pub root_steps: usize,
+    /// Subgradient steps at every other node.
+    pub node_steps: usize,
+    /// First multiplier of each category (unused for categories 0 and 1); one past the last.
+    offsets: Vec<usize>,
+    multipliers: Vec<f64>,
+    trial: Vec<f64>,
+    gradient: Vec<f64>,
+    modified: Vec<f64>,
+    order: Vec<usize>,
+    counts: Vec<u32>,
+    seats: Vec<u64>,
+    flow: FlowNet,
+    root: bool,
+}
+
+impl LagrangianRelaxation {
+    /// The relaxation for `space` (which should have at least two categories; with fewer it
+    /// is the plain flow), with 60 steps at the root and 8 at other nodes.
+    pub fn new(space: &TypeSpace) -> Self {
+        let mut offsets = vec![0];
+        for j in 0..space.categories() {
+            let last = offsets[j];
+            offsets.push(last + if j < 2 { 0 } else { space.values(j) as usize });
+        }
+        let m = offsets[space.categories()];
+        LagrangianRelaxation {
+            root_steps: 60,
+            node_steps: 8,
+            offsets,
+            multipliers: vec![0.0; m],
+            trial: vec![0.0; m],
+            gradient: vec![0.0; m],
+            modified: Vec::new(),
+            order: Vec::new(),
+            counts: Vec::new(),
+            seats: Vec::new(),
+            flow: FlowNet::default(),
+            root: true,
+        }
+    }
+
+    /// `L(π)` at the trial multipliers, with its flow solution in `counts` and its subgradient
+    /// in `gradient`; `None` if the flow is infeasible.
+    fn evaluate(
+        &mut self,
+        space: &TypeSpace,
+        weights: &[f64],
+        lo: &[u32],
+        hi: &[u32],
+    ) -> Option<f64> {
+        let categories = space.categories();
+        self.modified.clear();
+        self.modified.extend_from_slice(weights);
+        for (t, w) in self.modified.iter_mut().enumerate() {
+            for j in 2..categories {
+                *w -= self.trial[self.offsets[j] + space.value_of(t, j) as usize];
+            }
+        }
+        sort_by_weight(&self.modified, &mut self.order);
+        let a = (categories > 0).then_some(0);
+        let b = (categories > 1).then_some(1);
+        if !self.flow.solve(
+            space,
+            a,
+            b,
+            &self.modified,
+            lo,
+            hi,
+            &self.order,
+            &mut self.counts,
+        ) {
+            return None;
+        }
+        let mut value = objective(&self.modified, &self.counts);
+        for j in 2..categories {
+            let values = space.values(j) as usize;
+            self.seats.clear();
+            self.seats.resize(values, 0);
+            for (t, &c) in self.counts.iter().enumerate() {
+                self.seats[space.value_of(t, j) as usize] += u64::from(c);
+            }
+            for v in 0..values {
+                let i = self.offsets[j] + v;
+                let (min, max) = (
+                    f64::from(space.min(j, v as u32)),
+                    f64::from(space.max(j, v as u32)),
+                );
+                let s = self.seats[v] as f64;
+                let pi = self.trial[i];
+                value += if pi > 0.0 { pi * max } else { pi * min };
+                // A subgradient of L (which is minimised): the slack of the active side.
+                self.gradient[i] = if s > max || (pi > 0.0 && s < max) {
+                    max - s
+                } else if s < min || (pi < 0.0 && s > min) {
+                    min - s
+                } else {
+                    0.0
+                };
+            }
+        }
+        Some(value)
+    }
+}
+
+impl Relaxation for LagrangianRelaxation {
+    fn prepare(&mut self, _space: &TypeSpace, _weights: &[f64]) {
+        self.multipliers.iter_mut().for_each(|p| *p = 0.0);
+        self.root = true;
+    }
+
+    fn relax(
+        &mut self,
+        space: &TypeSpace,
+        weights: &[f64],
+        lo: &[u32],
+        hi: &[u32],
+        incumbent: f64,
+        point: &mut [f64],
+    ) -> Relaxed {
+        let steps = if self.root {
+            self.root_steps
+        } else {
+            self.node_steps
+        };
+        self.root = false;
+        let scale = weights.iter().fold(0.0f64, |m, w| m.max(w.abs())) * f64::from(space.k());
+        let tolerance = 1e-12 * scale;
+        self.trial.copy_from_slice(&self.multipliers);
+        let mut best = f64::INFINITY;
+        let mut factor = 1.0;
+        let mut stalled = 0;
+        for _ in 0..=steps {
+            let Some(value) = self.evaluate(space, weights, lo, hi) else {
+                return Relaxed::Infeasible;
+            };
+            if value < best {
+                best = value;
+                stalled = 0;
+                self.multipliers.copy_from_slice(&self.trial);
+                for (p, &c) in point.iter_mut().zip(&self.counts) {
+                    *p = f64::from(c);
+                }
+            } else {
+                stalled += 1;
+                if stalled >= 3 {
+                    factor *= 0.5;
+                    stalled = 0;
+                }
+            }
+            let norm: f64 = self.gradient.iter().map(|g| g * g).sum();
+            if best <= incumbent + tolerance || norm == 0.0 {
+                // Pruned, or the point meets every moved quota with complementary slack
+                // (then it attains the bound).
+                break;
+            }
+            let target = if incumbent.is_finite() {
+                incumbent
+            } else {
+                best - 0.02 * best.abs().max(scale * 1e-3)
+            };
+            let step = factor * (value - target).max(0.0) / norm;
+            if step == 0.0 {
+                break;
+            }
+            for (p, g) in self.trial.iter_mut().zip(&self.gradient) {
+                *p -= step * g;
+            }
+        }
+        Relaxed::Bound(best)
+    }
+}
+
 /// The pricing oracle for one [`TypeSpace`], with reusable working memory.
 ///
 /// Dispatches on the number of categories: greedy for zero and one, a min-cost flow for two,
@@ -288,7 +484,7 @@ pub struct Pricer<'a> {
     stats: PricingStats,
     order: Vec<usize>,
     flow: FlowNet,
-    relaxation: PairFlowRelaxation,
+    relaxation: LagrangianRelaxation,
     lo: Vec<u32>,
     hi: Vec<u32>,
 }
@@ -307,7 +503,7 @@ impl<'a> Pricer<'a> {
             stats: PricingStats::default(),
             order: Vec::new(),
             flow: FlowNet::default(),
-            relaxation: PairFlowRelaxation::new(space),
+            relaxation: LagrangianRelaxation::new(space),
             lo: Vec::new(),
             hi: Vec::new(),
         }
@@ -452,9 +648,19 @@ fn objective(weights: &[f64], counts: &[u32]) -> f64 {
 
 /// Type indices by decreasing weight, ties by increasing index.
 fn sort_by_weight(weights: &[f64], order: &mut Vec<usize>) {
+    // The bits of an f64 mapped to a u64 in `total_cmp` order, then reversed (descending).
+    let key = |w: f64| {
+        let bits = w.to_bits();
+        !(if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        })
+    };
     order.clear();
     order.extend(0..weights.len());
-    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]).then(a.cmp(&b)));
+    // The keys with the index are distinct, so the unstable sort is deterministic.
+    order.sort_unstable_by_key(|&t| (key(weights[t]), t));
 }
 
 /// No category: every type at `lo`, then the remaining seats to the best types (in `order`)
@@ -996,10 +1202,10 @@ const INTEGRAL: f64 = 1e-9;
 ///
 /// At a node: the cheap [`box_feasible`] test, then the relaxation. The node is pruned when
 /// infeasible or when its bound does not beat the incumbent by more than the tolerance. If
-/// the relaxed point is integral and meets every quota, it is a panel whose value equals the
-/// node's bound: the node is solved. Otherwise it branches, always strictly shrinking one
-/// type's box, which makes the tree finite and the two children a partition of the node's
-/// integer points:
+/// the relaxed point is integral and meets every quota, it is a candidate panel; if its value
+/// reaches the node's bound the node is solved, else the first free type's box is halved.
+/// Otherwise it branches, always strictly shrinking one type's box, which makes the tree
+/// finite and the two children a partition of the node's integer points:
 ///
 /// - on the most fractional entry `x_t` (ties: lowest index): `c_t ≤ ⌊x_t⌋` | `c_t ≥ ⌈x_t⌉`;
 /// - else on the most violated quota (ties: first category, then first value). Over a maximum:
@@ -1032,6 +1238,7 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
     let mut counts = vec![0u32; n];
     let (mut low, mut high) = (Vec::new(), Vec::new());
     let mut seats: Vec<u64> = Vec::new();
+    let mut search = LocalSearch::new(space, weights);
     let mut stack = vec![Node {
         lo,
         hi,
@@ -1053,10 +1260,11 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
             continue;
         }
         stats.relaxations += 1;
-        let bound = match relaxation.relax(space, weights, &node.lo, &node.hi, &mut point) {
-            Relaxed::Infeasible => continue,
-            Relaxed::Bound(b) => b,
-        };
+        let bound =
+            match relaxation.relax(space, weights, &node.lo, &node.hi, incumbent, &mut point) {
+                Relaxed::Infeasible => continue,
+                Relaxed::Bound(b) => b,
+            };
         if bound <= incumbent + tolerance {
             continue;
         }
@@ -1098,6 +1306,24 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
         for (c, &x) in counts.iter_mut().zip(&point) {
             *c = x.round().max(0.0) as u32;
         }
+        // A primal heuristic at nodes 1, 2, 4, 8, …: repair and improve the relaxed point by
+        // swaps, for an early incumbent (it never decides what is optimal).
+        if stats.nodes.is_power_of_two() {
+            search.counts.clone_from(&counts);
+            if search.run(space, weights, &node.lo, &node.hi, tolerance) {
+                let value = objective(weights, &search.counts);
+                if value > incumbent {
+                    incumbent = value;
+                    best = Some(Panel {
+                        counts: search.counts.clone(),
+                        value,
+                    });
+                    if bound <= incumbent + tolerance {
+                        continue;
+                    }
+                }
+            }
+        }
         match worst_violation(space, &counts, &mut seats) {
             None => {
                 let value = objective(weights, &counts);
@@ -1109,8 +1335,8 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
                     });
                 }
                 if value < bound - tolerance {
-                    // The relaxation broke its contract (its point is not its bound): split
-                    // the first free type's box in two, which keeps the search exact.
+                    // The point does not reach the bound (a Lagrangian point, say): split the
+                    // first free type's box in two, which keeps the search exact.
                     if let Some(t) = (0..n).find(|&t| node.lo[t] < node.hi[t]) {
                         let mid = node.lo[t] + (node.hi[t] - node.lo[t]) / 2;
                         let mut left = Node {
@@ -1170,6 +1396,146 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
     match best {
         Some(panel) => Outcome::Optimal(panel),
         None => Outcome::Infeasible,
+    }
+}
+
+/// Swap local search, the branch and bound's primal heuristic: from a panel within the box
+/// (`Σ c = k`), repeatedly move one seat from a type `a` to a type `b` (within the box): first
+/// while the total quota violation `Σ_jv (s − max)⁺ + (min − s)⁺` can be lowered (the move
+/// lowering it most, then the one losing least weight), then, once feasible, while a move keeps
+/// it feasible and gains weight (for each `a`, the heaviest feasible `b`; the best gain
+/// overall). Bounded: at most `k + violation` repair moves and `4k` improving moves. Ties by
+/// type index.
+#[derive(Debug)]
+struct LocalSearch {
+    counts: Vec<u32>,
+    /// Seats per (category, value), at `offsets[j] + v`.
+    seats: Vec<i64>,
+    offsets: Vec<usize>,
+    min: Vec<i64>,
+    max: Vec<i64>,
+    /// Types by decreasing weight.
+    order: Vec<usize>,
+}
+
+impl LocalSearch {
+    fn new(space: &TypeSpace, weights: &[f64]) -> Self {
+        let mut offsets = vec![0];
+        let (mut min, mut max) = (Vec::new(), Vec::new());
+        for j in 0..space.categories() {
+            offsets.push(offsets[j] + space.values(j) as usize);
+            for v in 0..space.values(j) {
+                min.push(i64::from(space.min(j, v)));
+                max.push(i64::from(space.max(j, v)));
+            }
+        }
+        let mut order = Vec::new();
+        sort_by_weight(weights, &mut order);
+        LocalSearch {
+            counts: Vec::new(),
+            seats: Vec::new(),
+            offsets,
+            min,
+            max,
+            order,
+        }
+    }
+
+    fn violation(&self, i: usize, s: i64) -> i64 {
+        (s - self.max[i]).max(0) + (self.min[i] - s).max(0)
+    }
+
+    /// The change of the total violation when a seat moves from type `a` to type `b`.
+    fn delta(&self, space: &TypeSpace, a: usize, b: usize) -> i64 {
+        let mut d = 0;
+        for j in 0..space.categories() {
+            let (va, vb) = (space.value_of(a, j), space.value_of(b, j));
+            if va != vb {
+                let (ia, ib) = (self.offsets[j] + va as usize, self.offsets[j] + vb as usize);
+                let (sa, sb) = (self.seats[ia], self.seats[ib]);
+                d += self.violation(ia, sa - 1) - self.violation(ia, sa)
+                    + self.violation(ib, sb + 1)
+                    - self.violation(ib, sb);
+            }
+        }
+        d
+    }
+
+    fn apply(&mut self, space: &TypeSpace, a: usize, b: usize) {
+        self.counts[a] -= 1;
+        self.counts[b] += 1;
+        for j in 0..space.categories() {
+            self.seats[self.offsets[j] + space.value_of(a, j) as usize] -= 1;
+            self.seats[self.offsets[j] + space.value_of(b, j) as usize] += 1;
+        }
+    }
+
+    /// Runs on `self.counts`; `true` if it ends quota-feasible.
+    fn run(
+        &mut self,
+        space: &TypeSpace,
+        weights: &[f64],
+        lo: &[u32],
+        hi: &[u32],
+        tolerance: f64,
+    ) -> bool {
+        let n = space.types();
+        self.seats.clear();
+        self.seats.resize(self.min.len(), 0);
+        for t in 0..n {
+            for j in 0..space.categories() {
+                self.seats[self.offsets[j] + space.value_of(t, j) as usize] +=
+                    i64::from(self.counts[t]);
+            }
+        }
+        let mut total: i64 = (0..self.min.len())
+            .map(|i| self.violation(i, self.seats[i]))
+            .sum();
+        let mut moves = i64::from(space.k()) + total;
+        while total > 0 {
+            if moves == 0 {
+                return false;
+            }
+            moves -= 1;
+            let mut best: Option<(i64, f64, usize, usize)> = None;
+            for a in (0..n).filter(|&a| self.counts[a] > lo[a]) {
+                for b in (0..n).filter(|&b| b != a && self.counts[b] < hi[b]) {
+                    let d = self.delta(space, a, b);
+                    if d >= 0 {
+                        continue;
+                    }
+                    let gain = weights[b] - weights[a];
+                    if best.is_none_or(|(bd, bg, ..)| d < bd || (d == bd && gain > bg)) {
+                        best = Some((d, gain, a, b));
+                    }
+                }
+            }
+            let Some((d, _, a, b)) = best else {
+                return false;
+            };
+            self.apply(space, a, b);
+            total += d;
+        }
+        for _ in 0..4 * space.k() {
+            let mut best: Option<(f64, usize, usize)> = None;
+            for a in (0..n).filter(|&a| self.counts[a] > lo[a]) {
+                for &b in &self.order {
+                    let gain = weights[b] - weights[a];
+                    if gain <= tolerance || best.is_some_and(|(g, ..)| gain <= g) {
+                        break;
+                    }
+                    if b != a && self.counts[b] < hi[b] && self.delta(space, a, b) == 0 {
+                        best = Some((gain, a, b));
+                        break;
+                    }
+                }
+            }
+            let Some((_, a, b)) = best else {
+                break;
+            };
+            self.apply(space, a, b);
+        }
+        true
     }
 }
 
