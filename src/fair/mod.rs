@@ -11,13 +11,18 @@
 //! - [`TypeSpace`]: the types, their sizes and the quota bounds, in compact index form.
 //! - `simplex`: a bounded-variable simplex for linear programmes with few rows and many
 //!   bounded columns (the relaxation and the pricing bounds).
-//! - `pricing`: the best quota-feasible panel for given weights per type (greedy for one
+//! - [`Pricer`]: the best quota-feasible panel for given weights per type (greedy for one
 //!   category, a min-cost flow for two, branch and bound for more).
 //! - [`uniform_lottery`]: the distribution rounded to a uniform lottery over m panels, the
 //!   lottery actually drawn from.
 
+mod pricing;
 mod round;
 mod space;
 
+pub use pricing::{
+    BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
+    PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
+};
 pub use round::{MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery};
 pub use space::TypeSpace;
