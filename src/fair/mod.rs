@@ -16,10 +16,12 @@
 //! - [`uniform_lottery`]: the distribution rounded to a uniform lottery over m panels, the
 //!   lottery actually drawn from.
 
+mod decompose;
 mod pricing;
 mod round;
 mod space;
 
+pub use decompose::{Progress, decompose};
 pub use pricing::{
     BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
