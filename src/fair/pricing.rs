@@ -13,14 +13,18 @@
 //!   remaining seats with the best ones left within the maxima (exact, proof at `greedy_one`);
 //! - two categories: a min-cost flow (the constraint matrix is bipartite, hence totally
 //!   unimodular; exact, proof at `FlowNet`);
-//! - three or more (NP-hard in general): a depth-first branch and bound whose bound is any
-//!   [`Relaxation`]; by default [`PairFlowRelaxation`], which drops all but two categories and
-//!   solves the flow. The search is bounded by a node limit (never by wall-clock time) and says
-//!   whether it proved optimality: [`Outcome::Optimal`], [`Outcome::Infeasible`] or
-//!   [`Outcome::NodeLimit`].
+//! - three or more (NP-hard in general): a best-first branch and bound whose bound is any
+//!   [`Relaxation`]; by default [`LagrangianRelaxation`] (the flow over categories 0 and 1,
+//!   the other categories' quotas priced into the weights by subgradient multipliers), with a
+//!   swap local search for early incumbents. [`PairFlowRelaxation`] (the least of a few
+//!   two-category flows) and [`BoxRelaxation`] (no quota at all) are simpler valid bounds. The
+//!   search is bounded by a node limit derived from the size (never by wall-clock time) and
+//!   says whether it proved optimality: [`Outcome::Optimal`], [`Outcome::Infeasible`] or
+//!   [`Outcome::NodeLimit`] (with the best panel found and a valid upper bound).
 //!
 //! Everything is deterministic: ties between equal weights go to the lower type index, and no
-//! result depends on timing or on the platform (only `+`, `-`, `*`, comparisons on `f64`).
+//! result depends on timing or on the platform (only correctly rounded IEEE 754 operations —
+//! `+`, `-`, `*`, `/` — and comparisons on `f64`, in a fixed order).
 //!
 //! # Example
 //!
@@ -95,7 +99,8 @@ impl Outcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PricingOptions {
     /// Most branch-and-bound nodes per call; `None`: [`default_node_limit`] of the space.
-    /// Calls with at most two categories never branch and ignore it.
+    /// [`Pricer::price`] and [`Pricer::price_within`] with at most two categories never branch
+    /// and ignore it; [`Pricer::price_with`] always obeys it.
     pub node_limit: Option<u64>,
 }
 
@@ -313,6 +318,46 @@ pub struct LagrangianRelaxation {
     seats: Vec<u64>,
     flow: FlowNet,
     root: bool,
+    /// Types grouped by their pair of values of categories 0 and 1 (pair `p` at
+    /// `buckets[bucket_start[p]..bucket_start[p + 1]]`).
+    buckets: Vec<usize>,
+    bucket_start: Vec<usize>,
+}
+
+/// Types grouped by their pair of values of categories 0 and 1 (those present), in index
+/// order within a group; returns the groups' starts (one past the last at the end).
+fn pair_buckets(space: &TypeSpace, buckets: &mut Vec<usize>) -> Vec<usize> {
+    let c = space.categories();
+    let va = if c > 0 { space.values(0) as usize } else { 1 };
+    let vb = if c > 1 { space.values(1) as usize } else { 1 };
+    let pair = |t: usize| {
+        let a = if c > 0 {
+            space.value_of(t, 0) as usize
+        } else {
+            0
+        };
+        let b = if c > 1 {
+            space.value_of(t, 1) as usize
+        } else {
+            0
+        };
+        a * vb + b
+    };
+    let mut start = vec![0usize; va * vb + 1];
+    for t in 0..space.types() {
+        start[pair(t) + 1] += 1;
+    }
+    for p in 0..va * vb {
+        start[p + 1] += start[p];
+    }
+    let mut fill = start.clone();
+    buckets.clear();
+    buckets.resize(space.types(), 0);
+    for t in 0..space.types() {
+        buckets[fill[pair(t)]] = t;
+        fill[pair(t)] += 1;
+    }
+    start
 }
 
 impl LagrangianRelaxation {
@@ -325,6 +370,7 @@ impl LagrangianRelaxation {
             offsets.push(last + if j < 2 { 0 } else { space.values(j) as usize });
         }
         let m = offsets[space.categories()];
+        let mut buckets = Vec::new();
         LagrangianRelaxation {
             root_steps: 60,
             node_steps: 8,
@@ -338,6 +384,8 @@ impl LagrangianRelaxation {
             seats: Vec::new(),
             flow: FlowNet::default(),
             root: true,
+            bucket_start: pair_buckets(space, &mut buckets),
+            buckets,
         }
     }
 
@@ -358,7 +406,14 @@ impl LagrangianRelaxation {
                 *w -= self.trial[self.offsets[j] + space.value_of(t, j) as usize];
             }
         }
-        sort_by_weight(&self.modified, &mut self.order);
+        // The flow needs the types in weight order only within each pair of values of
+        // categories 0 and 1: sort each pair's types (cheaper than one global sort).
+        self.order.clear();
+        self.order.extend_from_slice(&self.buckets);
+        for p in self.bucket_start.windows(2) {
+            let modified = &self.modified;
+            self.order[p[0]..p[1]].sort_unstable_by_key(|&t| (!ordered(modified[t]), t));
+        }
         let a = (categories > 0).then_some(0);
         let b = (categories > 1).then_some(1);
         if !self.flow.solve(
@@ -648,19 +703,10 @@ fn objective(weights: &[f64], counts: &[u32]) -> f64 {
 
 /// Type indices by decreasing weight, ties by increasing index.
 fn sort_by_weight(weights: &[f64], order: &mut Vec<usize>) {
-    // The bits of an f64 mapped to a u64 in `total_cmp` order, then reversed (descending).
-    let key = |w: f64| {
-        let bits = w.to_bits();
-        !(if bits >> 63 == 1 {
-            !bits
-        } else {
-            bits | 1 << 63
-        })
-    };
     order.clear();
     order.extend(0..weights.len());
-    // The keys with the index are distinct, so the unstable sort is deterministic.
-    order.sort_unstable_by_key(|&t| (key(weights[t]), t));
+    // Descending weight keys with the index are distinct: the unstable sort is deterministic.
+    order.sort_unstable_by_key(|&t| (!ordered(weights[t]), t));
 }
 
 /// No category: every type at `lo`, then the remaining seats to the best types (in `order`)
@@ -1187,41 +1233,97 @@ fn box_feasible(
     })
 }
 
-/// A node of the branch and bound: its box and its parent's bound.
-#[derive(Debug)]
+/// A node of the branch and bound, stored as the one bound change that made it from its
+/// parent (the root: none): its box is the root box tightened by the changes on its path.
+#[derive(Debug, Clone, Copy)]
 struct Node {
-    lo: Vec<u32>,
-    hi: Vec<u32>,
+    parent: usize,
+    /// The type whose box changed (`NONE` at the root) and its new box.
+    t: usize,
+    lo: u32,
+    hi: u32,
+}
+
+/// An open node: its parent's bound (as [`ordered`]) and its index in the arena. Ordered by
+/// bound, then newest first (so a node's preferred child is explored next while its bound is
+/// still the best: the search dives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Open {
+    bound: u64,
+    node: usize,
+}
+
+/// `f64` to `u64` preserving `total_cmp` order.
+fn ordered(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// `ordered`'s inverse.
+fn unordered(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
+/// Adds the children of node `parent` (of bound `bound`) with type `t`'s box `first`
+/// (preferred: explored first among equal bounds) and `second`.
+fn branch(
+    arena: &mut Vec<Node>,
+    open: &mut std::collections::BinaryHeap<Open>,
+    parent: usize,
     bound: f64,
+    t: usize,
+    first: (u32, u32),
+    second: (u32, u32),
+) {
+    for (lo, hi) in [second, first] {
+        arena.push(Node { parent, t, lo, hi });
+        open.push(Open {
+            bound: ordered(bound),
+            node: arena.len() - 1,
+        });
+    }
 }
 
 /// How far a relaxed entry may be from an integer and still count as one.
 const INTEGRAL: f64 = 1e-9;
 
-/// Depth-first branch and bound over the per-type boxes.
+/// Best-first branch and bound over the per-type boxes.
 ///
-/// At a node: the cheap [`box_feasible`] test, then the relaxation. The node is pruned when
-/// infeasible or when its bound does not beat the incumbent by more than the tolerance. If
-/// the relaxed point is integral and meets every quota, it is a candidate panel; if its value
-/// reaches the node's bound the node is solved, else the first free type's box is halved.
-/// Otherwise it branches, always strictly shrinking one type's box, which makes the tree
-/// finite and the two children a partition of the node's integer points:
+/// Open nodes are explored by decreasing parent bound, ties to the newest (a dive). At a
+/// node: the cheap [`box_feasible`] test, then the relaxation. The node is pruned when
+/// infeasible or when its bound does not beat the incumbent by more than the tolerance. At
+/// nodes 1, 2, 4, 8, … a swap local search ([`LocalSearch`]) tries to turn the relaxed point
+/// into a good panel (an incumbent; it decides nothing). If the relaxed point is integral
+/// and meets every quota, it is a candidate panel; if its value reaches the node's bound the
+/// node is solved, else the first free type's box is halved. Otherwise it branches, always
+/// strictly shrinking one type's box, which makes the tree finite and the two children a
+/// partition of the node's integer points:
 ///
-/// - on the most fractional entry `x_t` (ties: lowest index): `c_t ≤ ⌊x_t⌋` | `c_t ≥ ⌈x_t⌉`;
+/// - on the most fractional entry `x_t` (ties: lowest index): `c_t ≤ ⌊x_t⌋` | `c_t ≥ ⌈x_t⌉`,
+///   the side nearer `x_t` preferred;
 /// - else on the most violated quota (ties: first category, then first value). Over a maximum:
-///   the lightest type `t` of that value with `c_t > lo_t` (ties: highest index), first the
-///   child `c_t ≤ c_t* − 1` (moving towards feasibility), then `c_t ≥ c_t*`. Under a minimum:
-///   the heaviest type with `c_t < hi_t` (ties: lowest index), first `c_t ≥ c_t* + 1`, then
+///   the lightest type `t` of that value with `c_t > lo_t` (ties: highest index), preferring
+///   the child `c_t ≤ c_t* − 1` (towards feasibility) to `c_t ≥ c_t*`. Under a minimum: the
+///   heaviest type with `c_t < hi_t` (ties: lowest index), preferring `c_t ≥ c_t* + 1` to
 ///   `c_t ≤ c_t*`. Such a type exists, or [`box_feasible`] would have failed.
 ///
 /// Exactness follows: every pruned node holds no panel better than the incumbent (by the
 /// relaxation's contract), every solved node's panel is its best, and the children of a node
-/// partition its panels. The search stops after `limit` nodes with [`Outcome::NodeLimit`].
+/// partition its panels. The search stops after `limit` nodes with [`Outcome::NodeLimit`],
+/// whose upper bound is the largest bound of an open node (or the incumbent's value).
 fn branch_and_bound<R: Relaxation + ?Sized>(
     space: &TypeSpace,
     weights: &[f64],
-    lo: Vec<u32>,
-    hi: Vec<u32>,
+    root_lo: Vec<u32>,
+    root_hi: Vec<u32>,
     relaxation: &mut R,
     limit: u64,
     stats: &mut PricingStats,
@@ -1236,35 +1338,54 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
     let mut incumbent = f64::NEG_INFINITY;
     let mut point = vec![0.0; n];
     let mut counts = vec![0u32; n];
+    let (mut lo, mut hi) = (root_lo.clone(), root_hi.clone());
     let (mut low, mut high) = (Vec::new(), Vec::new());
     let mut seats: Vec<u64> = Vec::new();
     let mut search = LocalSearch::new(space, weights);
-    let mut stack = vec![Node {
-        lo,
-        hi,
-        bound: f64::INFINITY,
+    let mut arena = vec![Node {
+        parent: NONE,
+        t: NONE,
+        lo: 0,
+        hi: 0,
     }];
-    while let Some(node) = stack.pop() {
-        if node.bound <= incumbent + tolerance {
+    let mut open = std::collections::BinaryHeap::new();
+    open.push(Open {
+        bound: ordered(f64::INFINITY),
+        node: 0,
+    });
+    while let Some(top) = open.pop() {
+        let parent_bound = unordered(top.bound);
+        if parent_bound <= incumbent + tolerance {
             continue;
         }
         if stats.nodes >= limit {
-            let open = stack.iter().map(|nd| nd.bound).fold(node.bound, f64::max);
             return Outcome::NodeLimit {
-                upper_bound: open.max(incumbent),
+                upper_bound: parent_bound.max(incumbent),
                 best,
             };
         }
         stats.nodes += 1;
-        if !box_feasible(space, &node.lo, &node.hi, &mut low, &mut high) {
+        // Rebuild the node's box: the root box tightened by every change on its path.
+        lo.copy_from_slice(&root_lo);
+        hi.copy_from_slice(&root_hi);
+        let mut x = top.node;
+        while x != NONE {
+            let node = arena[x];
+            if node.t != NONE {
+                lo[node.t] = lo[node.t].max(node.lo);
+                hi[node.t] = hi[node.t].min(node.hi);
+            }
+            x = node.parent;
+        }
+        let id = top.node;
+        if !box_feasible(space, &lo, &hi, &mut low, &mut high) {
             continue;
         }
         stats.relaxations += 1;
-        let bound =
-            match relaxation.relax(space, weights, &node.lo, &node.hi, incumbent, &mut point) {
-                Relaxed::Infeasible => continue,
-                Relaxed::Bound(b) => b,
-            };
+        let bound = match relaxation.relax(space, weights, &lo, &hi, incumbent, &mut point) {
+            Relaxed::Infeasible => continue,
+            Relaxed::Bound(b) => b.min(parent_bound),
+        };
         if bound <= incumbent + tolerance {
             continue;
         }
@@ -1279,38 +1400,26 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
             }
         }
         if fractional != NONE {
-            let x = point[fractional];
-            let (down, up) = (x.floor() as u32, x.ceil() as u32);
-            let mut left = Node {
-                lo: node.lo.clone(),
-                hi: node.hi.clone(),
-                bound,
-            };
-            left.hi[fractional] = down.min(left.hi[fractional]);
-            let mut right = Node {
-                lo: node.lo,
-                hi: node.hi,
-                bound,
-            };
-            right.lo[fractional] = up.max(right.lo[fractional]);
-            // Explore the side nearer the relaxed value first.
-            if x - x.floor() >= 0.5 {
-                stack.push(left);
-                stack.push(right);
+            let t = fractional;
+            let x = point[t];
+            let down = (lo[t], (x.floor() as u32).min(hi[t]));
+            let up = ((x.ceil() as u32).max(lo[t]), hi[t]);
+            let (first, second) = if x - x.floor() >= 0.5 {
+                (up, down)
             } else {
-                stack.push(right);
-                stack.push(left);
-            }
+                (down, up)
+            };
+            branch(&mut arena, &mut open, id, bound, t, first, second);
             continue;
         }
         for (c, &x) in counts.iter_mut().zip(&point) {
             *c = x.round().max(0.0) as u32;
         }
-        // A primal heuristic at nodes 1, 2, 4, 8, …: repair and improve the relaxed point by
-        // swaps, for an early incumbent (it never decides what is optimal).
+        // The primal heuristic at nodes 1, 2, 4, 8, …: repair and improve the relaxed point
+        // by swaps, for an early incumbent (it never decides what is optimal).
         if stats.nodes.is_power_of_two() {
             search.counts.clone_from(&counts);
-            if search.run(space, weights, &node.lo, &node.hi, tolerance) {
+            if search.run(space, weights, &lo, &hi, tolerance) {
                 let value = objective(weights, &search.counts);
                 if value > incumbent {
                     incumbent = value;
@@ -1337,22 +1446,17 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
                 if value < bound - tolerance {
                     // The point does not reach the bound (a Lagrangian point, say): split the
                     // first free type's box in two, which keeps the search exact.
-                    if let Some(t) = (0..n).find(|&t| node.lo[t] < node.hi[t]) {
-                        let mid = node.lo[t] + (node.hi[t] - node.lo[t]) / 2;
-                        let mut left = Node {
-                            lo: node.lo.clone(),
-                            hi: node.hi.clone(),
+                    if let Some(t) = (0..n).find(|&t| lo[t] < hi[t]) {
+                        let mid = lo[t] + (hi[t] - lo[t]) / 2;
+                        branch(
+                            &mut arena,
+                            &mut open,
+                            id,
                             bound,
-                        };
-                        left.hi[t] = mid;
-                        let mut right = Node {
-                            lo: node.lo,
-                            hi: node.hi,
-                            bound,
-                        };
-                        right.lo[t] = mid + 1;
-                        stack.push(right);
-                        stack.push(left);
+                            t,
+                            (lo[t], mid),
+                            (mid + 1, hi[t]),
+                        );
                     }
                 }
             }
@@ -1360,36 +1464,39 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
                 let members = (0..n).filter(|&t| space.value_of(t, j) == v);
                 let pick = if over {
                     members
-                        .filter(|&t| counts[t] > node.lo[t])
+                        .filter(|&t| counts[t] > lo[t])
                         .min_by(|&a, &b| weights[a].total_cmp(&weights[b]).then(b.cmp(&a)))
                 } else {
                     members
-                        .filter(|&t| counts[t] < node.hi[t])
+                        .filter(|&t| counts[t] < hi[t])
                         .max_by(|&a, &b| weights[a].total_cmp(&weights[b]).then(b.cmp(&a)))
                 };
                 let Some(t) = pick else {
                     // Impossible after `box_feasible`; nothing to explore.
                     continue;
                 };
-                let mut first = Node {
-                    lo: node.lo.clone(),
-                    hi: node.hi.clone(),
-                    bound,
-                };
-                let mut second = Node {
-                    lo: node.lo,
-                    hi: node.hi,
-                    bound,
-                };
+                let c = counts[t];
                 if over {
-                    first.hi[t] = counts[t] - 1;
-                    second.lo[t] = counts[t];
+                    branch(
+                        &mut arena,
+                        &mut open,
+                        id,
+                        bound,
+                        t,
+                        (lo[t], c - 1),
+                        (c, hi[t]),
+                    );
                 } else {
-                    first.lo[t] = counts[t] + 1;
-                    second.hi[t] = counts[t];
+                    branch(
+                        &mut arena,
+                        &mut open,
+                        id,
+                        bound,
+                        t,
+                        (c + 1, hi[t]),
+                        (lo[t], c),
+                    );
                 }
-                stack.push(second);
-                stack.push(first);
             }
         }
     }

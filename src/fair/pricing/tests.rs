@@ -47,8 +47,11 @@ fn full(space: &TypeSpace) -> (Vec<u32>, Vec<u32>) {
     (vec![0; hi.len()], hi)
 }
 
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+/// Equal within 10⁻⁹ of the objective's natural scale, `k · max |w_t|` (a relative test that
+/// stays meaningful when the optimum itself is near 0 by cancellation).
+fn close(a: f64, b: f64, space: &TypeSpace, weights: &[f64]) -> bool {
+    let scale = weights.iter().fold(0.0f64, |m, w| m.max(w.abs())) * f64::from(space.k());
+    (a - b).abs() <= 1e-9 * scale
 }
 
 /// Checks an outcome against the brute-force optimum: feasible within the bounds, with the
@@ -68,7 +71,12 @@ fn check(
                 prop_assert!(lo[t] <= panel.counts[t] && panel.counts[t] <= hi[t]);
             }
             prop_assert_eq!(panel.value, objective(weights, &panel.counts));
-            prop_assert!(close(panel.value, best), "{} vs best {}", panel.value, best);
+            prop_assert!(
+                close(panel.value, best, space, weights),
+                "{} vs best {}",
+                panel.value,
+                best
+            );
         }
         (Outcome::Infeasible, None) => {}
         (other, expected) => {
@@ -193,6 +201,14 @@ proptest! {
     }
 
     #[test]
+    fn price_is_exact_at_any_weight_scale(c in case(0..=3), exponent in -9i32..=9) {
+        // Column generation prices at duals of order 1/n; the tolerances are relative.
+        let weights: Vec<f64> = c.weights.iter().map(|w| w * 10f64.powi(exponent)).collect();
+        let outcome = Pricer::new(&c.space).price_within(&weights, &c.lo, &c.hi);
+        check(&c.space, &weights, &c.lo, &c.hi, &outcome)?;
+    }
+
+    #[test]
     fn price_within_bounds_matches_brute_force(c in case(0..=3)) {
         let mut pricer = Pricer::new(&c.space);
         let outcome = pricer.price_within(&c.weights, &c.lo, &c.hi);
@@ -281,7 +297,10 @@ fn flow_and_box_branch_and_bound_agree_on_medium_two_category_instances() {
         match (&flow, &bb) {
             (Outcome::Optimal(a), Outcome::Optimal(b)) => {
                 assert!(c.space.is_feasible(&a.counts));
-                assert!(close(a.value, b.value), "seed {seed}: {a:?} vs {b:?}");
+                assert!(
+                    close(a.value, b.value, &c.space, &c.weights),
+                    "seed {seed}: {a:?} vs {b:?}"
+                );
             }
             (Outcome::Infeasible, Outcome::Infeasible) => {}
             other => panic!("seed {seed}: {other:?}"),
@@ -304,12 +323,18 @@ fn lagrangian_pair_and_box_bounds_agree_on_medium_four_category_instances() {
         );
         assert_eq!(pairs.is_infeasible(), flows.is_infeasible(), "seed {seed}");
         if let (Some(a), Some(b)) = (pairs.optimal(), flows.optimal()) {
-            assert!(close(a.value, b.value), "seed {seed}: {a:?} vs {b:?}");
+            assert!(
+                close(a.value, b.value, &c.space, &c.weights),
+                "seed {seed}: {a:?} vs {b:?}"
+            );
         }
         match (&pairs, &bb) {
             (Outcome::Optimal(a), Outcome::Optimal(b)) => {
                 assert!(c.space.is_feasible(&a.counts));
-                assert!(close(a.value, b.value), "seed {seed}: {a:?} vs {b:?}");
+                assert!(
+                    close(a.value, b.value, &c.space, &c.weights),
+                    "seed {seed}: {a:?} vs {b:?}"
+                );
             }
             (Outcome::Infeasible, Outcome::Infeasible) => {}
             other => panic!("seed {seed}: {other:?}"),
