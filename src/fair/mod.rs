@@ -9,11 +9,13 @@
 //! swaps keeps it optimal: the problems below have one variable per type.
 //!
 //! - [`TypeSpace`]: the types, their sizes and the quota bounds, in compact index form.
-//! - `simplex`: a bounded-variable simplex for linear programmes with few rows and many
-//!   bounded columns (the relaxation and the pricing bounds).
+//! - [`simplex`]: a bounded-variable simplex for linear programmes with few rows and many
+//!   bounded columns (the relaxation and the pricing bounds), with warm re-solves after a
+//!   bound change (branch and bound) or an objective change (new pricing weights).
 //! - `pricing`: the best quota-feasible panel for given weights per type (greedy for one
 //!   category, a min-cost flow for two, branch and bound for more).
 
+pub mod simplex;
 mod space;
 
 pub use space::TypeSpace;
