@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 
 use super::{Outcome, Pricer, TypeSpace};
 
+/// A distribution over panels: each panel's seats per type and its weight.
+pub type Distribution = Vec<(Vec<u32>, f64)>;
+
 /// How far the decomposition went.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
@@ -40,7 +43,7 @@ pub fn decompose(
     goal: &[f64],
     tolerance: f64,
     max_iterations: u32,
-) -> Option<(Vec<(Vec<u32>, f64)>, Progress)> {
+) -> Option<(Distribution, Progress)> {
     let types = space.types();
     let size = |t: usize| f64::from(space.size(t));
     // Start at the panel best aligned with the targets.

@@ -13,18 +13,34 @@
 //!   bounded columns (the relaxation and the pricing bounds).
 //! - [`Pricer`]: the best quota-feasible panel for given weights per type (greedy for one
 //!   category, a min-cost flow for two, branch and bound for more).
+//! - [`RelaxationBound`]: the linear relaxation over type counts — the certified upper bound
+//!   on the least probability, and the leximin point of the relaxation.
+//! - [`decompose`]: pairwise Frank–Wolfe from the relaxation's point to a lottery over
+//!   feasible panels, the pricing oracle as its linear step.
 //! - [`uniform_lottery`]: the distribution rounded to a uniform lottery over m panels, the
 //!   lottery actually drawn from.
+//! - [`solve`]: all of it, with the certificate (bound and achieved minimum).
+//!
+//! **Status.** This module is the solver of the coming `fair_lottery` policy; the policy, the
+//! infeasibility diagnosis and the four-category speed target are not done yet. Measured so
+//! far (2 000 organisations, quotas within ±1 of proportional, k = 20): one or two categories
+//! reach 99.6% of the certified bound in 3–10 ms; four categories of 7 values reach 99.4–99.6%
+//! but take 27–39 s, nearly all of it in the branch-and-bound pricing.
 
 mod decompose;
 mod pricing;
+mod relaxation;
 mod round;
+pub mod simplex;
+mod solve;
 mod space;
 
-pub use decompose::{Progress, decompose};
+pub use decompose::{Distribution, Progress, decompose};
 pub use pricing::{
     BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
 };
+pub use relaxation::{Leximin, RelaxationBound};
 pub use round::{MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery};
+pub use solve::{Objective, Solved, TOLERANCE, solve};
 pub use space::TypeSpace;
