@@ -98,6 +98,7 @@ pub mod allocation;
 pub mod apportion;
 pub mod decision;
 pub mod error;
+pub mod fair;
 pub mod interchange;
 pub mod lot;
 pub mod metrics;
