@@ -300,23 +300,9 @@ impl SessionFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::Slot;
+    use crate::metrics::tests::Grants;
     use crate::model::{History, Organisation, Request, Roster, Session};
     use std::sync::Arc;
-
-    /// Granted requests, by index, in speaking order.
-    struct Grants(Vec<u32>);
-
-    impl Granted for Grants {
-        fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
-            self.0.iter().enumerate().map(|(i, &request)| Slot {
-                request,
-                position: i as u32 + 1,
-                minutes: 3,
-                start_minute: None,
-            })
-        }
-    }
 
     #[test]
     fn voices_are_counted_afresh_in_every_session_with_reused_marks() {

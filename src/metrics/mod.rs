@@ -87,3 +87,22 @@ impl Granted for Allocation {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Granted, Slot};
+
+    /// Granted requests, by index, in speaking order, 3 minutes each: the unit tests' grants.
+    pub(super) struct Grants(pub(super) Vec<u32>);
+
+    impl Granted for Grants {
+        fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+            self.0.iter().enumerate().map(|(i, &request)| Slot {
+                request,
+                position: i as u32 + 1,
+                minutes: 3,
+                start_minute: None,
+            })
+        }
+    }
+}

@@ -282,23 +282,9 @@ impl ProcessTally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::Slot;
+    use crate::metrics::tests::Grants;
     use crate::model::{History, Kind, Organisation, Request, Roster, Session};
     use std::sync::Arc;
-
-    /// Granted requests, by index, in speaking order.
-    struct Grants(Vec<u32>);
-
-    impl Granted for Grants {
-        fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
-            self.0.iter().enumerate().map(|(i, &request)| Slot {
-                request,
-                position: i as u32 + 1,
-                minutes: 3,
-                start_minute: None,
-            })
-        }
-    }
 
     fn roster(n: usize) -> Arc<Roster> {
         Arc::new(
