@@ -18,6 +18,11 @@
 //! cargo run --release --example allocate -- --policy examples/policies/unfccc_constituencies.json examples/sessions/catalogue_session.json
 //! ```
 //!
+//! `--panels FILE` writes the panels of a `fair_lottery` to FILE, for a public draw:
+//! `{"panels": [[ids...], ...]}`, one panel per line, panels in the lottery's order and each
+//! panel's ids in inscription order; the allocation's `lottery.drawn_panel` is the index of
+//! the panel drawn.
+//!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
 //! naming the field or id at fault and quoting the offending value, nothing on stdout.
 
@@ -25,12 +30,13 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use floorshare::allocation::Allocation;
+use floorshare::decision::Decision;
 use floorshare::interchange::AllocationInput;
 use floorshare::metrics::AllocationMetrics;
 use floorshare::model::Category;
 use serde::Serialize;
 
-const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [FILE]   (reads stdin without FILE)";
+const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [--panels PANELS.json] [FILE]   (reads stdin without FILE)";
 
 /// The allocation, with its metrics when asked for.
 #[derive(Serialize)]
@@ -64,6 +70,7 @@ fn run() -> Result<String, String> {
     let mut with_metrics = false;
     let mut categories: Vec<Category> = Vec::new();
     let mut policy_path = None;
+    let mut panels_path = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -73,6 +80,12 @@ fn run() -> Result<String, String> {
                     .next()
                     .ok_or_else(|| format!("arguments: --policy needs a file; {USAGE}"))?;
                 policy_path = Some(file);
+            }
+            "--panels" => {
+                let file = args
+                    .next()
+                    .ok_or_else(|| format!("arguments: --panels needs a file; {USAGE}"))?;
+                panels_path = Some(file);
             }
             "--by" => {
                 let name = args
@@ -123,7 +136,27 @@ fn run() -> Result<String, String> {
         }
     }
     .map_err(|err| err.to_string())?;
-    let allocation = input.allocate().map_err(|err| err.to_string())?;
+    let mut decision = Decision::new();
+    let allocation = input.decide(&mut decision).map_err(|err| err.to_string())?;
+    if let Some(file) = &panels_path {
+        let lottery = decision.lottery().ok_or_else(|| {
+            format!(
+                "arguments: --panels: policy {:?} draws no lottery over panels",
+                allocation.policy.name()
+            )
+        })?;
+        let roster = input.session.roster();
+        let id = |r: &u32| roster.id(input.session.organisation_of(*r as usize));
+        let lines: Vec<String> = (0..lottery.panels())
+            .map(|i| {
+                let ids: Vec<&str> = lottery.panel(i).iter().map(id).collect();
+                serde_json::to_string(&ids).expect("strings serialise")
+            })
+            .collect();
+        let text = format!("{{\"panels\": [\n{}\n]}}\n", lines.join(",\n"));
+        std::fs::write(file, text)
+            .map_err(|err| format!("panels: cannot write {file:?}: {err}"))?;
+    }
     let output = Output {
         metrics: with_metrics
             .then(|| AllocationMetrics::measure_by(&input.session, &allocation, &categories)),

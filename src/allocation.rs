@@ -6,6 +6,7 @@
 //! is the only place where ids are copied and details are written as text. [`Allocate`] runs a
 //! policy and builds the record in one call.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rand::Rng;
@@ -295,6 +296,15 @@ pub enum AuditStep {
         /// Each value's weight and minutes.
         values: Vec<ValueMinutes>,
     },
+    /// See [`Step::PanelDrawn`].
+    PanelDrawn {
+        /// Panels of the lottery.
+        panels: u32,
+        /// Index of the drawn panel, from 0.
+        drawn_panel: u32,
+        /// Its members, in inscription order.
+        panel: Vec<Arc<str>>,
+    },
     /// See [`Step::Custom`].
     Custom {
         /// The policy's own step code.
@@ -332,6 +342,29 @@ pub struct Allocation {
     pub waitlisted: Waitlist,
     /// What decided the slots, step by step.
     pub steps: Vec<AuditStep>,
+    /// The lottery over panels the policy drew from (`fair_lottery`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lottery: Option<Lottery>,
+}
+
+/// A lottery over quota-feasible panels as recorded
+/// ([`PanelLottery`](crate::decision::PanelLottery) with ids): in JSON,
+/// `{"probabilities": {"o1": 0.25, ...}, "certified_upper_bound": 0.25,
+/// "minimum_probability": 0.2497, "panels": 4000, "drawn_panel": 17}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lottery {
+    /// Every requesting organisation's selection probability in this session, by id.
+    pub probabilities: BTreeMap<Arc<str>, f64>,
+    /// A certified upper bound on the least quantity the lottery maximises, over every
+    /// lottery of feasible panels (the probability; over a process, history slots plus the
+    /// probability).
+    pub certified_upper_bound: f64,
+    /// The least quantity under the lottery drawn from.
+    pub minimum_probability: f64,
+    /// Panels of the lottery (each equally likely).
+    pub panels: u32,
+    /// Index of the drawn panel, from 0.
+    pub drawn_panel: u32,
 }
 
 impl Allocation {
@@ -595,6 +628,15 @@ impl Allocation {
                         })
                         .collect(),
                 },
+                &Step::PanelDrawn {
+                    panels,
+                    drawn,
+                    panel,
+                } => AuditStep::PanelDrawn {
+                    panels,
+                    drawn_panel: drawn,
+                    panel: ids(panel),
+                },
                 Step::Custom {
                     code,
                     note,
@@ -606,6 +648,17 @@ impl Allocation {
                 },
             })
             .collect();
+        let lottery = decision.lottery().map(|lottery| Lottery {
+            probabilities: lottery
+                .probabilities()
+                .iter()
+                .map(|&(r, p)| (id_of_request(r), p))
+                .collect(),
+            certified_upper_bound: lottery.certified_upper_bound,
+            minimum_probability: lottery.minimum,
+            panels: lottery.panels() as u32,
+            drawn_panel: lottery.drawn,
+        });
         Ok(Allocation {
             session: session.session().id.clone(),
             policy,
@@ -614,6 +667,7 @@ impl Allocation {
             granted,
             waitlisted,
             steps,
+            lottery,
         })
     }
 }

@@ -81,6 +81,8 @@ pub enum GrantReason {
     Alternation,
     /// Its constituency's turn in the round robin (`constituency_round_robin`).
     ConstituencyTurn,
+    /// In the panel drawn from a fair lottery over quota-feasible panels (`fair_lottery`).
+    FairLottery,
     /// A code of a policy written outside the crate (snake_case by convention).
     Custom(&'static str),
 }
@@ -115,6 +117,7 @@ impl GrantReason {
             GrantReason::InscriptionOrder => "inscription_order",
             GrantReason::Rotation => "rotation",
             GrantReason::ConstituencyTurn => "constituency_turn",
+            GrantReason::FairLottery => "fair_lottery",
             GrantReason::Custom(code) => code,
         }
     }
@@ -236,6 +239,14 @@ pub enum Note {
         /// Whether a member of the reserved list took it.
         from_reserved: bool,
     },
+    /// An organisation's chance under a lottery over `panels` panels, in `count` of which it
+    /// sits: `"probability {count/panels} ({count} of {panels} panels)"`.
+    PanelShare {
+        /// The panels it sits in.
+        count: u32,
+        /// The panels of the lottery.
+        panels: u32,
+    },
     /// Text of a policy written outside the crate.
     Custom(Arc<str>),
 }
@@ -313,6 +324,13 @@ impl Note {
             }
             Note::ConstituencyTurn { constituency, turn } => {
                 write!(out, "{constituency}: turn {turn}")
+            }
+            Note::PanelShare { count, panels } => {
+                let probability = f64::from(*count) / f64::from(*panels);
+                write!(
+                    out,
+                    "probability {probability} ({count} of {panels} panels)"
+                )
             }
             Note::Custom(text) => out.write_str(text),
         };
@@ -629,6 +647,16 @@ pub enum Step {
         /// Each value's weight and minutes.
         lines: Span,
     },
+    /// A panel was drawn, uniformly, from a lottery over `panels` quota-feasible panels
+    /// (`fair_lottery`; the lottery itself is [`Decision::lottery`]).
+    PanelDrawn {
+        /// Panels of the lottery.
+        panels: u32,
+        /// Index of the drawn panel, from 0.
+        drawn: u32,
+        /// Its members (request indices, inscription order; [`Decision::indices`]).
+        panel: Span,
+    },
     /// A step of a policy written outside the crate: its own code and detail, and the requests
     /// it concerns (request indices, [`Decision::indices`]; may be empty).
     Custom {
@@ -639,6 +667,80 @@ pub enum Step {
         /// The requests the step concerns.
         requests: Span,
     },
+}
+
+/// A lottery over panels as the policy that drew from it reports it (`fair_lottery`): every
+/// requesting organisation's selection probability, the panels (each the same number of
+/// requests), the certificate of the optimum and the index drawn. Set with
+/// [`Decision::begin_lottery`], read with [`Decision::lottery`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PanelLottery {
+    /// A certified upper bound on the least quantity the lottery maximises (a probability, or
+    /// over a process the expected slots), over every lottery of feasible panels.
+    pub certified_upper_bound: f64,
+    /// The least quantity under this lottery.
+    pub minimum: f64,
+    /// Index of the panel drawn, from 0.
+    pub drawn: u32,
+    /// (request, probability) for every requesting organisation, in inscription order.
+    probabilities: Vec<(u32, f64)>,
+    /// The panels' requests, `panel_size` after `panel_size`.
+    members: Vec<u32>,
+    panel_size: usize,
+    panels: usize,
+}
+
+impl PanelLottery {
+    /// Records the selection probability of request `request`.
+    pub fn push_probability(&mut self, request: u32, probability: f64) {
+        self.probabilities.push((request, probability));
+    }
+
+    /// Appends a panel (request indices); every panel has as many requests as the first.
+    ///
+    /// # Panics
+    ///
+    /// If the panel's size differs from the first panel's.
+    pub fn push_panel(&mut self, requests: impl IntoIterator<Item = u32>) {
+        let start = self.members.len();
+        self.members.extend(requests);
+        let size = self.members.len() - start;
+        if self.panels == 0 {
+            self.panel_size = size;
+        }
+        assert_eq!(size, self.panel_size, "every panel has the same size");
+        self.panels += 1;
+    }
+
+    /// (request, probability) for every requesting organisation, in the order recorded.
+    pub fn probabilities(&self) -> &[(u32, f64)] {
+        &self.probabilities
+    }
+
+    /// Number of panels.
+    pub fn panels(&self) -> usize {
+        self.panels
+    }
+
+    /// The requests of panel `i`.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below [`PanelLottery::panels`].
+    pub fn panel(&self, i: usize) -> &[u32] {
+        assert!(i < self.panels, "panel {i} of {}", self.panels);
+        &self.members[i * self.panel_size..(i + 1) * self.panel_size]
+    }
+
+    fn clear(&mut self) {
+        self.certified_upper_bound = 0.0;
+        self.minimum = 0.0;
+        self.drawn = 0;
+        self.probabilities.clear();
+        self.members.clear();
+        self.panel_size = 0;
+        self.panels = 0;
+    }
 }
 
 /// The wait table entry every request starts with: `capacity`, no detail.
@@ -670,6 +772,9 @@ pub struct Decision {
     /// The picks' memory while the order stage rearranges them.
     spare_picks: Vec<Pick>,
     scratch: Vec<Box<dyn Any + Send>>,
+    /// The lottery over panels a policy drew from, when `has_lottery`.
+    lottery: PanelLottery,
+    has_lottery: bool,
     /// Whether [`Decision::finish`] accepted the decision since the last begin.
     finished: bool,
 }
@@ -695,6 +800,7 @@ impl Decision {
     pub fn begin(&mut self, session: &CheckedSession) {
         self.finished = false;
         self.timed = false;
+        self.has_lottery = false;
         self.picks.clear();
         self.steps.clear();
         self.indices.clear();
@@ -766,6 +872,19 @@ impl Decision {
         if *slot != DUPLICATE_WAIT {
             *slot = wait;
         }
+    }
+
+    /// Starts the report of a lottery over panels the policy draws from (cleared, its memory
+    /// kept), to fill in; the record shows it as its `lottery` object.
+    pub fn begin_lottery(&mut self) -> &mut PanelLottery {
+        self.has_lottery = true;
+        self.lottery.clear();
+        &mut self.lottery
+    }
+
+    /// The lottery over panels the policy drew from, if it reported one.
+    pub fn lottery(&self) -> Option<&PanelLottery> {
+        self.has_lottery.then_some(&self.lottery)
     }
 
     /// Records an audit step.
@@ -1077,6 +1196,11 @@ impl Decision {
                     list(order, requests)
                 }
                 Step::TimeCut { cut, .. } => list(cut, requests),
+                Step::PanelDrawn {
+                    panels,
+                    drawn,
+                    panel,
+                } => drawn < panels && list(panel, requests),
                 Step::MinutesApportioned { lines, .. } => {
                     let end = lines.start as usize + lines.len as usize;
                     end <= self.value_lines.len()
@@ -1097,6 +1221,19 @@ impl Decision {
                     format!("steps[{i}]"),
                     format_args!("{step:?}"),
                     "names a region, a request or a list this session or decision does not have",
+                ));
+            }
+        }
+        if let Some(lottery) = self.lottery() {
+            let known = |&r: &u32| r < requests;
+            if !(lottery.probabilities.iter().all(|(r, _)| known(r))
+                && lottery.members.iter().all(known)
+                && (lottery.drawn as usize) < lottery.panels.max(1))
+            {
+                return Err(Error::invalid(
+                    "lottery",
+                    format_args!("{} panels", lottery.panels),
+                    "names a request or a panel this session or lottery does not have",
                 ));
             }
         }

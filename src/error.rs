@@ -95,6 +95,9 @@ pub enum ErrorKind {
     /// Two values that must agree do not: summaries of different scenarios or seeds that
     /// cannot be merged, a decision list and a group list of different lengths.
     Mismatch,
+    /// Constraints that no outcome can meet together: a fair lottery's quotas that no panel
+    /// meets (the message gives the smallest relaxation that would).
+    Infeasible,
     /// A reader's own message that none of the kinds above describes (a custom serde error
     /// from a caller's parameter type).
     Other,
@@ -117,6 +120,7 @@ impl ErrorKind {
             ErrorKind::MissingWeight => "missing_weight",
             ErrorKind::TooLarge => "too_large",
             ErrorKind::Mismatch => "mismatch",
+            ErrorKind::Infeasible => "infeasible",
             ErrorKind::Other => "other",
         }
     }

@@ -34,10 +34,11 @@
 
 use serde_json::Value;
 
-use crate::allocation::{Allocate, Allocation};
+use crate::allocation::Allocation;
+use crate::decision::Decision;
 use crate::model::{CheckedSession, SessionInput};
 use crate::policy::{Policy, Registry, built_in};
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result, lot};
 
 /// One allocation job as the JSON tool reads it: the session input, the policy (already
 /// checked and built) and the seed.
@@ -134,7 +135,25 @@ impl AllocationInput {
     /// `policy.weights`, [`ErrorKind::TooLarge`] naming `session.slots`,
     /// [`ErrorKind::OutOfRange`] naming `policy.min_slots` or `session.chair.min_slots`).
     pub fn allocate(&self) -> Result<Allocation> {
-        self.policy.allocate_seeded(&self.session, self.seed)
+        self.decide(&mut Decision::new())
+    }
+
+    /// As [`allocate`](AllocationInput::allocate), deciding into `decision`, which keeps what
+    /// the record does not show in full (the panels of a `fair_lottery`:
+    /// [`Decision::lottery`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::decide`](crate::policy::Policy::decide).
+    pub fn decide(&self, decision: &mut Decision) -> Result<Allocation> {
+        self.policy
+            .decide(&self.session, &mut lot::seeded(self.seed), decision)?;
+        Allocation::from_decision(
+            &self.session,
+            self.policy.describe(),
+            decision,
+            Some(self.seed),
+        )
     }
 }
 

@@ -41,6 +41,8 @@ pub use pricing::{
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
 };
 pub use relaxation::{Leximin, RelaxationBound};
-pub use round::{MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery};
+pub use round::{
+    MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery, uniform_lottery_over,
+};
 pub use solve::{Objective, Solved, TOLERANCE, solve};
 pub use space::TypeSpace;

@@ -23,6 +23,10 @@ const BISECTION_STEPS: u32 = 50;
 /// A level of the leximin relaxation is raised above another by more than this, relative.
 const STRICTLY_ABOVE: f64 = 1e-9;
 
+/// How far below the level found a leximin level fixes its types when the level itself
+/// proves infeasible with them fixed (relative to 1 + level).
+const LEVEL_MARGIN: f64 = 1e-8;
+
 /// The relaxation of one instance, with its linear programme kept for warm starts.
 #[derive(Debug)]
 pub struct RelaxationBound {
@@ -158,17 +162,23 @@ impl RelaxationBound {
     /// The maximin bound with a point reaching it (the programme's solution at the bound):
     /// `None` when the quotas admit no fractional seats.
     pub fn maximin_point(&mut self) -> Option<Leximin> {
-        let level = self.maximin()?;
+        let upper_bound = self.maximin()?;
+        let mut level = upper_bound;
         let free = vec![None; self.sizes.len()];
         if !self.feasible(level, &free) {
-            return None;
+            // Accepted within the simplex's tolerance by the bisection, refused now from
+            // another basis: a hair lower (see `leximin`).
+            level -= LEVEL_MARGIN * (1.0 + level.abs());
+            if !self.feasible(level, &free) {
+                return None;
+            }
         }
         let seats: Vec<f64> = self.lp.x()[..self.sizes.len()].to_vec();
         let probabilities = (0..self.sizes.len())
             .map(|t| (level - self.history[t]).clamp(0.0, 1.0))
             .collect();
         Some(Leximin {
-            upper_bound: level,
+            upper_bound,
             seats,
             probabilities,
         })
@@ -222,9 +232,21 @@ impl RelaxationBound {
                 // Numerically every type could go higher alone: fix them all here.
                 blocked.extend((0..types).filter(|&t| fixed[t].is_none()));
             }
-            for t in blocked {
+            for &t in &blocked {
                 fixed[t] = Some(level);
             }
+            // The bisection accepts a level within the simplex's feasibility tolerance; floors
+            // stacked at such a level may then be infeasible (a level of 0 read as 2e-9): fix
+            // those types a hair lower.
+            let level = if self.feasible(level, &fixed) {
+                level
+            } else {
+                let lower = (level - LEVEL_MARGIN * (1.0 + level.abs())).max(low);
+                for &t in &blocked {
+                    fixed[t] = Some(lower);
+                }
+                lower
+            };
             low = level;
         }
         // The seats at the final floors.
@@ -289,6 +311,20 @@ mod tests {
         assert!((point.probabilities[1] - 1.0).abs() < 1e-9, "{point:?}");
         assert!(point.probabilities[0].abs() < 1e-9);
         assert!((point.upper_bound - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_type_that_can_have_nothing_does_not_block_the_others() {
+        // 2 seats, both for value 0 (two members): the third organisation's level is 0.
+        let space = TypeSpace::new(
+            2,
+            vec![2],
+            &[(2, vec![0]), (1, vec![1])],
+            &[vec![(2, 2), (0, 2)]],
+        );
+        let point = RelaxationBound::new(&space, &[0.0, 0.0]).leximin().unwrap();
+        assert!(point.upper_bound.abs() < 1e-6, "{point:?}");
+        assert!((point.probabilities[0] - 1.0).abs() < 1e-6, "{point:?}");
     }
 
     #[test]

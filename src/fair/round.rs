@@ -80,14 +80,57 @@ pub fn uniform_lottery(
     panels: &[(Vec<u32>, f64)],
     tolerance: f64,
 ) -> UniformLottery {
+    uniform_lottery_over(space, panels, &vec![0.0; space.types()], tolerance)
+}
+
+/// As [`uniform_lottery`] for fairness over a process: the least quantity kept within the
+/// tolerance is history + probability (`history[t]`: the slots each member of type t has
+/// already). The search starts from the panels the least positive probability needs, so a
+/// type that cannot be drawn (probability 0) does not ask for a million panels.
+///
+/// # Panics
+///
+/// As [`uniform_lottery`], and if `history` has not one entry per type.
+pub fn uniform_lottery_over(
+    space: &TypeSpace,
+    panels: &[(Vec<u32>, f64)],
+    history: &[f64],
+    tolerance: f64,
+) -> UniformLottery {
     assert!(!panels.is_empty(), "a distribution over at least one panel");
-    let target = distribution_minimum(space, panels) * (1.0 - tolerance);
-    // A start that would do with exact weights: steps of 1/m below tolerance · minimum.
-    let least = distribution_minimum(space, panels).max(1e-12);
-    let mut m = ((1.0 / (tolerance * least)).ceil() as u32).clamp(panels.len() as u32, MAX_PANELS);
+    assert_eq!(history.len(), space.types(), "one history per type");
+    let probabilities: Vec<f64> = (0..space.types())
+        .map(|t| {
+            let seats: f64 = panels.iter().map(|(c, w)| w * f64::from(c[t])).sum();
+            seats / f64::from(space.size(t))
+        })
+        .collect();
+    let least = |p: &[f64]| {
+        p.iter()
+            .zip(history)
+            .map(|(p, h)| h + p)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let target = least(&probabilities) * (1.0 - tolerance);
+    // A start that would do with exact weights: steps of 1/m below tolerance · the least
+    // positive probability.
+    let positive = probabilities
+        .iter()
+        .copied()
+        .filter(|&p| p > 1e-12)
+        .fold(1.0, f64::min);
+    let mut m =
+        ((1.0 / (tolerance * positive)).ceil() as u32).clamp(panels.len() as u32, MAX_PANELS);
     loop {
         let lottery = round_to(space, panels, m);
-        if lottery.minimum_probability() >= target || m >= MAX_PANELS {
+        let rounded: Vec<f64> = (0..space.types())
+            .map(|t| {
+                (0..space.size(t) as usize)
+                    .map(|r| f64::from(lottery.count(t, r)) / f64::from(m))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        if least(&rounded) >= target || m >= MAX_PANELS {
             return lottery;
         }
         m = m.saturating_mul(2).min(MAX_PANELS);

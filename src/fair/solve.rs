@@ -2,7 +2,7 @@
 //! from, and the certificate.
 
 use super::{
-    Pricer, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose, uniform_lottery,
+    Pricer, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose, uniform_lottery_over,
 };
 
 /// What the lottery makes as equal as it can.
@@ -56,7 +56,7 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         TOLERANCE,
         iterations,
     )?;
-    let lottery = uniform_lottery(space, &panels, TOLERANCE);
+    let lottery = uniform_lottery_over(space, &panels, history, TOLERANCE);
     let m = lottery.panels() as f64;
     let minimum = (0..space.types())
         .flat_map(|t| (0..space.size(t) as usize).map(move |r| (t, r)))

@@ -15,6 +15,7 @@
 //! | [`Rotation`] | precedence and recency (fewest speeches, then least recent; no second speech until all have spoken: Congressional Debate, Robert's-style rules, Bundestag GO-BT §28) | `rotation` | `not_selected`, `capacity` |
 //! | [`ProgressiveStack`] | facilitation's progressive stack with numeric weights (the Stack Facilitation App): weighted marks of categories, a penalty for recent speakers | `progressive_stack` | `capacity` |
 //! | [`ConstituencyRoundRobin`] | UNFCCC observer constituencies and HLPF Major Groups and other Stakeholders: one turn per constituency, those heard longest ago first | `constituency_turn` | `not_selected`, `capacity` |
+//! | [`FairLottery`] | citizens' assemblies' stratified selection (Flanigan et al., *Nature* 2021): quotas over any categories, the least chance as high as possible | `fair_lottery` | `not_selected`, `capacity` |
 //! | [`Alternation`] | gender or class quota speakers lists of assemblies and parties (HU Berlin hard quota, Bündnis 90/Die Grünen, Lichtenberg BVV): a reserved and an open list alternate | `alternation` | `not_selected`, `capacity` |
 //!
 //! Every policy keeps five promises, checked by the integration tests over generated inputs:
@@ -57,6 +58,7 @@ mod capped_lottery;
 mod chair_discretion;
 mod constituency_round_robin;
 mod description;
+mod fair_lottery;
 mod fcfs;
 mod grassroots_priority;
 mod progressive_stack;
@@ -77,6 +79,7 @@ pub use constituency_round_robin::{
     ConstituencyRoundRobin, ConstituencyRoundRobinSpec, WithinConstituency,
 };
 pub use description::Description;
+pub use fair_lottery::{FairLottery, FairLotterySpec, Quota};
 pub use fcfs::Fcfs;
 pub use grassroots_priority::{GrassrootsMode, GrassrootsPriority, GrassrootsPrioritySpec};
 pub use progressive_stack::{Mark, ProgressiveStack, ProgressiveStackSpec};
@@ -93,7 +96,7 @@ use crate::model::CheckedSession;
 type BuiltIn = fn(&Description) -> Result<Box<dyn Policy>>;
 
 /// floorshare's own policies: adding one is a new file and a line here.
-pub(crate) const BUILT_IN: [(&str, BuiltIn); 9] = [
+pub(crate) const BUILT_IN: [(&str, BuiltIn); 10] = [
     ("chair_discretion", ChairDiscretion::from_description),
     ("regional_balance", RegionalBalance::from_description),
     ("grassroots_priority", GrassrootsPriority::from_description),
@@ -106,6 +109,7 @@ pub(crate) const BUILT_IN: [(&str, BuiltIn); 9] = [
     ),
     (ProgressiveStack::NAME, ProgressiveStack::from_description),
     (Alternation::NAME, Alternation::from_description),
+    (FairLottery::NAME, FairLottery::from_description),
 ];
 
 /// An allocation policy: decides which requests of a checked session are granted, in which
