@@ -218,7 +218,8 @@ pub enum AuditStep {
     LotDrawn {
         /// The rule that formed the pool: `requesters`, `region`, `class_in_region`,
         /// `others_in_region`, `class`, `others_than_class`, `not_yet_granted`, `tied_rank`,
-        /// `focal_points`, `constituency_members`, `other_members`, or a custom name.
+        /// `focal_points`, `constituency_members`, `other_members`, `granted`, `tied_values`,
+        /// `drawn_panel`, or a custom name.
         pool: &'static str,
         /// The region of a regional pool.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -536,6 +537,7 @@ impl Allocation {
                         Pool::OtherMembers => ("other_members", None),
                         Pool::Granted => ("granted", None),
                         Pool::TiedValues => ("tied_values", None),
+                        Pool::DrawnPanel => ("drawn_panel", None),
                         Pool::Custom(name) => (name, None),
                     };
                     let (weighting, class_weight) = match weighting {

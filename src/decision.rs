@@ -430,6 +430,8 @@ pub enum Pool {
     /// The values tied for contested units of a time apportionment, each named by one of its
     /// speakers.
     TiedValues,
+    /// The panel drawn from a lottery over panels (`fair_lottery` draws its speaking order).
+    DrawnPanel,
     /// A pool of a policy written outside the crate, by its own name.
     Custom(&'static str),
 }

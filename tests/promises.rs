@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use floorshare::allocation::{Allocate, Allocation};
 use floorshare::apportion::{self, Method};
 use floorshare::decision::{GrantReason, WaitReason};
+use floorshare::fair::Objective;
 use floorshare::lot;
 use floorshare::model::*;
 use floorshare::policy::{
     self, AlternationMode, AlternationSpec, AlternationWithin, ChairDiscretionSpec,
-    ConstituencyRoundRobinSpec, Description, GrassrootsMode, GrassrootsPriority,
-    GrassrootsPrioritySpec, Mark, ProgressiveStackSpec, RegionWeights, RegionalBalanceSpec,
+    ConstituencyRoundRobinSpec, Description, FairLotterySpec, GrassrootsMode, GrassrootsPriority,
+    GrassrootsPrioritySpec, Mark, ProgressiveStackSpec, Quota, RegionWeights, RegionalBalanceSpec,
     RotationKey, RotationSpec, RotationTies, WithinConstituency, WithinRegion,
 };
 use proptest::prelude::*;
@@ -160,6 +161,7 @@ enum Rule {
     ProgressiveStack(ProgressiveStackSpec),
     ConstituencyRoundRobin(ConstituencyRoundRobinSpec),
     Alternation(AlternationSpec),
+    FairLottery(FairLotterySpec),
 }
 
 impl Rule {
@@ -176,6 +178,7 @@ impl Rule {
                 Description::with_parameters("constituency_round_robin", p)
             }
             Rule::Alternation(p) => Description::with_parameters("alternation", p),
+            Rule::FairLottery(p) => Description::with_parameters("fair_lottery", p),
         }
         .unwrap()
     }
@@ -275,7 +278,65 @@ fn rule() -> impl Strategy<Value = Rule> {
         constituency_spec().prop_map(Rule::ConstituencyRoundRobin),
         progressive_stack_spec().prop_map(Rule::ProgressiveStack),
         alternation_spec().prop_map(Rule::Alternation),
+        fair_lottery_spec().prop_map(Rule::FairLottery),
     ]
+}
+
+/// Quotas on up to two of region, class and kind (bounds 0–3, often infeasible), either
+/// objective, with or without process fairness.
+fn fair_lottery_spec() -> impl Strategy<Value = FairLotterySpec> {
+    let category = prop::sample::select(vec![
+        (Category::Region, GCM_REGIONS.to_vec()),
+        (Category::Class, vec!["grassroots", "other"]),
+        (
+            Category::Kind,
+            vec!["grassroots", "international_ngo", "academia"],
+        ),
+    ]);
+    let quota = (
+        category,
+        prop::collection::vec((0usize..7, 0u32..3, 0u32..4), 0..4),
+    )
+        .prop_map(|((category, values), bounds)| {
+            let mut quota = Quota {
+                category,
+                min: BTreeMap::new(),
+                max: BTreeMap::new(),
+            };
+            for (v, lo, extra) in bounds {
+                let value = values[v % values.len()].to_string();
+                quota.min.insert(value.clone(), lo);
+                if extra < 3 {
+                    quota.max.insert(value, lo + extra);
+                } else {
+                    quota.max.remove(&value);
+                }
+            }
+            quota
+        });
+    (
+        prop::collection::vec(quota, 0..3),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(quotas, leximin, process)| {
+            let mut quotas: Vec<Quota> = quotas;
+            let mut seen = Vec::new();
+            quotas.retain(|q| {
+                let new = !seen.contains(&q.category);
+                seen.push(q.category.clone());
+                new
+            });
+            FairLotterySpec {
+                quotas,
+                objective: if leximin {
+                    Objective::Leximin
+                } else {
+                    Objective::Maximin
+                },
+                process,
+            }
+        })
 }
 
 fn alternation_spec() -> impl Strategy<Value = AlternationSpec> {
@@ -573,6 +634,8 @@ fn expected_wait(
         }
         // A lot is drawn only when more organisations request than there are slots.
         Rule::CappedLottery => lot(slots > 0 && session.requesters().len() > slots),
+        // Everyone not in the drawn panel lost its lot, unless the session has no slot.
+        Rule::FairLottery(_) => lot(slots > 0),
         // A lot among equals cut the rank of the last granted: its members that wait lost it;
         // everyone of a worse rank waits for capacity.
         Rule::Rotation(p) => {
@@ -742,6 +805,12 @@ proptest! {
             // min_slots above max_slots, from the policy and the chair together.
             let err = result.unwrap_err();
             prop_assert!(err.field().ends_with("min_slots"), "{}", err);
+            return Ok(());
+        }
+        if let (Rule::FairLottery(_), Err(err)) = (&spec.rule, &result) {
+            // Quotas no panel meets (tests/fair_lottery.rs checks these by brute force).
+            prop_assert_eq!(err.kind(), floorshare::ErrorKind::Infeasible, "{}", err);
+            prop_assert!(err.field().starts_with("policy.quotas"), "{}", err);
             return Ok(());
         }
         let allocation = result.unwrap();

@@ -181,6 +181,10 @@ fn policy_description() -> impl Strategy<Value = Value> {
                "within": "lottery"}),
         json!({"name": "constituency_round_robin"}),
         json!({"name": "constituency_round_robin", "category": "region", "within": "lottery"}),
+        // Quotas that every session can meet: none, or one that only raises some chances.
+        json!({"name": "fair_lottery"}),
+        json!({"name": "fair_lottery", "objective": "maximin", "process": true,
+               "quotas": [{"category": "class", "min": {"grassroots": 0}}]}),
     ])
 }
 

@@ -78,8 +78,8 @@ pub struct FairLotterySpec {
 /// (with `process`: of history slots + probability), m and the drawn index; the panels
 /// themselves are in [`Decision::lottery`] (the `allocate` tool writes them with `--panels`).
 ///
-/// **Audit steps.** `panel_drawn` (m, the index, the panel), then a `lot_drawn` step of pool
-/// `granted` with the speaking order; `rule_applied` `everyone_fits` when nothing was drawn.
+/// **Audit steps.** `panel_drawn` (m, the index, the panel), then, with two speakers or more, a
+/// `lot_drawn` step of pool `drawn_panel` with the speaking order; `rule_applied` `everyone_fits` when nothing was drawn.
 ///
 /// **Promises.** Every panel meets every quota; the probabilities sum to k; the achieved
 /// minimum is at most the certified bound; over seeds each organisation is drawn as often as
@@ -419,14 +419,16 @@ impl Policy for FairLottery {
             panel: chosen,
         });
         // The speaking order: a uniform permutation of the panel, drawn after it.
-        lot::draw_to_front(rng, &mut panel, k as usize);
-        let winners = decision.push_indices(panel.iter().map(|&p| requesters[p as usize]));
-        decision.step(Step::LotDrawn {
-            pool: Pool::Granted,
-            size: k,
-            weighting: Weighting::Uniform,
-            winners,
-        });
+        if k >= 2 {
+            lot::draw_to_front(rng, &mut panel, k as usize);
+            let winners = decision.push_indices(panel.iter().map(|&p| requesters[p as usize]));
+            decision.step(Step::LotDrawn {
+                pool: Pool::DrawnPanel,
+                size: k,
+                weighting: Weighting::Uniform,
+                winners,
+            });
+        }
         let mut in_panel = vec![false; n];
         for &p in &panel {
             in_panel[p as usize] = true;
