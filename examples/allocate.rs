@@ -23,6 +23,19 @@
 //! panel's ids in inscription order; the allocation's `lottery.drawn_panel` is the index of
 //! the panel drawn.
 //!
+//! `--verify ALLOCATION.json SESSION.json` replays a published allocation: the record's policy
+//! and seed on the session (whose own `policy` and `seed`, if any, are ignored). It prints
+//! `verified` and exits 0 when the replay gives the same record (its `metrics` aside), or
+//! prints the first difference and exits 1 — also when the record was made by another
+//! version of floorshare. `--explain` prints, instead of JSON, one line per audit step and
+//! one line per organisation saying why it was granted or waits.
+//!
+//! ```text
+//! cargo run --release --example allocate -- examples/sessions/thematic_session_2.json > allocation.json
+//! cargo run --release --example allocate -- --verify allocation.json examples/sessions/thematic_session_2.json
+//! cargo run --release --example allocate -- --explain examples/sessions/thematic_session_2.json
+//! ```
+//!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
 //! naming the field or id at fault and quoting the offending value, nothing on stdout.
 
@@ -30,13 +43,15 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use floorshare::allocation::Allocation;
+use floorshare::audit;
 use floorshare::decision::Decision;
 use floorshare::interchange::AllocationInput;
 use floorshare::metrics::AllocationMetrics;
 use floorshare::model::Category;
+use floorshare::policy;
 use serde::Serialize;
 
-const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [--panels PANELS.json] [FILE]   (reads stdin without FILE)";
+const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [--panels PANELS.json] [--explain] [FILE]   (reads stdin without FILE)\n       allocate --verify ALLOCATION.json SESSION.json";
 
 /// The allocation, with its metrics when asked for.
 #[derive(Serialize)]
@@ -53,9 +68,13 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     match run() {
-        Ok(json) => {
-            println!("{json}");
+        Ok(Outcome::Done(text)) => {
+            println!("{text}");
             ExitCode::SUCCESS
+        }
+        Ok(Outcome::Refuted(text)) => {
+            println!("{text}");
+            ExitCode::from(1)
         }
         Err(message) => {
             eprintln!("{message}");
@@ -64,9 +83,19 @@ fn main() -> ExitCode {
     }
 }
 
-/// The allocation as JSON, or the one-line message for stderr.
-fn run() -> Result<String, String> {
+/// What the tool prints on stdout: a result (exit 0), or a record that did not verify
+/// (exit 1).
+enum Outcome {
+    Done(String),
+    Refuted(String),
+}
+
+/// The allocation as JSON (or its explanation, or a verification), or the one-line message
+/// for stderr.
+fn run() -> Result<Outcome, String> {
     let mut path = None;
+    let mut explain = false;
+    let mut record_path = None;
     let mut with_metrics = false;
     let mut categories: Vec<Category> = Vec::new();
     let mut policy_path = None;
@@ -75,6 +104,13 @@ fn run() -> Result<String, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--metrics" => with_metrics = true,
+            "--explain" => explain = true,
+            "--verify" => {
+                let file = args
+                    .next()
+                    .ok_or_else(|| format!("arguments: --verify needs a record; {USAGE}"))?;
+                record_path = Some(file);
+            }
             "--policy" => {
                 let file = args
                     .next()
@@ -117,6 +153,14 @@ fn run() -> Result<String, String> {
             text
         }
     };
+    if let Some(record_path) = record_path {
+        if with_metrics || explain || policy_path.is_some() || panels_path.is_some() {
+            return Err(format!(
+                "arguments: --verify goes alone with a session; {USAGE}"
+            ));
+        }
+        return verify(&record_path, &text);
+    }
     let input = match &policy_path {
         None => AllocationInput::from_json_str(&text),
         Some(file) => {
@@ -157,10 +201,44 @@ fn run() -> Result<String, String> {
         std::fs::write(file, text)
             .map_err(|err| format!("panels: cannot write {file:?}: {err}"))?;
     }
+    if explain {
+        return Ok(Outcome::Done(
+            audit::explain(&input.session, &allocation)
+                .trim_end()
+                .to_owned(),
+        ));
+    }
     let output = Output {
         metrics: with_metrics
             .then(|| AllocationMetrics::measure_by(&input.session, &allocation, &categories)),
         allocation: &allocation,
     };
-    serde_json::to_string_pretty(&output).map_err(|err| format!("output: {err}"))
+    serde_json::to_string_pretty(&output)
+        .map(Outcome::Done)
+        .map_err(|err| format!("output: {err}"))
+}
+
+/// Replays the record in `record_path` on the session `text`, whose own policy and seed give
+/// way to the record's.
+fn verify(record_path: &str, text: &str) -> Result<Outcome, String> {
+    let record = std::fs::read_to_string(record_path)
+        .map_err(|err| format!("record: cannot read {record_path:?}: {err}"))?;
+    let record: serde_json::Value =
+        serde_json::from_str(&record).map_err(|err| format!("record: {record_path}: {err}"))?;
+    let mut document: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| format!("input: {err}"))?;
+    let serde_json::Value::Object(map) = &mut document else {
+        return Err("input: expected a session object".into());
+    };
+    // The record's policy and seed win; the session's are only placeholders for the reader.
+    map.insert("policy".into(), serde_json::json!({"name": "fcfs"}));
+    map.insert("seed".into(), serde_json::json!(0));
+    let input = AllocationInput::from_json(document).map_err(|err| err.to_string())?;
+    match audit::verify(&input.session, &record, policy::built_in()) {
+        Ok(verified) => Ok(Outcome::Done(format!(
+            "verified: {} granted by {} with seed {}",
+            verified.granted, verified.policy, verified.seed
+        ))),
+        Err(mismatch) => Ok(Outcome::Refuted(format!("not verified: {mismatch}"))),
+    }
 }

@@ -240,7 +240,7 @@ pub enum Note {
         from_reserved: bool,
     },
     /// An organisation's chance under a lottery over `panels` panels, in `count` of which it
-    /// sits: `"probability {count/panels} ({count} of {panels} panels)"`.
+    /// sits: `"probability {count/panels}: in {count} of {panels} panels"`.
     PanelShare {
         /// The panels it sits in.
         count: u32,
@@ -329,7 +329,7 @@ impl Note {
                 let probability = f64::from(*count) / f64::from(*panels);
                 write!(
                     out,
-                    "probability {probability} ({count} of {panels} panels)"
+                    "probability {probability}: in {count} of {panels} panels"
                 )
             }
             Note::Custom(text) => out.write_str(text),

@@ -96,6 +96,7 @@
 
 pub mod allocation;
 pub mod apportion;
+pub mod audit;
 pub mod decision;
 pub mod error;
 pub mod fair;
