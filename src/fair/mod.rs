@@ -28,6 +28,7 @@
 //! but take 27–39 s, nearly all of it in the branch-and-bound pricing.
 
 mod decompose;
+mod diagnose;
 mod pricing;
 mod relaxation;
 mod round;
@@ -36,6 +37,10 @@ mod solve;
 mod space;
 
 pub use decompose::{Distribution, Progress, decompose};
+pub use diagnose::{
+    Bound, Change, Diagnosis, DiagnosisOptions, default_diagnosis_node_limit, smallest_relaxation,
+    smallest_relaxation_with,
+};
 pub use pricing::{
     BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
