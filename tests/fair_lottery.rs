@@ -115,34 +115,62 @@ impl Pool {
         })
     }
 
-    /// Every quota-feasible panel of k organisations.
-    fn feasible_panels(&self) -> Vec<Vec<usize>> {
+    /// By how many units `panel` misses the quotas (0 when it meets them).
+    fn shortfall(&self, panel: &[usize]) -> u32 {
+        self.quotas
+            .iter()
+            .map(|(c, bounds)| {
+                bounds
+                    .iter()
+                    .enumerate()
+                    .map(|(v, &(lo, hi))| {
+                        let count = panel
+                            .iter()
+                            .filter(|&&i| self.organisations[i].0[*c] == v)
+                            .count() as u32;
+                        lo.map_or(0, |lo| lo.saturating_sub(count))
+                            + hi.map_or(0, |hi| count.saturating_sub(hi))
+                    })
+                    .sum::<u32>()
+            })
+            .sum()
+    }
+
+    /// The panels of k organisations that miss the quotas by the fewest units, and that
+    /// number (0: the quota-feasible panels).
+    fn closest_panels(&self) -> (u32, Vec<Vec<usize>>) {
         let n = self.organisations.len();
         let k = self.k();
         let mut panels = Vec::new();
         let mut panel = Vec::with_capacity(k);
+        let mut best = u32::MAX;
         fn walk(
             pool: &Pool,
             from: usize,
-            n: usize,
-            k: usize,
+            (n, k): (usize, usize),
             panel: &mut Vec<usize>,
+            best: &mut u32,
             out: &mut Vec<Vec<usize>>,
         ) {
             if panel.len() == k {
-                if pool.meets_quotas(panel) {
+                let short = pool.shortfall(panel);
+                if short < *best {
+                    *best = short;
+                    out.clear();
+                }
+                if short == *best {
                     out.push(panel.clone());
                 }
                 return;
             }
             for i in from..n {
                 panel.push(i);
-                walk(pool, i + 1, n, k, panel, out);
+                walk(pool, i + 1, (n, k), panel, best, out);
                 panel.pop();
             }
         }
-        walk(self, 0, n, k, &mut panel, &mut panels);
-        panels
+        walk(self, 0, (n, k), &mut panel, &mut best, &mut panels);
+        (best, panels)
     }
 
     /// The exact maximin optimum over every feasible panel: max z such that some lottery
@@ -238,19 +266,23 @@ proptest! {
 
     #[test]
     fn fair_lottery_meets_quotas_and_certifies_its_minimum(pool in pool(), seed in any::<u64>()) {
-        let panels = pool.feasible_panels();
+        let (missed_by, panels) = pool.closest_panels();
         let result = decide(pool.document(seed));
         let (decision, allocation) = match result {
             Err(err) => {
-                // Infeasible exactly when no panel meets the quotas.
+                // Infeasible exactly when no panel meets the quotas, and the smallest
+                // relaxation is by as many units as the closest panel misses them.
                 prop_assert_eq!(err.kind(), ErrorKind::Infeasible, "{}", err);
-                prop_assert!(panels.is_empty(), "{} but {} panels exist", err, panels.len());
-                prop_assert!(err.to_string().starts_with("policy.quotas"), "{}", err);
+                prop_assert!(missed_by > 0, "{} but feasible panels exist", err);
+                let message = err.to_string();
+                prop_assert!(message.starts_with("policy.quotas["), "{}", message);
+                let expected = format!("the smallest relaxation that meets them, {missed_by} unit(s): ");
+                prop_assert!(message.contains(&expected), "{} (expected {} units)", message, missed_by);
                 return Ok(());
             }
             Ok(decided) => decided,
         };
-        prop_assert!(!panels.is_empty());
+        prop_assert_eq!(missed_by, 0);
         let k = pool.k();
         let n = pool.organisations.len();
         let index = |id: &str| id[1..].parse::<usize>().unwrap();
@@ -400,9 +432,15 @@ fn infeasible_quotas_are_one_line_naming_the_quota() {
     document["policy"]["quotas"][1]["min"]["grassroots"] = json!(3);
     let err = decide(document).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Infeasible);
-    let message = err.to_string();
-    assert!(!message.contains('\n'), "{message}");
-    assert!(message.starts_with("policy.quotas"), "{message}");
+    // Three slots: exactly two from the north, one from the south, none from the east; and
+    // three grassroots — but the grassroots are o03 (east), o04 (north) and o05 (south). One
+    // unit fixes it: two grassroots instead of three.
+    assert_eq!(
+        err.to_string(),
+        "policy.quotas[1]: \"class\" cannot be met together with policy.quotas[0]; the \
+         smallest relaxation that meets them, 1 unit(s): policy.quotas[1].min.grassroots from 3 \
+         to 2"
+    );
 }
 
 #[test]

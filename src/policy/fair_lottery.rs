@@ -248,6 +248,8 @@ impl FairLottery {
             .collect();
         Instance {
             space: TypeSpace::new(k, values, &types, &bounds),
+            types,
+            bounds,
             members: positions,
             starts,
             history,
@@ -258,32 +260,75 @@ impl FairLottery {
         }
     }
 
-    /// The error for quotas no panel meets: the smallest relaxation, naming the first quota
-    /// it changes.
+    /// The error for quotas no panel meets: the first quota the smallest relaxation changes,
+    /// the quotas it conflicts with, and the relaxation.
     fn infeasible(&self, instance: &Instance) -> Error {
-        // The diagnosis of the smallest relaxation is not wired in yet.
-        let _ = (&instance.named, self.quota_text(0));
+        let Some(diagnosis) = fair::smallest_relaxation(&instance.space) else {
+            // Feasible quotas, yet no panel found: the solver's iteration limits.
+            return Error::invalid_as(
+                ErrorKind::Infeasible,
+                "policy.quotas",
+                format_args!("{} quotas", self.spec.quotas.len()),
+                "admit panels, but the solver found none within its iteration limits",
+            );
+        };
+        let first = diagnosis.changes[0].category;
+        // The quotas in conflict with the first one the relaxation changes: none when it
+        // cannot be met alone, else those it cannot be met together with, two at a time.
+        let conflict = if !instance.feasible_with_only(&[first]) {
+            "cannot be met by the requesting organisations".to_owned()
+        } else {
+            let partners: Vec<String> = (0..self.spec.quotas.len())
+                .filter(|&j| j != first && !instance.feasible_with_only(&[first, j]))
+                .map(|j| format!("policy.quotas[{j}]"))
+                .collect();
+            if partners.is_empty() {
+                "cannot be met together with the other quotas".to_owned()
+            } else {
+                format!("cannot be met together with {}", partners.join(", "))
+            }
+        };
+        let changes: Vec<String> = diagnosis
+            .changes
+            .iter()
+            .map(|change| {
+                let bound = match change.bound {
+                    fair::Bound::Min => "min",
+                    fair::Bound::Max => "max",
+                };
+                let value = instance.named[change.category]
+                    .get(change.value as usize)
+                    .map_or("(values not named)", String::as_str);
+                format!(
+                    "policy.quotas[{}].{bound}.{value} from {} to {}",
+                    change.category, change.from, change.to
+                )
+            })
+            .collect();
+        let smallest = if diagnosis.minimal {
+            "the smallest relaxation that meets them"
+        } else {
+            "a relaxation that meets them (the search for the smallest reached its limit)"
+        };
         Error::invalid_as(
             ErrorKind::Infeasible,
-            "policy.quotas",
-            format_args!("{} quotas", self.spec.quotas.len()),
-            "cannot be met by any panel",
+            format!("policy.quotas[{first}]"),
+            format_args!("{:?}", self.spec.quotas[first].category.name()),
+            format!(
+                "{conflict}; {smallest}, {} unit(s): {}",
+                diagnosis.units(),
+                changes.join(", ")
+            ),
         )
-    }
-
-    /// A quota as JSON, for messages.
-    fn quota_text(&self, i: usize) -> String {
-        self.spec
-            .quotas
-            .get(i)
-            .and_then(|q| serde_json::to_string(q).ok())
-            .unwrap_or_default()
     }
 }
 
 /// A session as the solver sees it, and the way back to its requests.
 struct Instance {
     space: TypeSpace,
+    /// The types (size, value per quota) and bounds (per quota, per value) it was built from.
+    types: Vec<(u32, Vec<u32>)>,
+    bounds: Vec<Vec<(u32, u32)>>,
     /// Positions in the requesters' list, grouped by type (type t's members at
     /// `members[starts[t]..starts[t + 1]]`, in inscription order).
     members: Vec<u32>,
@@ -295,6 +340,25 @@ struct Instance {
 }
 
 impl Instance {
+    /// Whether some panel meets the quotas `kept` alone (the others unbounded).
+    fn feasible_with_only(&self, kept: &[usize]) -> bool {
+        let k = self.space.k();
+        let bounds: Vec<Vec<(u32, u32)>> = self
+            .bounds
+            .iter()
+            .enumerate()
+            .map(|(i, list)| {
+                if kept.contains(&i) {
+                    list.clone()
+                } else {
+                    vec![(0, k); list.len()]
+                }
+            })
+            .collect();
+        let values = bounds.iter().map(|list| list.len() as u32).collect();
+        fair::smallest_relaxation(&TypeSpace::new(k, values, &self.types, &bounds)).is_none()
+    }
+
     /// The position (in the requesters' list) of member `rank` of type `t`.
     fn member(&self, t: usize, rank: usize) -> u32 {
         self.members[self.starts[t] + rank]
