@@ -51,7 +51,7 @@ use floorshare::model::Category;
 use floorshare::policy;
 use serde::Serialize;
 
-const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [--panels PANELS.json] [--explain] [FILE]   (reads stdin without FILE)\n       allocate --verify ALLOCATION.json SESSION.json";
+const USAGE: &str = "usage: allocate [--policy POLICY.json] [--metrics [--by CATEGORY]...] [--panels PANELS.json] [--explain] [FILE]   (reads stdin without FILE), or allocate --verify ALLOCATION.json SESSION.json";
 
 /// The allocation, with its metrics when asked for.
 #[derive(Serialize)]
