@@ -161,7 +161,7 @@ impl SimulationSummary {
     /// let err = SimulationSummary::from_json_str(r#"{"scenario": "s", "runs": 1, "seed": 0,
     ///     "total_runs": 3, "shard": {"count": 3, "indices": [1]}, "floorshare": "0.1.0",
     ///     "policies": []}"#).unwrap_err();
-    /// assert_eq!(err.field(), "input");
+    /// assert_eq!(err.field(), "shard");
     /// assert!(err.to_string().contains("unknown field `shard`"), "{err}");
     /// ```
     pub fn from_json_str(json: &str) -> Result<Self> {
