@@ -334,3 +334,307 @@ fn the_chart_finishes_on_any_numbers() {
     );
     assert_eq!(chart::y_range([f64::NAN, f64::INFINITY]), (0.0, 1.0));
 }
+
+/// The GCM 2017 preset with policy 3 under an explicit weight map that lacks the region the
+/// preset lists last (`pacific`); that region's name.
+fn preset_with_weights_missing_a_region() -> (Value, String) {
+    let mut scenario: Value =
+        serde_json::from_str(include_str!("../examples/scenarios/gcm_2017.json")).unwrap();
+    let regions: Vec<String> = scenario["population"]["generate"]["counts"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let (missing, kept) = regions.split_last().unwrap();
+    let weights: serde_json::Map<String, Value> =
+        kept.iter().map(|r| (r.clone(), json!(1.0))).collect();
+    scenario["policies"][3] = json!({"label": "weighted",
+        "policy": {"name": "regional_balance", "weights": weights}});
+    (scenario, missing.clone())
+}
+
+#[test]
+fn a_weight_map_missing_a_region_is_found_before_the_first_run() {
+    let (scenario, missing) = preset_with_weights_missing_a_region();
+    let err = Scenario::from_json_str(&scenario.to_string()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MissingWeight);
+    assert_eq!(err.field(), "policies[3].policy.weights");
+    assert_eq!(
+        err.to_string(),
+        format!("policies[3].policy.weights: no weight for requesting region {missing:?}")
+    );
+    // A region whose organisations never ask needs no weight.
+    let mut quiet = scenario.clone();
+    quiet["behaviour"]["ask_probability"] = json!({});
+    quiet["behaviour"]["default_ask_probability"] = json!(0.0);
+    for (region, kinds) in quiet["population"]["generate"]["counts"]
+        .as_object_mut()
+        .unwrap()
+        .iter_mut()
+    {
+        *kinds = if *region == missing {
+            json!({"grassroots": 3})
+        } else {
+            json!({"international_ngo": 3})
+        };
+    }
+    quiet["behaviour"]["ask_probability"] = json!({"international_ngo": 0.5});
+    quiet["behaviour"]["regional_themes"] = json!({});
+    Scenario::from_json_str(&quiet.to_string()).unwrap();
+    // Through the tool: one line, the full path, before any run (no progress was shown).
+    let path = temp("weights.json");
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let out = run(
+        "gcm_2017",
+        &["--scenario", path.to_str().unwrap(), "--progress"],
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "scenario: policies[3].policy.weights: no weight for requesting region {missing:?}\n"
+        )
+    );
+}
+
+#[test]
+fn a_chair_bound_the_sessions_contradict_is_found_before_the_first_run() {
+    let mut scenario: Value =
+        serde_json::from_str(include_str!("../examples/scenarios/gcm_2017.json")).unwrap();
+    scenario["policies"][0]["policy"]["min_slots"] = json!(3);
+    let err = Scenario::from_json_str(&scenario.to_string()).unwrap_err();
+    assert_eq!(err.field(), "policies[0].policy.min_slots", "{err}");
+    assert!(
+        err.to_string().contains("sessions[0].chair.max_slots"),
+        "{err}"
+    );
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("floorshare-merge-{}-{name}", std::process::id()))
+}
+
+fn run(tool: &str, args: &[&str]) -> Output {
+    Command::new(common::example(tool))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Exit status 2, nothing on stdout, one line on stderr that contains `part`; no panic.
+fn one_line_error(out: &Output, part: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.ends_with('\n'), "{stderr}");
+    assert!(stderr.contains(part), "{part} not in {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// Writes two shards of a 9-run preset simulation; returns their paths.
+fn shard_files(tag: &str) -> [PathBuf; 2] {
+    let files = [temp(&format!("{tag}0.json")), temp(&format!("{tag}1.json"))];
+    for (i, file) in files.iter().enumerate() {
+        let out = run(
+            "gcm_2017",
+            &[
+                "--runs",
+                "9",
+                "--shard",
+                &format!("{i}/2"),
+                "--json",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    files
+}
+
+#[test]
+fn the_merge_command_names_the_file_and_the_field() {
+    let files = shard_files("named");
+    let edit = |path: &Path, change: &dyn Fn(&mut Value)| {
+        let mut value: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        change(&mut value);
+        std::fs::write(path, value.to_string()).unwrap();
+    };
+    let bad = temp("bad.json");
+    let cases: [(&dyn Fn(&mut Value), &str); 5] = [
+        (
+            &|v| v["shards"]["indices"] = json!([1, 5]),
+            "shards.indices[1]: 5 is not a shard of 2",
+        ),
+        (
+            &|v| v["runs"] = json!(u64::MAX),
+            "runs: 18446744073709551615 is not the 4 runs",
+        ),
+        (
+            &|v| v["policies"][0]["metrics"]["late_share"]["m2"] = json!(-1.0),
+            "policies[0].metrics.late_share.m2: -1",
+        ),
+        (
+            &|v| v["policies"][0]["name"] = json!("a,b\nc"),
+            "policies[0].name: \"a,b\\nc\"",
+        ),
+        (
+            &|v| {
+                let s = v.as_object_mut().unwrap().remove("shards").unwrap();
+                v["shard"] = s;
+            },
+            "shard: unknown field `shard`",
+        ),
+    ];
+    for (change, part) in cases {
+        std::fs::copy(&files[0], &bad).unwrap();
+        edit(&bad, change);
+        let out = run(
+            "gcm_2017",
+            &["merge", files[1].to_str().unwrap(), bad.to_str().unwrap()],
+        );
+        let line = one_line_error(&out, part);
+        assert!(line.starts_with(&format!("input: {bad:?}: ")), "{line}");
+    }
+    // A mean of 1.7e308 with --svg: refused at once (the chart once never finished).
+    std::fs::copy(&files[0], &bad).unwrap();
+    edit(&bad, &|v| {
+        v["policies"][0]["metrics"]["late_share"]["mean"] = json!(1.7e308)
+    });
+    let svg = temp("huge.svg");
+    let started = Instant::now();
+    let out = run(
+        "gcm_2017",
+        &[
+            "merge",
+            bad.to_str().unwrap(),
+            files[1].to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    one_line_error(
+        &out,
+        "policies[0].metrics.late_share.mean: 170000000000000000000",
+    );
+    // The good shards merge, and their chart is drawn.
+    let out = run(
+        "gcm_2017",
+        &[
+            "merge",
+            files[0].to_str().unwrap(),
+            files[1].to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("null"));
+    for file in files.iter().chain([&bad, &svg]) {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+#[test]
+fn progress_is_quiet_unless_asked_and_ends_its_line() {
+    let out = run("gcm_2017", &["--runs", "3"]);
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run("gcm_2017", &["--runs", "3", "--progress"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("\r3/3 runs in ") && stderr.ends_with(" s\n"),
+        "{stderr:?}"
+    );
+}
+
+/// `tool args`, run by the shell with stdout redirected as `redirect` says.
+#[cfg(unix)]
+fn run_redirected(tool: &str, args: &[&str], redirect: &str) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec \"$0\" \"$@\" {redirect}"))
+        .arg(common::example(tool))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn both_tools_refuse_an_argument_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    for (tool, before) in [
+        ("allocate", &[][..]),
+        ("gcm_2017", &["--scenario"][..]),
+        ("gcm_2017", &["merge"][..]),
+    ] {
+        let out = Command::new(common::example(tool))
+            .args(before)
+            .arg(bad)
+            .output()
+            .unwrap();
+        one_line_error(&out, "is not valid UTF-8");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn both_tools_report_a_stdout_that_cannot_be_written() {
+    let session = "examples/sessions/thematic_session_2.json";
+    let cases: [(&str, &[&str]); 2] = [("allocate", &[session]), ("gcm_2017", &["--runs", "2"])];
+    for (tool, args) in cases {
+        if Path::new("/dev/full").exists() {
+            let out = run_redirected(tool, args, "> /dev/full");
+            one_line_error(&out, "output: cannot write to stdout");
+        }
+        if cfg!(target_os = "linux") {
+            let out = run_redirected(tool, args, ">&-");
+            one_line_error(&out, "output: stdout is closed");
+        }
+        // Discarding the output on purpose is no error.
+        let out = run_redirected(tool, args, "> /dev/null");
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // A reader that stops early: an error or a quiet exit, never a panic.
+        let mut child = Command::new(common::example(tool))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{tool}: {stderr}");
+        assert!(matches!(out.status.code(), Some(0 | 2)), "{tool}: {stderr}");
+        if out.status.code() == Some(2) {
+            one_line_error(&out, "output: cannot write to stdout");
+        }
+    }
+}
