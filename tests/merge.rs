@@ -470,7 +470,8 @@ fn the_merge_command_names_the_file_and_the_field() {
         std::fs::write(path, value.to_string()).unwrap();
     };
     let bad = temp("bad.json");
-    let cases: [(&dyn Fn(&mut Value), &str); 5] = [
+    type Change<'a> = &'a dyn Fn(&mut Value);
+    let cases: [(Change, &str); 5] = [
         (
             &|v| v["shards"]["indices"] = json!([1, 5]),
             "shards.indices[1]: 5 is not a shard of 2",
