@@ -230,6 +230,15 @@ impl Scenario {
     /// keeps a typo in a count a typed error instead of an exhausted memory.
     pub const MAX_ORGANISATIONS: u64 = 10_000_000;
 
+    /// The most themes drawn in a run, over all organisations (100 million: 400 MB of theme
+    /// numbers per thread): organisations × `themes_per_organisation` (at most the themes).
+    pub const MAX_THEME_DRAWS: u64 = 100_000_000;
+
+    /// The most runs a scenario may ask for (10 billion): far beyond any study, and a bound
+    /// that keeps a typo in the run count (`--runs 18446744073709551615`) a typed error
+    /// rather than a run that never ends.
+    pub const MAX_RUNS: u64 = 10_000_000_000;
+
     /// Checks the scenario: a non-empty population of at most [`Scenario::MAX_ORGANISATIONS`],
     /// probabilities in [0, 1], at least one session, sessions valid with distinct ids, at
     /// least one policy, labels unique and made of letters, digits, `_`, `-` and `.` (they are
@@ -269,7 +278,9 @@ impl Scenario {
     ///   `regional_balance` weight map lacks a region whose organisations may ask to speak
     ///   (a kind with a positive ask probability);
     /// - [`ErrorKind::TooLarge`] naming `population` (more than
-    ///   [`Scenario::MAX_ORGANISATIONS`]), or `sessions[j].slots` when `regional_balance`
+    ///   [`Scenario::MAX_ORGANISATIONS`]), `runs` (more than [`Scenario::MAX_RUNS`]),
+    ///   `behaviour.themes_per_organisation` (more than [`Scenario::MAX_THEME_DRAWS`] themes
+    ///   drawn in a run), or `sessions[j].slots` when `regional_balance`
     ///   would have to apportion more than [`MAX_UNITS`](crate::apportion::MAX_UNITS) slots;
     /// - [`ErrorKind::UnknownId`] naming `behaviour.regional_themes.<region>` (not a region of
     ///   the population);
@@ -368,6 +379,19 @@ impl Scenario {
                 format!("is more than the {} themes", self.behaviour.themes.len()),
             ));
         }
+        let drawn = (self.behaviour.themes_per_organisation as usize)
+            .min(self.behaviour.themes.len()) as u64;
+        if drawn.saturating_mul(organisations) > Self::MAX_THEME_DRAWS {
+            return Err(Error::invalid_as(
+                ErrorKind::TooLarge,
+                "behaviour.themes_per_organisation",
+                self.behaviour.themes_per_organisation,
+                format!(
+                    "themes for each of {organisations} organisations is more than {} in all",
+                    Self::MAX_THEME_DRAWS
+                ),
+            ));
+        }
         for region in self.behaviour.regional_themes.keys() {
             if !regions.contains(region.as_str()) {
                 return Err(Error::invalid_as(
@@ -416,8 +440,17 @@ impl Scenario {
                 .map_err(|e| e.within(&within))?;
             self.check_against_process(i, &labelled.policy, &asking_regions, organisations)?;
         }
-        if self.runs == 0 {
-            return Err(Error::invalid("runs", 0, "is not positive"));
+        if self.runs == 0 || self.runs > Self::MAX_RUNS {
+            return Err(Error::invalid_as(
+                if self.runs == 0 {
+                    ErrorKind::OutOfRange
+                } else {
+                    ErrorKind::TooLarge
+                },
+                "runs",
+                self.runs,
+                format!("is not within 1 to {}", Self::MAX_RUNS),
+            ));
         }
         Ok(())
     }
