@@ -576,6 +576,8 @@ fn cut(text: &str) -> String {
 /// bounds, M2 finite, ≥ 0 and at most what values within the bounds can give.
 fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<()> {
     let at = |name: &str| format!("{field}.{name}");
+    // Debug writes 1.7e308 as such, where Display would write 309 digits.
+    let show = |value: f64| format!("{value:?}");
     if s.n > most {
         return Err(Error::invalid(
             at("n"),
@@ -587,12 +589,16 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
         ));
     }
     if !s.mean.is_finite() {
-        return Err(Error::invalid(at("mean"), s.mean, "is not a finite number"));
+        return Err(Error::invalid(
+            at("mean"),
+            show(s.mean),
+            "is not a finite number",
+        ));
     }
     if !s.m2.is_finite() || s.m2 < 0.0 {
         return Err(Error::invalid(
             at("m2"),
-            s.m2,
+            show(s.m2),
             "is not a finite number ≥ 0 (a sum of squares)",
         ));
     }
@@ -602,10 +608,10 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
         } else {
             ("m2", s.m2)
         };
-        return Err(Error::invalid(at(name), value, "is not 0 with n = 0"));
+        return Err(Error::invalid(at(name), show(value), "is not 0 with n = 0"));
     }
     if s.n == 1 && s.m2 != 0.0 {
-        return Err(Error::invalid(at("m2"), s.m2, "is not 0 with n = 1"));
+        return Err(Error::invalid(at("m2"), show(s.m2), "is not 0 with n = 1"));
     }
     // Rounding may take a mean of values within the bounds a hair outside them.
     let (low, high) = metric.bounds();
@@ -613,7 +619,7 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
     if !(low - slack..=high + slack).contains(&s.mean) {
         return Err(Error::invalid(
             at("mean"),
-            s.mean,
+            show(s.mean),
             format!("is outside [{low}, {high}], the range of {}", metric.name()),
         ));
     }
@@ -622,7 +628,7 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
     if s.m2 > most_m2 * (1.0 + 1e-9) + 1e-12 {
         return Err(Error::invalid(
             at("m2"),
-            s.m2,
+            show(s.m2),
             format!(
                 "is more than {most_m2}, the most {} values within [{low}, {high}] give",
                 s.n
