@@ -37,7 +37,9 @@
 //! ```
 //!
 //! Same input and seed, byte-identical output. Bad input: exit status 2, one line on stderr
-//! naming the field or id at fault and quoting the offending value, nothing on stdout.
+//! naming the field or id at fault and quoting the offending value, nothing on stdout. An
+//! argument that is not UTF-8, or a stdout that cannot be written (`> /dev/full`, a pipe
+//! closed early, a closed stdout): one line on stderr and exit status 2, never a panic.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -63,24 +65,65 @@ struct Output<'a> {
 }
 
 fn main() -> ExitCode {
+    // The arguments are read as UTF-8 below: one that is not is an error, never a panic.
+    if let Some((i, arg)) = std::env::args_os()
+        .enumerate()
+        .skip(1)
+        .find(|(_, arg)| arg.to_str().is_none())
+    {
+        let arg = arg.to_string_lossy();
+        return fail(&format!(
+            "arguments: argument {i} ({arg:?}) is not valid UTF-8"
+        ));
+    }
     if std::env::args().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
+        return emit(USAGE, ExitCode::SUCCESS);
     }
     match run() {
-        Ok(Outcome::Done(text)) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Ok(Outcome::Refuted(text)) => {
-            println!("{text}");
-            ExitCode::from(1)
-        }
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(2)
-        }
+        Ok(Outcome::Done(text)) => emit(&text, ExitCode::SUCCESS),
+        Ok(Outcome::Refuted(text)) => emit(&text, ExitCode::from(1)),
+        Err(message) => fail(&message),
     }
+}
+
+/// Writes `text` and a newline to stdout, flushed, and exits with `code`; when stdout cannot
+/// be written (`> /dev/full`, a pipe closed early, a closed stdout), one line on stderr and
+/// exit status 2 instead: never a panic, never 0 with the output lost.
+fn emit(text: &str, code: ExitCode) -> ExitCode {
+    use std::io::Write;
+    if stdout_is_closed() {
+        return fail("output: stdout is closed: the output would be lost");
+    }
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => code,
+        Err(err) => fail(&format!("output: cannot write to stdout: {err}")),
+    }
+}
+
+/// One line on stderr (ignoring a stderr that cannot be written), exit status 2.
+fn fail(message: &str) -> ExitCode {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
+    ExitCode::from(2)
+}
+
+/// Whether stdout was closed when the tool started: the Rust runtime opens `/dev/null` for
+/// reading and writing in place of a closed standard descriptor (a shell's `> /dev/null`
+/// opens it for writing only). Linux only (`/proc`).
+fn stdout_is_closed() -> bool {
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    let null =
+        std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == std::path::Path::new("/dev/null"));
+    null && std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
+            u32::from_str_radix(flags.trim(), 8).ok()
+        })
+        .is_some_and(|flags| flags & 0o3 == 0o2)
 }
 
 /// What the tool prints on stdout: a result (exit 0), or a record that did not verify

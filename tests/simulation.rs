@@ -482,3 +482,45 @@ fn focal_points_by_region_in_the_gcm_preset() {
         );
     }
 }
+
+#[test]
+fn many_themes_and_organisations_stay_within_memory() {
+    // 10 000 organisations and 100 000 themes (half of them one region's own): once every
+    // organisation copied its region's themes and the whole theme list in every run (over
+    // 12 GB); now a region's themes are held once and a draw costs the themes drawn.
+    let themes: Vec<String> = (0..50_000).map(|i| format!("t{i}")).collect();
+    let regional: Vec<String> = (0..50_000).map(|i| format!("r{i}")).collect();
+    let scenario = serde_json::json!({
+        "name": "themes", "runs": 2, "seed": 1,
+        "population": {"generate": {"counts": {"asia": {"grassroots": 5000},
+                                                "pacific": {"grassroots": 5000}}}},
+        "sessions": [{"id": "s1", "slots": 2}],
+        "behaviour": {"ask_probability": {"grassroots": 0.01}, "themes": themes,
+                      "themes_per_organisation": 3, "regional_themes": {"pacific": regional}},
+        "policies": [{"label": "chair", "policy": {"name": "chair_discretion"}}]
+    });
+    let summary = Simulation::new(Scenario::from_json_str(&scenario.to_string()).unwrap())
+        .unwrap()
+        .run_all()
+        .unwrap();
+    let themes = &summary.policies[0].metrics["themes_heard_share"];
+    assert!(themes.n > 0 && themes.mean > 0.0, "{themes:?}");
+}
+
+#[test]
+fn run_counts_and_theme_draws_are_bounded() {
+    let mut scenario: serde_json::Value =
+        serde_json::from_str(include_str!("../examples/scenarios/gcm_2017.json")).unwrap();
+    scenario["runs"] = serde_json::json!(u64::MAX);
+    let err = Scenario::from_json_str(&scenario.to_string()).unwrap_err();
+    assert_eq!(err.field(), "runs", "{err}");
+    scenario["runs"] = serde_json::json!(10);
+    scenario["population"]["generate"]["counts"] =
+        serde_json::json!({"asia": {"grassroots": 10_000_000}});
+    scenario["behaviour"]["regional_themes"] = serde_json::json!({});
+    scenario["behaviour"]["themes_per_organisation"] = serde_json::json!(100);
+    scenario["behaviour"]["themes"] =
+        serde_json::json!((0..100).map(|i| i.to_string()).collect::<Vec<_>>());
+    let err = Scenario::from_json_str(&scenario.to_string()).unwrap_err();
+    assert_eq!(err.field(), "behaviour.themes_per_organisation", "{err}");
+}

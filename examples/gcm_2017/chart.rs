@@ -11,6 +11,11 @@ const COLUMNS: usize = 3;
 const TITLE_HEIGHT: u32 = 44;
 const LEGEND_ROW: u32 = 24;
 const PANEL_HEIGHT: u32 = 300;
+/// The largest magnitude an axis shows: far beyond any metric, and small enough that the
+/// range, its headroom and its tick steps stay finite.
+pub const LIMIT: f64 = 1e15;
+/// The smallest span an axis shows.
+pub const MIN_SPAN: f64 = 1e-9;
 /// Tableau 10: distinct hues that stay apart for most colour-blind readers.
 const PALETTE: [RGBColor; 10] = [
     RGBColor(0x4e, 0x79, 0xa7),
@@ -29,7 +34,12 @@ const PALETTE: [RGBColor; 10] = [
 /// seed), a legend numbering the policies, then a grid of panels, one per metric, in which
 /// policy `k` is the `k`-th bar, its height the mean and its whisker the 95% interval.
 /// Each panel's y axis runs from 0 (or the lowest interval, if negative) to just above the
-/// highest interval. A policy whose metric was never defined (`n = 0`) has no bar.
+/// highest interval, within ±[`LIMIT`]. A policy whose metric was never defined (`n = 0`), or
+/// whose mean or interval is not a finite number, has no bar.
+///
+/// Every loop is bounded by the numbers of policies and metrics, and the axis range is always
+/// finite and non-empty, so drawing ends whatever the summary holds (a mean of 1.7e308 once
+/// made the range infinite and the axis loop for ever).
 ///
 /// Text is written as SVG `<text>` in the viewer's `sans-serif`: no font is read here, and
 /// label widths are estimated, so the layout leaves room to spare.
@@ -51,12 +61,15 @@ pub fn write_svg(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> 
 
 fn draw(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> Result<(), Box<dyn Error>> {
     let policies = &summary.policies;
-    let legend_rows = policies.len().div_ceil(COLUMNS) as u32;
-    let legend_height = legend_rows * LEGEND_ROW + 16;
+    let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let legend_rows = rows(policies.len().div_ceil(COLUMNS));
+    let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
     // A single metric or two get the whole width rather than a third of it each.
     let panel_columns = metrics.len().min(COLUMNS);
     let panel_rows = metrics.len().div_ceil(panel_columns);
-    let height = TITLE_HEIGHT + legend_height + panel_rows as u32 * PANEL_HEIGHT;
+    let height = TITLE_HEIGHT
+        .saturating_add(legend_height)
+        .saturating_add(rows(panel_rows).saturating_mul(PANEL_HEIGHT));
 
     let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -104,15 +117,18 @@ fn draw(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> Result<()
                 let (low, high) = s.ci95();
                 (k, low, s.mean, high)
             })
+            .filter(|&(_, low, mean, high)| low.is_finite() && mean.is_finite() && high.is_finite())
             .collect();
-        let top = bars.iter().map(|b| b.3).fold(0.0, f64::max);
-        let bottom = bars.iter().map(|b| b.1).fold(0.0, f64::min);
-        // Headroom above the tallest whisker; a unit range when every value is 0.
-        let top = if top > bottom {
-            top + 0.1 * (top - bottom)
-        } else {
-            bottom + 1.0
-        };
+        let (bottom, top) = y_range(bars.iter().flat_map(|b| [b.1, b.2, b.3]));
+        // Values beyond the axis are drawn at its edge: a coordinate far outside would
+        // overflow the backend's pixel arithmetic.
+        let bars: Vec<_> = bars
+            .into_iter()
+            .map(|(k, low, mean, high)| {
+                let at = |v: f64| v.clamp(bottom, top);
+                (k, at(low), at(mean), at(high))
+            })
+            .collect();
 
         let mut chart = ChartBuilder::on(area)
             .caption(metric, ("sans-serif", 17))
@@ -158,4 +174,23 @@ fn draw(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> Result<()
     // Without present() the file is written on drop, and a failed write goes unreported.
     root.present()?;
     Ok(())
+}
+
+/// The y axis of a panel showing `values`: from 0 (or the lowest value, if negative) to a
+/// tenth above the highest, each clamped to ±[`LIMIT`] (non-finite values are skipped); a unit
+/// range when the values span less than [`MIN_SPAN`] (every value 0), for the axis's ticks are
+/// found by dividing its span by ten until they fit, which never ends on a span of 1e-320.
+/// Always finite, with `bottom < top`.
+pub fn y_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (mut bottom, mut top) = (0.0_f64, 0.0_f64);
+    for value in values.into_iter().filter(|v| v.is_finite()) {
+        let value = value.clamp(-LIMIT, LIMIT);
+        bottom = bottom.min(value);
+        top = top.max(value);
+    }
+    if top - bottom >= MIN_SPAN {
+        (bottom, top + 0.1 * (top - bottom))
+    } else {
+        (bottom, bottom + 1.0)
+    }
 }

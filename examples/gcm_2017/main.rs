@@ -12,19 +12,34 @@
 //! prints, per policy, the mean of each metric with its 95% confidence interval; `--csv`,
 //! `--json` and `--svg` write the same as CSV, as the JSON summary, and as a chart. `merge`
 //! combines shard summaries: the merged JSON goes to `--json OUT`, or to stdout without it.
-//! Progress goes to stderr. Bad arguments or input: exit status 2 and one line on stderr.
+//! Progress goes to stderr, when stderr is a terminal or with `--progress`, and ends its line
+//! before anything else is written there. `merge` checks every summary it reads as strictly as
+//! a scenario is checked ([`SimulationSummary::from_json_str`]) and refuses the merge unless the
+//! shards are distinct shards of one simulation whose runs add up.
+//!
+//! Bad arguments or input (an argument that is not UTF-8, a file over 64 MiB): exit status 2
+//! and one line on stderr, nothing on stdout. Stdout is written once the work is done and
+//! flushed; when it cannot be written (`> /dev/full`, a pipe closed early, a closed stdout),
+//! the tool says so in one line on stderr and exits with status 2 — never 0 with the output
+//! lost. (A closed stdout is what the Rust runtime leaves open as `/dev/null` for reading and
+//! writing; to discard the output, redirect it with `> /dev/null`.)
 
 mod chart;
 
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use floorshare::metrics::Summary;
 use floorshare::sim::{Scenario, Shard, Simulation, SimulationSummary};
 
 const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--shard I/N] \
-[--csv FILE] [--json FILE] [--svg FILE] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE]";
+[--csv FILE] [--json FILE] [--svg FILE] [--progress] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE]";
+
+/// The largest scenario or summary file read (as the session tool's limit).
+const MAX_INPUT: u64 = 64 << 20;
 
 /// The GCM 2017 preset, built in so that the main job runs from any directory.
 const PRESET: &str = include_str!("../scenarios/gcm_2017.json");
@@ -81,24 +96,85 @@ struct Options {
     json: Option<PathBuf>,
     svg: Option<PathBuf>,
     merge: Vec<PathBuf>,
+    progress: bool,
 }
 
 fn main() -> ExitCode {
-    if std::env::args().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(2)
+    match arguments().and_then(|args| {
+        if args.iter().any(|a| a == "-h" || a == "--help") {
+            return Ok(format!("{USAGE}\n"));
         }
+        if stdout_is_closed() {
+            return Err("output: stdout is closed: the output would be lost".to_string());
+        }
+        run(args)
+    }) {
+        Ok(out) => match write_stdout(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => fail(&message),
+        },
+        Err(message) => fail(&message),
     }
 }
 
-fn run() -> Result<(), String> {
-    let options = parse(std::env::args().skip(1).collect())?;
+/// The command-line arguments, each valid UTF-8.
+fn arguments() -> Result<Vec<String>, String> {
+    std::env::args_os()
+        .skip(1)
+        .enumerate()
+        .map(|(i, arg)| {
+            arg.into_string().map_err(|arg| {
+                format!(
+                    "arguments: argument {} ({:?}) is not valid UTF-8",
+                    i + 1,
+                    arg.to_string_lossy()
+                )
+            })
+        })
+        .collect()
+}
+
+/// One line on stderr (never a panic, whatever stderr is), exit status 2.
+fn fail(message: &str) -> ExitCode {
+    say(message);
+    ExitCode::from(2)
+}
+
+/// Writes `line` and a newline to stderr; a stderr that cannot be written is not an error
+/// worth more than the exit status.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Writes `text` to stdout and flushes it: an error names the failure (`/dev/full`, a pipe
+/// closed by its reader).
+fn write_stdout(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|err| format!("output: cannot write to stdout: {err}"))
+}
+
+/// Whether stdout was closed when the tool started. The Rust runtime opens `/dev/null` for
+/// reading and writing in place of a closed standard descriptor, so that writes to it
+/// "succeed"; a shell's `> /dev/null` opens it for writing only. Linux only (`/proc`).
+fn stdout_is_closed() -> bool {
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    let null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
+    null && std::fs::read_to_string("/proc/self/fdinfo/1")
+        .ok()
+        .and_then(|info| {
+            let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
+            u32::from_str_radix(flags.trim(), 8).ok()
+        })
+        .is_some_and(|flags| flags & 0o3 == 0o2)
+}
+
+/// Runs the tool; returns what goes to stdout.
+fn run(args: Vec<String>) -> Result<String, String> {
+    let options = parse(args)?;
     if !options.merge.is_empty() {
         return merge(&options);
     }
@@ -119,23 +195,31 @@ fn run() -> Result<(), String> {
     let runs = shard.runs(scenario.runs);
     let total = runs.end - runs.start;
     let started = Instant::now();
+    // Progress on a terminal (for long runs), or when asked; its line is ended before any
+    // other message.
+    let show = options.progress || (total >= 1000 && std::io::stderr().is_terminal());
+    let shown = AtomicBool::new(false);
     let progress = |done: u64| {
-        if total >= 1000 {
-            eprint!("\r{done}/{total} runs");
+        if show {
+            let _ = write!(std::io::stderr().lock(), "\r{done}/{total} runs");
+            shown.store(true, Ordering::Relaxed);
         }
     };
     let summary = if options.shard.is_some() {
         simulation.run_shard(shard, progress)
     } else {
         simulation.run_range(runs, progress)
+    };
+    if shown.load(Ordering::Relaxed) {
+        match summary {
+            Ok(_) => say(&format!(" in {:.1} s", started.elapsed().as_secs_f64())),
+            Err(_) => say(""),
+        }
     }
-    .map_err(|err| err.to_string())?;
-    if total >= 1000 {
-        eprintln!(" in {:.1} s", started.elapsed().as_secs_f64());
-    }
+    let summary = summary.map_err(|err| format!("scenario: {err}"))?;
     write_outputs(&summary, &options)?;
-    println!(
-        "{}: {} runs{}, seed {}, {} sessions per run.\n",
+    Ok(format!(
+        "{}: {} runs{}, seed {}, {} sessions per run.\n\n{}",
         scenario.name,
         summary.runs,
         options
@@ -144,9 +228,8 @@ fn run() -> Result<(), String> {
             .unwrap_or_default(),
         scenario.seed,
         scenario.sessions.len(),
-    );
-    print!("{}", table(&summary));
-    Ok(())
+        table(&summary)
+    ))
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -169,6 +252,7 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--json" => options.json = Some(value("--json")?.into()),
             "--csv" => options.csv = Some(value("--csv")?.into()),
             "--svg" => options.svg = Some(value("--svg")?.into()),
+            "--progress" if !merging => options.progress = true,
             _ if merging && !arg.starts_with("--") => options.merge.push(arg.into()),
             _ if merging => {
                 return Err(format!(
@@ -194,8 +278,19 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     Ok(options)
 }
 
+/// The text of `path`, at most [`MAX_INPUT`] bytes of UTF-8.
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("input: cannot read {path:?}: {err}"))
+    let cannot = |err: std::io::Error| format!("input: cannot read {path:?}: {err}");
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_INPUT + 1)
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    if text.len() as u64 > MAX_INPUT {
+        return Err(format!("input: {path:?}: document exceeds 64 MiB"));
+    }
+    Ok(text)
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
@@ -203,41 +298,41 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// `merge FILE... [--json OUT] [--csv FILE] [--svg FILE]`: the shards' summaries combined;
-/// the merged JSON to `--json OUT`, or to stdout without it.
-fn merge(options: &Options) -> Result<(), String> {
+/// the merged JSON to `--json OUT`, or to stdout without it. Every file is read strictly and
+/// checked before it is merged; an error names the file and the field.
+fn merge(options: &Options) -> Result<String, String> {
     let mut merged: Option<SimulationSummary> = None;
     for path in &options.merge {
-        let summary: SimulationSummary = serde_json::from_str(&read(path)?)
-            .map_err(|err| format!("input: {}: {err}", path.display()))?;
+        let at = |err: floorshare::Error| format!("input: {path:?}: {err}");
+        let summary = SimulationSummary::from_json_str(&read(path)?).map_err(at)?;
         match &mut merged {
             None => merged = Some(summary),
-            Some(merged) => merged
-                .merge(&summary)
-                .map_err(|err| format!("input: {}: {err}", path.display()))?,
+            Some(merged) => merged.merge(&summary).map_err(at)?,
         }
     }
-    let merged = merged.expect("at least one file");
+    let merged = merged.ok_or_else(|| format!("arguments: merge needs summary files; {USAGE}"))?;
     if let Some(shards) = &merged.shards {
-        eprintln!(
+        say(&format!(
             "warning: {} of {} shards merged ({} of {} runs): not the full simulation yet",
             shards.indices.len(),
             shards.count,
             merged.runs,
             merged.total_runs
-        );
+        ));
     }
     write_outputs(&merged, options)?;
     if options.json.is_some() {
-        println!(
-            "{}: {} runs merged, seed {}.\n",
-            merged.scenario, merged.runs, merged.seed
-        );
-        print!("{}", table(&merged));
+        Ok(format!(
+            "{}: {} runs merged, seed {}.\n\n{}",
+            merged.scenario,
+            merged.runs,
+            merged.seed,
+            table(&merged)
+        ))
     } else {
         let json = serde_json::to_string_pretty(&merged).map_err(|err| format!("output: {err}"))?;
-        println!("{json}");
+        Ok(json + "\n")
     }
-    Ok(())
 }
 
 fn write_outputs(summary: &SimulationSummary, options: &Options) -> Result<(), String> {

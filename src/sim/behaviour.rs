@@ -29,7 +29,9 @@ pub(super) struct Behaviour {
     themes_drawn: usize,
     /// The scenario's themes, as indices into `themes`, in the scenario's order.
     general_themes: Vec<u32>,
-    /// Per organisation, the indices of the themes only its region raises.
+    /// Per region of the roster ([`Roster::region_of`]), the indices of the themes only its
+    /// organisations raise: held once per region, never copied per organisation, so memory
+    /// does not grow with organisations × themes.
     regional_themes: Vec<Vec<u32>>,
     /// Probability of asking per session, by kind.
     ask: [f64; Kind::ALL.len()],
@@ -221,11 +223,14 @@ pub(super) struct JoinScratch {
 pub(super) struct Draws {
     /// Requests per session, in inscription order.
     pub(super) requests: Vec<Vec<CheckedRequest>>,
-    /// The themes each organisation cares about: `cares[cares_of[org]]`.
+    /// The scenario's themes each organisation drew, `themes_drawn` of them each:
+    /// organisation `org`'s are `cares[org·themes_drawn ..]`; its region's own themes follow
+    /// them in its list of themes, without being copied here.
     cares: Vec<u32>,
-    cares_of: Vec<Range<usize>>,
-    /// The scenario's themes, shuffled per organisation.
+    /// The scenario's themes, shuffled per organisation and put back in order after.
     pool: Vec<u32>,
+    /// The swaps of the organisation's shuffle, to undo it.
+    swaps: Vec<u32>,
     /// Per session with joint statements, the co-signatories of its requests: request r of
     /// session s speaks on behalf of `cosigners[s][on_behalf_of[s][r]]`. Empty (or shorter
     /// than the sessions) without joint statements.
@@ -273,12 +278,17 @@ impl Behaviour {
             .map_err(|e| e.within("population"))?;
         let behaviour = &scenario.behaviour;
         let mut themes: Vec<Arc<str>> = Vec::new();
+        let mut numbers: std::collections::HashMap<Arc<str>, u32> =
+            std::collections::HashMap::new();
         let mut intern = |name: &str| -> u32 {
-            match themes.iter().position(|t| &**t == name) {
-                Some(i) => i as u32,
+            match numbers.get(name) {
+                Some(&i) => i,
                 None => {
-                    themes.push(Arc::from(name));
-                    themes.len() as u32 - 1
+                    let theme: Arc<str> = Arc::from(name);
+                    let i = themes.len() as u32;
+                    themes.push(theme.clone());
+                    numbers.insert(theme, i);
+                    i
                 }
             }
         };
@@ -289,14 +299,9 @@ impl Behaviour {
             .map(|(region, names)| (region.as_str(), names.iter().map(|t| intern(t)).collect()))
             .collect();
         let regional_themes = roster
-            .organisations()
+            .regions()
             .iter()
-            .map(|org| {
-                by_region
-                    .get(org.region.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .map(|region| by_region.get(&**region).cloned().unwrap_or_default())
             .collect();
         let mut ask = [0.0; Kind::ALL.len()];
         for kind in Kind::ALL {
@@ -373,20 +378,28 @@ impl Behaviour {
         let Draws {
             requests,
             cares,
-            cares_of,
             pool,
+            swaps,
             ..
         } = draws;
         cares.clear();
-        cares_of.clear();
-        for org in 0..roster.len() {
-            pool.clear();
-            pool.extend_from_slice(&self.general_themes);
-            let drawn = lot::draw_to_front(rng, pool, self.themes_drawn);
-            let start = cares.len();
+        let drawn = self.themes_drawn;
+        pool.clear();
+        pool.extend_from_slice(&self.general_themes);
+        for _ in 0..roster.len() {
+            // lot::draw_to_front's partial shuffle, the same draws, with its swaps undone
+            // after: the pool is back in the scenario's order for the next organisation at
+            // the cost of the themes drawn, not of all the themes.
+            swaps.clear();
+            for i in 0..drawn {
+                let j = i + lot::uniform_below(rng, (pool.len() - i) as u64) as usize;
+                pool.swap(i, j);
+                swaps.push(j as u32);
+            }
             cares.extend_from_slice(&pool[..drawn]);
-            cares.extend_from_slice(&self.regional_themes[org]);
-            cares_of.push(start..cares.len());
+            for (i, &j) in swaps.iter().enumerate().rev() {
+                pool.swap(i, j as usize);
+            }
         }
         requests.resize_with(sessions.len(), Vec::new);
         for (session, requests) in sessions.iter().zip(requests.iter_mut()) {
@@ -396,10 +409,19 @@ impl Behaviour {
                 if lot::unit_interval(rng) >= self.ask[organisation.kind.index()] {
                     continue;
                 }
-                let theirs = &cares[cares_of[org].clone()];
-                let theme = match theirs.len() {
+                // Its themes: the drawn ones, then its region's own.
+                let own = &cares[org * drawn..(org + 1) * drawn];
+                let regional = &self.regional_themes[roster.region_of(org)];
+                let theme = match own.len() + regional.len() {
                     0 => None,
-                    n => Some(theirs[lot::uniform_below(rng, n as u64) as usize]),
+                    n => {
+                        let k = lot::uniform_below(rng, n as u64) as usize;
+                        Some(
+                            own.get(k)
+                                .copied()
+                                .unwrap_or_else(|| regional[k - own.len()]),
+                        )
+                    }
                 };
                 requests.push(CheckedRequest {
                     organisation: org as u32,

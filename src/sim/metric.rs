@@ -130,6 +130,24 @@ impl Metric {
         )
     }
 
+    /// The range of its values, `(low, high)`: `[0, 4 294 967 295]` slots for
+    /// `slots_granted` (a session's slots are a `u32`), `[0, 1]` for every other metric (shares,
+    /// normalised positions and indices). A summary's mean lies within it
+    /// ([`SimulationSummary::check`](super::SimulationSummary::check)).
+    ///
+    /// ```
+    /// use floorshare::sim::Metric;
+    ///
+    /// assert_eq!(Metric::LateShare.bounds(), (0.0, 1.0));
+    /// assert_eq!(Metric::SlotsGranted.bounds().1, f64::from(u32::MAX));
+    /// ```
+    pub const fn bounds(self) -> (f64, f64) {
+        match self {
+            Metric::SlotsGranted => (0.0, u32::MAX as f64),
+            _ => (0.0, 1.0),
+        }
+    }
+
     /// Its value for one session; `None` where undefined, and for per-run metrics.
     pub fn of_session(self, figures: &SessionFigures) -> Option<f64> {
         match self {

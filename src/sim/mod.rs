@@ -74,7 +74,7 @@ pub use scenario::{
     Behaviour, JointStatements, LabelledPolicy, Population, PopulationGenerator, Scenario,
 };
 pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
-pub use summary::{PolicySummary, Shard, ShardSet, SimulationSummary};
+pub use summary::{MAX_NAME, PolicySummary, Shard, ShardSet, SimulationSummary};
 
 use crate::decision::Decision;
 use crate::lot;
@@ -189,7 +189,10 @@ impl Simulation {
     /// # Errors
     ///
     /// A policy's error on a simulated session, naming `sessions[i]` where the session is at
-    /// fault.
+    /// fault, and `policies[p].…` (`policies[2].policy.weights`) for policy `p`'s own errors.
+    /// The scenario's check finds before the first run what can be found without running
+    /// ([`Scenario::check_with`]), so these are errors only a draw can reveal (quotas of a
+    /// `fair_lottery` that the drawn requesters cannot meet).
     pub fn run_all(&self) -> Result<SimulationSummary> {
         self.run_range(0..self.scenario.runs, |_| {})
     }
@@ -374,7 +377,11 @@ impl Simulation {
             for (index, checked) in checked.iter_mut().enumerate() {
                 // The policy's own history goes through the sessions of its process.
                 std::mem::swap(checked.history_mut(), history);
-                policy.decide(checked, &mut rng, decision)?;
+                // A policy's error names its field as the session tool would (`policy.weights`):
+                // placed under the policy's index, it is the scenario's path.
+                policy
+                    .decide(checked, &mut rng, decision)
+                    .map_err(|e| e.within(&format!("policies[{p}]")))?;
                 figures.measure_into(checked, decision);
                 for metric in Metric::ALL.into_iter().filter(|m| !m.per_run()) {
                     summaries[metric.index()].push_some(metric.of_session(figures));

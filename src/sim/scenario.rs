@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Category, GrassrootsClass, Kind, Organisation, Session};
-use crate::policy::{Description, Policy, Registry, built_in};
+use crate::apportion;
+use crate::model::{Category, Chair, GrassrootsClass, Kind, Organisation, Session};
+use crate::policy::{ChairDiscretion, Description, Policy, RegionalBalance, Registry, built_in};
 use crate::{Error, ErrorKind, Result};
 
 /// A simulated process: who may speak, which sessions there are, how organisations ask, which
@@ -229,11 +230,22 @@ impl Scenario {
     /// keeps a typo in a count a typed error instead of an exhausted memory.
     pub const MAX_ORGANISATIONS: u64 = 10_000_000;
 
+    /// The most themes drawn in a run, over all organisations (100 million: 400 MB of theme
+    /// numbers per thread): organisations × `themes_per_organisation` (at most the themes).
+    pub const MAX_THEME_DRAWS: u64 = 100_000_000;
+
+    /// The most runs a scenario may ask for (10 billion): far beyond any study, and a bound
+    /// that keeps a typo in the run count (`--runs 18446744073709551615`) a typed error
+    /// rather than a run that never ends.
+    pub const MAX_RUNS: u64 = 10_000_000_000;
+
     /// Checks the scenario: a non-empty population of at most [`Scenario::MAX_ORGANISATIONS`],
     /// probabilities in [0, 1], at least one session, sessions valid with distinct ids, at
     /// least one policy, labels unique and made of letters, digits, `_`, `-` and `.` (they are
-    /// CSV and table cells), policies valid, regional themes naming regions of the population,
-    /// at least one run, themes per organisation available. Policies are floorshare's own.
+    /// CSV and table cells), policies valid — every parameter, and what the process reveals
+    /// about them (weight maps against the regions that may ask, a chair's bounds) — regional
+    /// themes naming regions of the population, at least one run, themes per organisation
+    /// available. Everything is checked before the first run. Policies are floorshare's own.
     ///
     /// # Errors
     ///
@@ -246,23 +258,37 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// The first problem found, naming its field:
+    /// The first problem found, naming its field by its full path, so that nothing the
+    /// scenario says is found wrong only once runs have begun:
     ///
-    /// - [`ErrorKind::OutOfRange`] naming `population` (no organisations),
+    /// - [`ErrorKind::OutOfRange`] naming `name` (empty, longer than
+    ///   [`MAX_NAME`](super::MAX_NAME) characters, or with control characters), `population`
+    ///   (no organisations),
     ///   `population.generate.counts` (an empty region name), a probability outside [0, 1]
     ///   (`behaviour.ask_probability.<kind>`, `behaviour.default_ask_probability`,
     ///   `population.generate.migrant_led_rate.<kind>`), `behaviour.themes_per_organisation`
     ///   (more than the themes), `sessions` or `policies` (empty), `sessions[i].<field>` (a
-    ///   session's own check), `policies[i].label` (empty, or not made of the allowed
-    ///   characters) or `runs` (zero);
+    ///   session's own check), `policies[i].label` (empty, longer than
+    ///   [`MAX_NAME`](super::MAX_NAME), or not made of the allowed characters: a comma or a
+    ///   newline would break CSV), `runs` (zero), or a `chair_discretion` bound that a
+    ///   session's chair contradicts (`policies[i].policy.min_slots` above
+    ///   `sessions[j].chair.max_slots`, or `sessions[j].chair.min_slots` above
+    ///   `policies[i].policy.max_slots`);
+    /// - [`ErrorKind::MissingWeight`] naming `policies[i].policy.weights` when an explicit
+    ///   `regional_balance` weight map lacks a region whose organisations may ask to speak
+    ///   (a kind with a positive ask probability);
     /// - [`ErrorKind::TooLarge`] naming `population` (more than
-    ///   [`Scenario::MAX_ORGANISATIONS`]);
+    ///   [`Scenario::MAX_ORGANISATIONS`]), `runs` (more than [`Scenario::MAX_RUNS`]),
+    ///   `behaviour.themes_per_organisation` (more than [`Scenario::MAX_THEME_DRAWS`] themes
+    ///   drawn in a run), or `sessions[j].slots` when `regional_balance`
+    ///   would have to apportion more than [`MAX_UNITS`](crate::apportion::MAX_UNITS) slots;
     /// - [`ErrorKind::UnknownId`] naming `behaviour.regional_themes.<region>` (not a region of
     ///   the population);
     /// - [`ErrorKind::DuplicateId`] naming `sessions[i].id` or `policies[i].label`;
     /// - the errors of [`Registry::build`] under `policies[i].policy` (an unknown policy name,
     ///   unknown or invalid parameters).
     pub fn check_with(&self, registry: &Registry) -> Result<()> {
+        super::summary::check_name("name", &self.name)?;
         let probability = |field: String, p: f64| {
             if (0.0..=1.0).contains(&p) {
                 Ok(())
@@ -278,6 +304,24 @@ impl Scenario {
                 .counts
                 .iter()
                 .filter(|(_, kinds)| kinds.values().any(|&c| c > 0))
+                .map(|(region, _)| region.as_str())
+                .collect(),
+        };
+        // The regions whose organisations may ask to speak: every weight map needs them.
+        let asking_regions: BTreeSet<&str> = match &self.population {
+            Population::Organisations(organisations) => organisations
+                .iter()
+                .filter(|o| self.behaviour.ask_probability_of(o.kind) > 0.0)
+                .map(|o| o.region.as_str())
+                .collect(),
+            Population::Generate(generator) => generator
+                .counts
+                .iter()
+                .filter(|(_, kinds)| {
+                    kinds
+                        .iter()
+                        .any(|(&kind, &c)| c > 0 && self.behaviour.ask_probability_of(kind) > 0.0)
+                })
                 .map(|(region, _)| region.as_str())
                 .collect(),
         };
@@ -335,6 +379,19 @@ impl Scenario {
                 format!("is more than the {} themes", self.behaviour.themes.len()),
             ));
         }
+        let drawn = (self.behaviour.themes_per_organisation as usize)
+            .min(self.behaviour.themes.len()) as u64;
+        if drawn.saturating_mul(organisations) > Self::MAX_THEME_DRAWS {
+            return Err(Error::invalid_as(
+                ErrorKind::TooLarge,
+                "behaviour.themes_per_organisation",
+                self.behaviour.themes_per_organisation,
+                format!(
+                    "themes for each of {organisations} organisations is more than {} in all",
+                    Self::MAX_THEME_DRAWS
+                ),
+            ));
+        }
         for region in self.behaviour.regional_themes.keys() {
             if !regions.contains(region.as_str()) {
                 return Err(Error::invalid_as(
@@ -367,31 +424,111 @@ impl Scenario {
         }
         let mut labels = BTreeSet::new();
         for (i, labelled) in self.policies.iter().enumerate() {
-            let plain = labelled
-                .label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-            let kind = if labelled.label.is_empty() || !plain {
-                Some(ErrorKind::OutOfRange)
-            } else if !labels.insert(&labelled.label) {
-                Some(ErrorKind::DuplicateId)
-            } else {
-                None
-            };
-            if let Some(kind) = kind {
+            let field = format!("policies[{i}].label");
+            super::summary::check_label(&field, &labelled.label)?;
+            if !labels.insert(&labelled.label) {
                 return Err(Error::invalid_as(
-                    kind,
-                    format!("policies[{i}].label"),
+                    ErrorKind::DuplicateId,
+                    field,
                     format!("{:?}", labelled.label),
-                    "is empty, used twice, or not made of letters, digits, _, - and .",
+                    "is used twice",
                 ));
             }
+            let within = format!("policies[{i}].policy");
             registry
                 .build(&labelled.policy)
-                .map_err(|e| e.within(&format!("policies[{i}].policy")))?;
+                .map_err(|e| e.within(&within))?;
+            self.check_against_process(i, &labelled.policy, &asking_regions, organisations)?;
         }
-        if self.runs == 0 {
-            return Err(Error::invalid("runs", 0, "is not positive"));
+        if self.runs == 0 || self.runs > Self::MAX_RUNS {
+            return Err(Error::invalid_as(
+                if self.runs == 0 {
+                    ErrorKind::OutOfRange
+                } else {
+                    ErrorKind::TooLarge
+                },
+                "runs",
+                self.runs,
+                format!("is not within 1 to {}", Self::MAX_RUNS),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks what only the process reveals about policy `i`'s parameters, so that no run
+    /// meets it late: an explicit `regional_balance` weight map against the regions whose
+    /// organisations may ask, its apportionment against the sessions' slots, and
+    /// `chair_discretion`'s bounds against each session's chair. Errors carry their full path.
+    fn check_against_process(
+        &self,
+        i: usize,
+        policy: &Description,
+        asking_regions: &BTreeSet<&str>,
+        organisations: u64,
+    ) -> Result<()> {
+        let parameter = |name: &str| format!("policies[{i}].policy.{name}");
+        match policy.name() {
+            RegionalBalance::NAME => {
+                if let Some(serde_json::Value::Object(weights)) = policy.parameters().get("weights")
+                    && let Some(region) = asking_regions.iter().find(|r| !weights.contains_key(**r))
+                {
+                    return Err(Error::MissingRegionWeight {
+                        field: parameter("weights"),
+                        region: region.to_string(),
+                    });
+                }
+                // Quotas are apportioned only when the requesters outnumber the slots.
+                let most = u64::from(apportion::MAX_UNITS);
+                if let Some((j, session)) =
+                    self.sessions.iter().enumerate().find(|(_, s)| {
+                        u64::from(s.slots) > most && organisations > u64::from(s.slots)
+                    })
+                {
+                    return Err(Error::invalid_as(
+                        ErrorKind::TooLarge,
+                        format!("sessions[{j}].slots"),
+                        session.slots,
+                        format!(
+                            "is more than {most}, the most slots policies[{i}] (regional_balance) \
+                             apportions exactly"
+                        ),
+                    ));
+                }
+            }
+            ChairDiscretion::NAME => {
+                let bound = |name: &str| {
+                    policy
+                        .parameters()
+                        .get(name)
+                        .and_then(serde_json::Value::as_u64)
+                        .and_then(|v| u32::try_from(v).ok())
+                };
+                let (own_min, own_max) = (bound("min_slots"), bound("max_slots"));
+                let default_chair = Chair::default();
+                for (j, session) in self.sessions.iter().enumerate() {
+                    let chair = session.chair.as_ref().unwrap_or(&default_chair);
+                    let min = own_min.unwrap_or(chair.min_slots);
+                    let max = own_max.unwrap_or(chair.max_slots);
+                    if min > max {
+                        let source = |own: bool, name: &str| {
+                            if own {
+                                parameter(name)
+                            } else {
+                                format!("sessions[{j}].chair.{name}")
+                            }
+                        };
+                        return Err(Error::invalid(
+                            source(own_min.is_some(), "min_slots"),
+                            min,
+                            format!(
+                                "is greater than {} ({max})",
+                                source(own_max.is_some(), "max_slots")
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
         }
         Ok(())
     }

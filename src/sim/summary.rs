@@ -1,13 +1,13 @@
 //! What a simulation reports: per policy, per metric, n, mean, M2 and a 95% interval.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{METRICS, Scenario};
+use super::{METRICS, Metric, Scenario};
 use crate::metrics::Summary;
 use crate::{Error, ErrorKind, Result};
 
@@ -69,6 +69,7 @@ impl fmt::Display for Shard {
 
 /// One policy's summaries, by metric name (see [`METRICS`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicySummary {
     /// The policy's label.
     pub name: String,
@@ -78,6 +79,7 @@ pub struct PolicySummary {
 
 /// Which shards of a simulation a summary holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShardSet {
     /// Into how many shards the runs were split.
     pub count: u64,
@@ -90,7 +92,12 @@ pub struct ShardSet {
 /// "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high"}}}]}`. `runs` counts the
 /// runs it holds, `total_runs` those of the whole simulation; `shards` says which shards it
 /// holds, and is absent once it holds all of them (or for a run that was not sharded).
+///
+/// A summary read from a file is not trusted: [`SimulationSummary::from_json_str`] reads it
+/// strictly and [`SimulationSummary::check`]s what it says about itself, and
+/// [`SimulationSummary::merge`] checks both sides before it adds anything.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SimulationSummary {
     /// The scenario's name.
     pub scenario: String,
@@ -134,16 +141,243 @@ impl SimulationSummary {
         }
     }
 
-    /// Adds the runs summarised by `other`, other shards of the same simulation: metric by
-    /// metric with Chan's formula. Once every shard is in, `shards` is dropped.
+    /// Reads a summary written by [`Serialize`] (the simulation tool's `--json`), strictly:
+    /// unknown fields, repeated keys and numbers that do not fit their field are refused, and
+    /// the summary is then [`check`](SimulationSummary::check)ed, so that a merge never trusts
+    /// what a file says about itself.
     ///
     /// # Errors
     ///
-    /// - [`ErrorKind::Mismatch`] naming `scenario`, `seed`, `total_runs`, `shards.count` or
-    ///   `policies` when the two do not describe the same simulation, or `shards` when either
-    ///   is not made of shards;
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - an error naming the field at fault when the document is not a summary:
+    ///   [`ErrorKind::UnknownField`] (`shard` for `shards`), [`ErrorKind::MissingField`],
+    ///   [`ErrorKind::WrongType`] (a `null` mean), [`ErrorKind::OutOfRange`] (a negative `n`, a
+    ///   count above 2⁶⁴ − 1, `1e309`) or [`ErrorKind::DuplicateId`] (a metric given twice);
+    /// - the errors of [`SimulationSummary::check`].
+    ///
+    /// ```
+    /// use floorshare::sim::SimulationSummary;
+    ///
+    /// let err = SimulationSummary::from_json_str(r#"{"scenario": "s", "runs": 1, "seed": 0,
+    ///     "total_runs": 3, "shard": {"count": 3, "indices": [1]}, "floorshare": "0.1.0",
+    ///     "policies": []}"#).unwrap_err();
+    /// assert_eq!(err.field(), "shard");
+    /// assert!(err.to_string().contains("unknown field `shard`"), "{err}");
+    /// ```
+    pub fn from_json_str(json: &str) -> Result<Self> {
+        let mut reader = serde_json::Deserializer::from_str(json);
+        let document: SummaryDocument =
+            serde_path_to_error::deserialize(&mut reader).map_err(|err| {
+                let path = err.path().to_string();
+                let path = path.strip_suffix(".?").unwrap_or(&path);
+                let field = if path == "." || path == "?" {
+                    "input".to_string()
+                } else {
+                    path.to_string()
+                };
+                Error::from_serde_json(field, &err.into_inner())
+            })?;
+        reader
+            .end()
+            .map_err(|err| Error::from_serde_json("input", &err))?;
+        let summary = document.into_summary();
+        summary.check()?;
+        Ok(summary)
+    }
+
+    /// Checks what the summary says about itself, as strictly as a scenario is checked:
+    ///
+    /// - `scenario` a name a scenario may have, `floorshare` a version (non-empty, at most
+    ///   [`MAX_NAME`] characters, no control characters), `total_runs` positive;
+    /// - `shards`, when present: `count` positive, `indices` non-empty, each within
+    ///   `0..count` and none twice;
+    /// - `runs` exactly the runs its shards hold of `total_runs` ([`Shard::runs`]), or
+    ///   `total_runs` without `shards` (a summary of 33 runs of 50 is never a complete one);
+    /// - `policies` non-empty, with distinct labels the scenario check accepts (letters,
+    ///   digits, `_`, `-`, `.`: they are CSV and table cells);
+    /// - every metric of [`METRICS`] present and no other, each with a finite `mean` within
+    ///   its [`Metric::bounds`], a finite `m2` ≥ 0 and at most `n`·(range)²/4, `mean` and
+    ///   `m2` zero when `n` = 0 and `m2` zero when `n` = 1; `n` of a per-run metric at most
+    ///   `runs`; `n` of `slots_granted` (defined in every session) the same for every policy
+    ///   and a multiple of `runs` (`runs` × sessions), and `n` of every other per-session
+    ///   metric at most that.
+    ///
+    /// So every number a checked summary writes (the interval too) is finite.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, naming its field (`shards.indices[1]`,
+    /// `policies[0].metrics.late_share.m2`): [`ErrorKind::OutOfRange`] for a value outside its
+    /// range, [`ErrorKind::DuplicateId`] for a shard or label given twice,
+    /// [`ErrorKind::Mismatch`] naming `runs` when the runs do not add up,
+    /// [`ErrorKind::UnknownName`] or [`ErrorKind::MissingField`] naming
+    /// `policies[i].metrics` for an unknown or a missing metric.
+    pub fn check(&self) -> Result<()> {
+        check_name("scenario", &self.scenario)?;
+        check_name("floorshare", &self.floorshare)?;
+        if self.total_runs == 0 {
+            return Err(Error::invalid("total_runs", 0, "is not positive"));
+        }
+        let held = match &self.shards {
+            None => self.total_runs,
+            Some(set) => {
+                if set.count == 0 {
+                    return Err(Error::invalid("shards.count", 0, "is not positive"));
+                }
+                if set.indices.is_empty() {
+                    return Err(Error::invalid("shards.indices", "[]", "is empty"));
+                }
+                let mut seen = BTreeSet::new();
+                let mut held = 0u64;
+                for (k, &index) in set.indices.iter().enumerate() {
+                    let field = format!("shards.indices[{k}]");
+                    if index >= set.count {
+                        return Err(Error::invalid(
+                            field,
+                            index,
+                            format!("is not a shard of {} (0 to {})", set.count, set.count - 1),
+                        ));
+                    }
+                    if !seen.insert(index) {
+                        return Err(Error::invalid_as(
+                            ErrorKind::DuplicateId,
+                            field,
+                            index,
+                            "is listed twice: its runs would count twice",
+                        ));
+                    }
+                    let runs = Shard {
+                        index,
+                        count: set.count,
+                    }
+                    .runs(self.total_runs);
+                    // Distinct shards hold disjoint runs: the sum stays within total_runs.
+                    held += runs.end - runs.start;
+                }
+                held
+            }
+        };
+        if self.runs != held {
+            let of = match &self.shards {
+                None => "the total_runs of a summary without shards".to_string(),
+                Some(set) => format!(
+                    "the {held} runs that shards {:?} of {} hold of {} runs",
+                    set.indices, set.count, self.total_runs
+                ),
+            };
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                "runs",
+                self.runs,
+                format!("is not {of}"),
+            ));
+        }
+        if self.policies.is_empty() {
+            return Err(Error::invalid("policies", "[]", "is empty"));
+        }
+        let mut labels = BTreeSet::new();
+        let mut values_per_run = None;
+        for (i, policy) in self.policies.iter().enumerate() {
+            let field = format!("policies[{i}].name");
+            check_label(&field, &policy.name)?;
+            if !labels.insert(&policy.name) {
+                return Err(Error::invalid_as(
+                    ErrorKind::DuplicateId,
+                    field,
+                    format!("{:?}", policy.name),
+                    "is used twice",
+                ));
+            }
+            let metrics = format!("policies[{i}].metrics");
+            if let Some(unknown) = policy
+                .metrics
+                .keys()
+                .find(|name| !METRICS.contains(&name.as_str()))
+            {
+                return Err(Error::invalid_as(
+                    ErrorKind::UnknownName,
+                    metrics,
+                    format!("{unknown:?}"),
+                    "is not a metric floorshare knows",
+                ));
+            }
+            // slots_granted is defined in every session: its n is runs × sessions.
+            let sessions_n = self.metric(i, Metric::SlotsGranted)?.n;
+            let field = format!("{metrics}.slots_granted.n");
+            match values_per_run {
+                None if self.runs == 0 && sessions_n != 0 => {
+                    return Err(Error::invalid_as(
+                        ErrorKind::Mismatch,
+                        field,
+                        sessions_n,
+                        "is not 0, with no run",
+                    ));
+                }
+                None if self.runs > 0 && sessions_n % self.runs != 0 => {
+                    return Err(Error::invalid_as(
+                        ErrorKind::Mismatch,
+                        field,
+                        sessions_n,
+                        format!("is not a whole number of sessions for {} runs", self.runs),
+                    ));
+                }
+                None => values_per_run = Some(sessions_n),
+                Some(first) if first != sessions_n => {
+                    return Err(Error::invalid_as(
+                        ErrorKind::Mismatch,
+                        field,
+                        sessions_n,
+                        format!("differs from policies[0]'s {first}"),
+                    ));
+                }
+                Some(_) => {}
+            }
+            for metric in Metric::ALL {
+                let most = if metric.per_run() {
+                    self.runs
+                } else {
+                    sessions_n
+                };
+                check_metric(
+                    &format!("{metrics}.{}", metric.name()),
+                    metric,
+                    self.metric(i, metric)?,
+                    most,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Policy `i`'s summary of `metric`, or an error naming the missing metric.
+    fn metric(&self, i: usize, metric: Metric) -> Result<&Summary> {
+        self.policies[i].metrics.get(metric.name()).ok_or_else(|| {
+            Error::invalid_as(
+                ErrorKind::MissingField,
+                format!("policies[{i}].metrics"),
+                format!("{:?}", metric.name()),
+                "is missing",
+            )
+        })
+    }
+
+    /// Adds the runs summarised by `other`, other shards of the same simulation: metric by
+    /// metric with Chan's formula. Once every shard is in, `shards` is dropped. Both are
+    /// [`check`](SimulationSummary::check)ed first and the result after, so that a merge
+    /// never wraps a count, never makes a number that is not finite, and never labels a
+    /// partial result complete; on error `self` is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// - the errors of [`SimulationSummary::check`], of either summary or of the result;
+    /// - [`ErrorKind::Mismatch`] naming `scenario`, `seed`, `total_runs`, `floorshare`,
+    ///   `shards.count`, `policies` or `policies[i].metrics.slots_granted.n` (another number
+    ///   of sessions per run) when the two do not describe the same simulation, or `shards`
+    ///   when either is not made of shards;
     /// - [`ErrorKind::DuplicateId`] naming `shards.indices` when they share a shard (which
-    ///   would count its runs twice).
+    ///   would count its runs twice);
+    /// - [`ErrorKind::TooLarge`] naming `policies[i].metrics.<metric>.n` or `runs` when a
+    ///   sum would overflow.
     ///
     /// # Example
     ///
@@ -168,6 +402,8 @@ impl SimulationSummary {
     /// # Ok::<(), floorshare::Error>(())
     /// ```
     pub fn merge(&mut self, other: &SimulationSummary) -> Result<()> {
+        self.check()?;
+        other.check()?;
         if other.scenario != self.scenario {
             return Err(Error::invalid_as(
                 ErrorKind::Mismatch,
@@ -190,6 +426,17 @@ impl SimulationSummary {
                 "total_runs",
                 other.total_runs,
                 format!("differs from {}", self.total_runs),
+            ));
+        }
+        if other.floorshare != self.floorshare {
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                "floorshare",
+                format!("{:?}", other.floorshare),
+                format!(
+                    "differs from {:?}: runs of two versions may differ",
+                    self.floorshare
+                ),
             ));
         }
         let (Some(mine), Some(theirs)) = (&self.shards, &other.shards) else {
@@ -234,13 +481,261 @@ impl SimulationSummary {
                 format!("differ from {:?}", labels(self)),
             ));
         }
-        for (mine, theirs) in self.policies.iter_mut().zip(&other.policies) {
+        // Both are checked: every metric is present, and slots_granted's n is runs × sessions.
+        let sessions = |s: &SimulationSummary| {
+            (s.runs > 0).then(|| s.policies[0].metrics[Metric::SlotsGranted.name()].n / s.runs)
+        };
+        if let (Some(mine), Some(theirs)) = (sessions(self), sessions(other))
+            && mine != theirs
+        {
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                "policies[0].metrics.slots_granted.n",
+                other.policies[0].metrics[Metric::SlotsGranted.name()].n,
+                format!("says {theirs} sessions per run, not {mine}"),
+            ));
+        }
+        let too_large = |field: String, a: u64, b: u64| {
+            Error::invalid_as(
+                ErrorKind::TooLarge,
+                field,
+                b,
+                format!("overflows when added to {a}"),
+            )
+        };
+        let mut merged = self.clone();
+        merged.runs = self
+            .runs
+            .checked_add(other.runs)
+            .ok_or_else(|| too_large("runs".into(), self.runs, other.runs))?;
+        for (i, (mine, theirs)) in merged.policies.iter_mut().zip(&other.policies).enumerate() {
             for (name, summary) in &theirs.metrics {
-                mine.metrics.entry(name.clone()).or_default().merge(summary);
+                let total = mine.metrics.entry(name.clone()).or_default();
+                if total.n.checked_add(summary.n).is_none() {
+                    return Err(too_large(
+                        format!("policies[{i}].metrics.{name}.n"),
+                        total.n,
+                        summary.n,
+                    ));
+                }
+                total.merge(summary);
             }
         }
-        self.runs += other.runs;
-        self.shards = (indices.len() as u64 != count).then_some(ShardSet { count, indices });
+        merged.shards = (indices.len() as u64 != count).then_some(ShardSet { count, indices });
+        merged.check()?;
+        *self = merged;
         Ok(())
+    }
+}
+
+/// The most characters of a scenario name, a policy label or a version: they are table, CSV
+/// and chart text, so a longer one is a mistake, not a name.
+pub const MAX_NAME: usize = 200;
+
+/// `name` is one a scenario (`scenario`) or a version (`floorshare`) may have: non-empty, at
+/// most [`MAX_NAME`] characters, no control characters (it heads tables and charts).
+pub(crate) fn check_name(field: &str, name: &str) -> Result<()> {
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            format!("{:?}", cut(name)),
+            format!("is empty, longer than {MAX_NAME} characters, or has control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// `label` is one a policy may have: non-empty, at most [`MAX_NAME`] characters, made of
+/// letters, digits, `_`, `-` and `.` (it is a CSV and table cell).
+pub(crate) fn check_label(field: &str, label: &str) -> Result<()> {
+    let plain = label
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if label.is_empty() || label.len() > MAX_NAME || !plain {
+        return Err(Error::invalid(
+            field,
+            format!("{:?}", cut(label)),
+            format!(
+                "is empty, longer than {MAX_NAME} characters, or not made of letters, digits, \
+                 _, - and ."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `text`, cut to 60 characters with `…` when longer, for a message that quotes it.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// One metric's summary checked: at most `most` values, a finite mean within the metric's
+/// bounds, M2 finite, ≥ 0 and at most what values within the bounds can give.
+fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<()> {
+    let at = |name: &str| format!("{field}.{name}");
+    // Debug writes 1.7e308 as such, where Display would write 309 digits.
+    let show = |value: f64| format!("{value:?}");
+    if s.n > most {
+        return Err(Error::invalid(
+            at("n"),
+            s.n,
+            format!(
+                "is more than the {most} values its {} give",
+                if metric.per_run() { "runs" } else { "sessions" }
+            ),
+        ));
+    }
+    if !s.mean.is_finite() {
+        return Err(Error::invalid(
+            at("mean"),
+            show(s.mean),
+            "is not a finite number",
+        ));
+    }
+    if !s.m2.is_finite() || s.m2 < 0.0 {
+        return Err(Error::invalid(
+            at("m2"),
+            show(s.m2),
+            "is not a finite number ≥ 0 (a sum of squares)",
+        ));
+    }
+    if s.n == 0 && (s.mean != 0.0 || s.m2 != 0.0) {
+        let (name, value) = if s.mean != 0.0 {
+            ("mean", s.mean)
+        } else {
+            ("m2", s.m2)
+        };
+        return Err(Error::invalid(at(name), show(value), "is not 0 with n = 0"));
+    }
+    if s.n == 1 && s.m2 != 0.0 {
+        return Err(Error::invalid(at("m2"), show(s.m2), "is not 0 with n = 1"));
+    }
+    // Rounding may take a mean of values within the bounds a hair outside them.
+    let (low, high) = metric.bounds();
+    let slack = 1e-9 * (high - low);
+    if !(low - slack..=high + slack).contains(&s.mean) {
+        return Err(Error::invalid(
+            at("mean"),
+            show(s.mean),
+            format!("is outside [{low}, {high}], the range of {}", metric.name()),
+        ));
+    }
+    // Values within [low, high] have a variance of at most (high − low)²/4.
+    let most_m2 = s.n as f64 * (high - low) * (high - low) / 4.0;
+    if s.m2 > most_m2 * (1.0 + 1e-9) + 1e-12 {
+        return Err(Error::invalid(
+            at("m2"),
+            show(s.m2),
+            format!(
+                "is more than {most_m2}, the most {} values within [{low}, {high}] give",
+                s.n
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A summary as its JSON says it, every field known: what [`SimulationSummary::from_json_str`]
+/// reads before it checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryDocument {
+    scenario: String,
+    runs: u64,
+    seed: u64,
+    total_runs: u64,
+    #[serde(default)]
+    shards: Option<ShardSet>,
+    floorshare: String,
+    policies: Vec<PolicyDocument>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyDocument {
+    name: String,
+    metrics: UniqueMap<MetricDocument>,
+}
+
+/// A metric's summary as written: the interval must be there and be numbers, but it is
+/// recomputed from n, mean and M2.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricDocument {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    #[allow(dead_code)]
+    ci_low: f64,
+    #[allow(dead_code)]
+    ci_high: f64,
+}
+
+/// A JSON object whose keys are distinct (serde's maps keep the last of two).
+struct UniqueMap<V>(BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for UniqueMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+            type Value = UniqueMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with distinct keys")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "duplicate key {:?}",
+                            cut(&key)
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    out.insert(key, value);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
+}
+
+impl SummaryDocument {
+    fn into_summary(self) -> SimulationSummary {
+        SimulationSummary {
+            scenario: self.scenario,
+            runs: self.runs,
+            seed: self.seed,
+            total_runs: self.total_runs,
+            shards: self.shards,
+            floorshare: self.floorshare,
+            policies: self
+                .policies
+                .into_iter()
+                .map(|p| PolicySummary {
+                    name: p.name,
+                    metrics: p
+                        .metrics
+                        .0
+                        .into_iter()
+                        .map(|(name, m)| {
+                            let summary = Summary {
+                                n: m.n,
+                                mean: m.mean,
+                                m2: m.m2,
+                            };
+                            (name, summary)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }
