@@ -29,7 +29,8 @@ pub(super) struct Behaviour {
     themes_drawn: usize,
     /// The scenario's themes, as indices into `themes`, in the scenario's order.
     general_themes: Vec<u32>,
-    /// Per organisation, the indices of the themes only its region raises.
+    /// Per region of the roster ([`Roster::regions`]), the indices of the themes only its
+    /// organisations raise: kept once per region, not copied to each organisation.
     regional_themes: Vec<Vec<u32>>,
     /// Probability of asking per session, by kind.
     ask: [f64; Kind::ALL.len()],
@@ -221,7 +222,8 @@ pub(super) struct JoinScratch {
 pub(super) struct Draws {
     /// Requests per session, in inscription order.
     pub(super) requests: Vec<Vec<CheckedRequest>>,
-    /// The themes each organisation cares about: `cares[cares_of[org]]`.
+    /// The scenario's themes each organisation drew: `cares[cares_of[org]]` (its region's
+    /// own themes follow them, from `Behaviour::regional_themes`).
     cares: Vec<u32>,
     cares_of: Vec<Range<usize>>,
     /// The scenario's themes, shuffled per organisation.
@@ -273,14 +275,15 @@ impl Behaviour {
             .map_err(|e| e.within("population"))?;
         let behaviour = &scenario.behaviour;
         let mut themes: Vec<Arc<str>> = Vec::new();
+        let mut theme_index: std::collections::HashMap<Arc<str>, u32> = Default::default();
         let mut intern = |name: &str| -> u32 {
-            match themes.iter().position(|t| &**t == name) {
-                Some(i) => i as u32,
-                None => {
-                    themes.push(Arc::from(name));
-                    themes.len() as u32 - 1
-                }
+            if let Some(&i) = theme_index.get(name) {
+                return i;
             }
+            let shared: Arc<str> = Arc::from(name);
+            themes.push(shared.clone());
+            theme_index.insert(shared, themes.len() as u32 - 1);
+            themes.len() as u32 - 1
         };
         let general: Vec<u32> = behaviour.themes.iter().map(|t| intern(t)).collect();
         let by_region: std::collections::BTreeMap<&str, Vec<u32>> = behaviour
@@ -289,14 +292,9 @@ impl Behaviour {
             .map(|(region, names)| (region.as_str(), names.iter().map(|t| intern(t)).collect()))
             .collect();
         let regional_themes = roster
-            .organisations()
+            .regions()
             .iter()
-            .map(|org| {
-                by_region
-                    .get(org.region.as_str())
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .map(|region| by_region.get(&**region).cloned().unwrap_or_default())
             .collect();
         let mut ask = [0.0; Kind::ALL.len()];
         for kind in Kind::ALL {
@@ -379,13 +377,12 @@ impl Behaviour {
         } = draws;
         cares.clear();
         cares_of.clear();
-        for org in 0..roster.len() {
+        for _ in 0..roster.len() {
             pool.clear();
             pool.extend_from_slice(&self.general_themes);
             let drawn = lot::draw_to_front(rng, pool, self.themes_drawn);
             let start = cares.len();
             cares.extend_from_slice(&pool[..drawn]);
-            cares.extend_from_slice(&self.regional_themes[org]);
             cares_of.push(start..cares.len());
         }
         requests.resize_with(sessions.len(), Vec::new);
@@ -396,10 +393,20 @@ impl Behaviour {
                 if lot::unit_interval(rng) >= self.ask[organisation.kind.index()] {
                     continue;
                 }
-                let theirs = &cares[cares_of[org].clone()];
-                let theme = match theirs.len() {
+                // The organisation's themes: those it drew, then its region's own.
+                let drawn = &cares[cares_of[org].clone()];
+                let regional = &self.regional_themes[roster.region_of(org)];
+                let theme = match drawn.len() + regional.len() {
                     0 => None,
-                    n => Some(theirs[lot::uniform_below(rng, n as u64) as usize]),
+                    n => {
+                        let i = lot::uniform_below(rng, n as u64) as usize;
+                        Some(
+                            drawn
+                                .get(i)
+                                .copied()
+                                .unwrap_or_else(|| regional[i - drawn.len()]),
+                        )
+                    }
                 };
                 requests.push(CheckedRequest {
                     organisation: org as u32,
