@@ -378,11 +378,23 @@ impl Error {
 
     /// An [`Error::Json`] for `field` from a serde_json error, classified by its category and
     /// its message.
+    ///
+    /// A data error (a wrong type, an unknown field) is about the field its path names: its
+    /// message leaves out serde_json's `at line … column …`, as when a value is read, so that
+    /// the message is the same whether the document was text or a parsed value. A syntax
+    /// error keeps its position.
     pub(crate) fn from_serde_json(field: impl Into<String>, err: &serde_json::Error) -> Self {
+        let mut message = err.to_string();
+        if err.classify() == serde_json::error::Category::Data && err.line() != 0 {
+            let position = format!(" at line {} column {}", err.line(), err.column());
+            if message.ends_with(&position) {
+                message.truncate(message.len() - position.len());
+            }
+        }
         Error::Json {
             kind: ErrorKind::of_serde_json(err),
             field: field.into(),
-            message: err.to_string(),
+            message,
         }
     }
 

@@ -461,3 +461,73 @@ where
 
     deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> ParsedRequests {
+        let mut parsed = ParsedRequests::default();
+        let mut too_many = false;
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        RequestsSeed {
+            into: &mut parsed,
+            limit: 3,
+            too_many: &mut too_many,
+        }
+        .deserialize(&mut deserializer)
+        .unwrap();
+        parsed
+    }
+
+    #[test]
+    fn requests_share_one_string_per_theme_and_id_with_the_checked_session() {
+        let parsed = read(
+            r#"[{"organisation": "a", "theme": "climate"}, {"organisation": "b"},
+                {"organisation": "a", "theme": "climate", "order": 0}]"#,
+        );
+        let (first, last) = (parsed.theme_arc(0).unwrap(), parsed.theme_arc(2).unwrap());
+        assert!(Arc::ptr_eq(first, last));
+        assert_eq!(
+            parsed.requests[0].organisation,
+            parsed.requests[2].organisation
+        );
+        assert_eq!(parsed.order(2), Some(0));
+        assert_eq!(parsed.order(1), None);
+        let organisations = ["a", "b"]
+            .map(|id| Organisation::new(id, "r", super::super::Kind::Other))
+            .to_vec();
+        let theme = parsed.theme_arc(0).unwrap().clone();
+        let checked = check_parts(
+            Session::new("s", 1),
+            organisations,
+            GrassrootsClass::default(),
+            &[],
+            &parsed,
+        )
+        .unwrap();
+        assert!(Arc::ptr_eq(&checked.themes()[0], &theme));
+        assert_eq!(checked.inscription_order(), [0, 2, 1]);
+    }
+
+    #[test]
+    fn the_limit_is_exact() {
+        assert_eq!(
+            read(
+                "[{\"organisation\": \"a\"}, {\"organisation\": \"a\"}, {\"organisation\": \"a\"}]"
+            )
+            .len(),
+            3
+        );
+        let mut parsed = ParsedRequests::default();
+        let mut too_many = false;
+        let json = r#"[{"organisation": "a"}, {"organisation": "a"}, {"organisation": "a"}, 1"#;
+        let err = RequestsSeed {
+            into: &mut parsed,
+            limit: 3,
+            too_many: &mut too_many,
+        }
+        .deserialize(&mut serde_json::Deserializer::from_str(json));
+        assert!(err.is_err() && too_many);
+    }
+}

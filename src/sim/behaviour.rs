@@ -596,4 +596,17 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn regional_themes_are_kept_once_per_region() {
+        let scenario = crate::sim::Scenario::from_json_str(include_str!(
+            "../../tests/pins/sim/scenarios/explicit_small.json"
+        ))
+        .unwrap();
+        let behaviour = Behaviour::new(&scenario).unwrap();
+        assert_eq!(
+            behaviour.regional_themes.len(),
+            behaviour.roster.regions().len()
+        );
+    }
 }
