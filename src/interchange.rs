@@ -83,7 +83,7 @@ fn too_long() -> Error {
 /// # Example
 ///
 /// ```
-/// use floorshare::interchange::{MAX_DOCUMENT_BYTES, read_limited};
+/// use floorshare::interchange::read_limited;
 ///
 /// let endless = std::io::repeat(b' ');
 /// let err = read_limited(endless).unwrap_err();
