@@ -41,13 +41,13 @@
 //! argument that is not UTF-8, or a stdout that cannot be written (`> /dev/full`, a pipe
 //! closed early, a closed stdout): one line on stderr and exit status 2, never a panic.
 
-use std::io::Read;
+use std::io::Write;
 use std::process::ExitCode;
 
 use floorshare::allocation::Allocation;
 use floorshare::audit;
 use floorshare::decision::Decision;
-use floorshare::interchange::AllocationInput;
+use floorshare::interchange::{Document, read_limited};
 use floorshare::metrics::AllocationMetrics;
 use floorshare::model::Category;
 use floorshare::policy;
@@ -81,6 +81,7 @@ fn main() -> ExitCode {
     }
     match run() {
         Ok(Outcome::Done(text)) => emit(&text, ExitCode::SUCCESS),
+        Ok(Outcome::Written) => ExitCode::SUCCESS,
         Ok(Outcome::Refuted(text)) => emit(&text, ExitCode::from(1)),
         Err(message) => fail(&message),
     }
@@ -130,6 +131,8 @@ fn stdout_is_closed() -> bool {
 /// (exit 1).
 enum Outcome {
     Done(String),
+    /// The allocation, already written to stdout.
+    Written,
     Refuted(String),
 }
 
@@ -185,44 +188,36 @@ fn run() -> Result<Outcome, String> {
     if !categories.is_empty() && !with_metrics {
         return Err(format!("arguments: --by goes with --metrics; {USAGE}"));
     }
-    let text = match &path {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|err| format!("input: cannot read {path:?}: {err}"))?,
-        None => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|err| format!("input: cannot read stdin: {err}"))?;
-            text
+    // The document is read through the library's limits (64 MiB, 1 000 000 requests) straight
+    // into its typed form: an endless stdin is refused after 64 MiB, never read to the end.
+    let mut document = match &path {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|err| format!("input: cannot read {path:?}: {err}"))?;
+            Document::from_reader(file)
         }
-    };
+        None => Document::from_reader(std::io::stdin().lock()),
+    }
+    .map_err(|err| err.to_string())?;
     if let Some(record_path) = record_path {
         if with_metrics || explain || policy_path.is_some() || panels_path.is_some() {
             return Err(format!(
                 "arguments: --verify goes alone with a session; {USAGE}"
             ));
         }
-        return verify(&record_path, &text);
+        return verify(&record_path, document);
     }
-    let input = match &policy_path {
-        None => AllocationInput::from_json_str(&text),
-        Some(file) => {
-            let policy = std::fs::read_to_string(file)
-                .map_err(|err| format!("policy: cannot read {file:?}: {err}"))?;
-            let policy: serde_json::Value =
-                serde_json::from_str(&policy).map_err(|err| format!("policy: {file}: {err}"))?;
-            let mut document: serde_json::Value =
-                serde_json::from_str(&text).map_err(|err| format!("input: {err}"))?;
-            match &mut document {
-                serde_json::Value::Object(map) => {
-                    map.insert("policy".into(), policy);
-                }
-                _ => return Err("input: expected a session object".into()),
-            }
-            AllocationInput::from_json(document)
-        }
+    if let Some(file) = &policy_path {
+        let policy = std::fs::File::open(file)
+            .map_err(|err| format!("policy: cannot read {file:?}: {err}"))
+            .and_then(|policy| {
+                read_limited(policy).map_err(|err| format!("policy: {file}: {err}"))
+            })?;
+        let policy: serde_json::Value =
+            serde_json::from_slice(&policy).map_err(|err| format!("policy: {file}: {err}"))?;
+        document.set_policy(policy);
     }
-    .map_err(|err| err.to_string())?;
+    let input = document.into_input().map_err(|err| err.to_string())?;
     let mut decision = Decision::new();
     let allocation = input.decide(&mut decision).map_err(|err| err.to_string())?;
     if let Some(file) = &panels_path {
@@ -256,28 +251,33 @@ fn run() -> Result<Outcome, String> {
             .then(|| AllocationMetrics::measure_by(&input.session, &allocation, &categories)),
         allocation: &allocation,
     };
-    serde_json::to_string_pretty(&output)
-        .map(Outcome::Done)
-        .map_err(|err| format!("output: {err}"))
+    // Written as it is serialised, not built as one string first: for a session of a million
+    // requests the text is twice the size of the document.
+    if stdout_is_closed() {
+        return Err("output: stdout is closed: the output would be lost".into());
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, &output)
+        .map_err(|err| format!("output: cannot write to stdout: {err}"))?;
+    writeln!(out)
+        .and_then(|()| out.flush())
+        .map_err(|err| format!("output: cannot write to stdout: {err}"))?;
+    Ok(Outcome::Written)
 }
 
-/// Replays the record in `record_path` on the session `text`, whose own policy and seed give
-/// way to the record's.
-fn verify(record_path: &str, text: &str) -> Result<Outcome, String> {
-    let record = std::fs::read_to_string(record_path)
-        .map_err(|err| format!("record: cannot read {record_path:?}: {err}"))?;
+/// Replays the record in `record_path` on the session `document`, whose own policy and seed
+/// give way to the record's.
+fn verify(record_path: &str, document: Document) -> Result<Outcome, String> {
+    let record = std::fs::File::open(record_path)
+        .map_err(|err| format!("record: cannot read {record_path:?}: {err}"))
+        .and_then(|record| {
+            read_limited(record).map_err(|err| format!("record: {record_path}: {err}"))
+        })?;
     let record: serde_json::Value =
-        serde_json::from_str(&record).map_err(|err| format!("record: {record_path}: {err}"))?;
-    let mut document: serde_json::Value =
-        serde_json::from_str(text).map_err(|err| format!("input: {err}"))?;
-    let serde_json::Value::Object(map) = &mut document else {
-        return Err("input: expected a session object".into());
-    };
-    // The record's policy and seed win; the session's are only placeholders for the reader.
-    map.insert("policy".into(), serde_json::json!({"name": "fcfs"}));
-    map.insert("seed".into(), serde_json::json!(0));
-    let input = AllocationInput::from_json(document).map_err(|err| err.to_string())?;
-    match audit::verify(&input.session, &record, policy::built_in()) {
+        serde_json::from_slice(&record).map_err(|err| format!("record: {record_path}: {err}"))?;
+    // The record's policy and seed win; the session's are not read.
+    let session = document.check_session().map_err(|err| err.to_string())?;
+    match audit::verify(&session, &record, policy::built_in()) {
         Ok(verified) => Ok(Outcome::Done(format!(
             "verified: {} granted by {} with seed {}",
             verified.granted, verified.policy, verified.seed

@@ -130,8 +130,12 @@ impl ErrorKind {
     /// and the "expected …, found …" of floorshare's own shape checks. A message that quotes
     /// an inner error as `path: message` is classified by its inner message.
     fn of_json_message(message: &str) -> Self {
-        const PREFIXES: [(&str, ErrorKind); 8] = [
+        const PREFIXES: [(&str, ErrorKind); 10] = [
             ("missing field", ErrorKind::MissingField),
+            // A key given twice in one object (serde's wording for a struct field; the
+            // reader's for a map key).
+            ("duplicate field", ErrorKind::DuplicateId),
+            ("duplicate key", ErrorKind::DuplicateId),
             ("unknown field", ErrorKind::UnknownField),
             ("unknown variant", ErrorKind::UnknownName),
             ("invalid type", ErrorKind::WrongType),
@@ -199,7 +203,7 @@ pub enum Error {
     /// The input could not be read as the expected JSON shape: a syntax error, a wrong type, a
     /// missing required field or an unknown one (unknown fields are always rejected, so that a
     /// typo cannot silently change a policy).
-    #[error("{}: {}", one_line(field), one_line(message))]
+    #[error("{}: {}", shown_path(field), shown(message))]
     Json {
         /// What went wrong, classified when the error was made: [`ErrorKind::Syntax`] or
         /// [`ErrorKind::Io`] by serde_json's category, otherwise by serde's wording
@@ -213,7 +217,7 @@ pub enum Error {
     },
     /// A value has the right type but its field does not allow it (a negative weight, a share
     /// above 1, `min_slots` above `max_slots`, a session id used twice, …).
-    #[error("{}: {} {}", one_line(field), one_line(value), one_line(problem))]
+    #[error("{}: {} {}", shown_path(field), shown_value(value), shown(problem))]
     InvalidValue {
         /// What is wrong: most often [`ErrorKind::OutOfRange`]; also `TooLarge`,
         /// `DuplicateId`, `UnknownId`, `UnknownField`, `Mismatch` or `Syntax`.
@@ -227,7 +231,7 @@ pub enum Error {
     },
     /// A request, a history entry or a map names an organisation that is not in the list
     /// ([`ErrorKind::UnknownId`]).
-    #[error("{}: unknown organisation {id:?}", one_line(field))]
+    #[error("{}: unknown organisation {}", shown_path(field), quoted(id))]
     UnknownOrganisation {
         /// Path of the value at fault.
         field: String,
@@ -235,7 +239,7 @@ pub enum Error {
         id: String,
     },
     /// Two organisations (or two history entries) share one id ([`ErrorKind::DuplicateId`]).
-    #[error("{}: duplicate organisation id {id:?}", one_line(field))]
+    #[error("{}: duplicate organisation id {}", shown_path(field), quoted(id))]
     DuplicateOrganisation {
         /// Path of the second occurrence.
         field: String,
@@ -244,7 +248,7 @@ pub enum Error {
     },
     /// A policy description names no policy that floorshare knows
     /// ([`ErrorKind::UnknownName`]).
-    #[error("{}: unknown policy {name:?}", one_line(field))]
+    #[error("{}: unknown policy {}", shown_path(field), quoted(name))]
     UnknownPolicy {
         /// Path of the name (`policy.name` in the JSON tool).
         field: String,
@@ -253,7 +257,11 @@ pub enum Error {
     },
     /// A region that has requesting organisations is missing from an explicit weight map
     /// ([`ErrorKind::MissingWeight`]).
-    #[error("{}: no weight for requesting region {region:?}", one_line(field))]
+    #[error(
+        "{}: no weight for requesting region {}",
+        shown_path(field),
+        quoted(region)
+    )]
     MissingRegionWeight {
         /// Path of the weight map.
         field: String,
@@ -370,40 +378,169 @@ impl Error {
 
     /// An [`Error::Json`] for `field` from a serde_json error, classified by its category and
     /// its message.
+    ///
+    /// A data error (a wrong type, an unknown field) is about the field its path names: its
+    /// message leaves out serde_json's `at line … column …`, as when a value is read, so that
+    /// the message is the same whether the document was text or a parsed value. A syntax
+    /// error keeps its position.
     pub(crate) fn from_serde_json(field: impl Into<String>, err: &serde_json::Error) -> Self {
+        let mut message = err.to_string();
+        if err.classify() == serde_json::error::Category::Data && err.line() != 0 {
+            let position = format!(" at line {} column {}", err.line(), err.column());
+            if message.ends_with(&position) {
+                message.truncate(message.len() - position.len());
+            }
+        }
         Error::Json {
             kind: ErrorKind::of_serde_json(err),
             field: field.into(),
-            message: err.to_string(),
+            message,
         }
+    }
+
+    /// An [`Error::Json`] from a serde_json error met at `path` (as serde_path_to_error
+    /// writes it; `.` for the document itself, `?` for a key that could not be read). A
+    /// syntax error names `input`, unless it is about one value: a number out of range
+    /// (`1e309`) or nesting deeper than serde_json's limit of 128 name the field.
+    pub(crate) fn from_path_to_error(path: &str, err: &serde_json::Error) -> Self {
+        // A key that could not be read (an unknown enum variant) shows as `?`: its map is
+        // the field.
+        let path = path.strip_suffix(".?").unwrap_or(path);
+        let about_a_value = || {
+            let message = err.to_string();
+            message.starts_with("number out of range")
+                || message.starts_with("recursion limit exceeded")
+        };
+        let field = match err.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+                if !about_a_value() =>
+            {
+                "input"
+            }
+            serde_json::error::Category::Io => "input",
+            _ if path == "." || path == "?" => "input",
+            _ => path,
+        };
+        Error::from_serde_json(field, err)
     }
 
     /// Reads `T` from a JSON value, naming the path of any field at fault.
     pub(crate) fn read_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-        serde_path_to_error::deserialize(value).map_err(|err| {
-            // A key that could not be read (an unknown enum variant) shows as `?`: its map is
-            // the field.
-            let path = err.path().to_string();
-            let path = path.strip_suffix(".?").unwrap_or(&path);
-            let field = if path == "." || path == "?" {
-                "input"
-            } else {
-                path
-            };
-            Error::from_serde_json(field, &err.into_inner())
-        })
+        let mut track = serde_path_to_error::Track::new();
+        T::deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
+            .map_err(|err| Self::from_path_to_error(&track.path().to_string(), &err))
     }
 }
 
-/// A JSON value as a message quotes it: its compact text, cut to 60 characters with `…` when
-/// longer, so that a wrong value as large as the document stays a short one-line message.
-pub(crate) fn quote_json(value: &serde_json::Value) -> String {
-    const MOST: usize = 60;
-    let text = value.to_string();
-    match text.char_indices().nth(MOST) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
+/// The most characters of input a message quotes: a quoted value, id or name longer than
+/// this is cut to its first 80 characters followed by `…`, so that a wrong value as large as
+/// the document (a 10 MB string) stays a short one-line message. One rule for every error
+/// that quotes input, and for field paths (which hold map keys).
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters, with `…` when it was longer.
+pub(crate) fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
     }
+}
+
+/// A JSON value as a message quotes it: its compact text, cut to [`MAX_QUOTED_CHARS`]
+/// characters with `…` when longer. Only the first characters are written out, whatever the
+/// size of the value.
+pub(crate) fn quote_json(value: &serde_json::Value) -> String {
+    /// A writer that keeps the first [`MAX_QUOTED_CHARS`] + 1 characters and then refuses
+    /// more, so that a large value is not written out in full.
+    struct Prefix(String, usize);
+    impl std::io::Write for Prefix {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = MAX_QUOTED_CHARS + 1 - self.1;
+            if room == 0 {
+                return Err(std::io::Error::other("enough"));
+            }
+            // serde_json writes whole strings or escapes, so each piece is UTF-8.
+            let text = String::from_utf8_lossy(buf);
+            for c in text.chars().take(room) {
+                self.0.push(c);
+                self.1 += 1;
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut prefix = Prefix(String::new(), 0);
+    let _ = serde_json::to_writer(&mut prefix, value);
+    cut(&prefix.0).into_owned()
+}
+
+/// An id or name quoted as a message shows it: cut (see [`cut`]), then in double quotes with
+/// Rust's escapes, so that it stays on one line.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{:?}", format!("{}…", &text[..end])),
+        None => format!("{text:?}"),
+    }
+}
+
+/// A field path as a message shows it: on one line, and cut (see [`cut`]) when longer than
+/// [`MAX_QUOTED_CHARS`] characters (a path through a 10 MB map key, or 128 nested lists).
+fn shown_path(path: &str) -> String {
+    one_line(&cut(path)).into_owned()
+}
+
+/// An offending value as a message shows it: as [`shown`], and cut (see [`cut`]) when it
+/// quotes nothing (a long number, a list written out).
+fn shown_value(value: &str) -> String {
+    if value.contains(['"', '`']) {
+        shown(value)
+    } else {
+        one_line(&cut(value)).into_owned()
+    }
+}
+
+/// A message as an error line shows it: on one line, every quoted span in it (between `"`
+/// and `"`, or between backquotes) cut to [`MAX_QUOTED_CHARS`] characters with `…`, and the
+/// whole cut when it quotes nothing but is longer than four times that.
+fn shown(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4 * MAX_QUOTED_CHARS));
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' && c != '`' {
+            continue;
+        }
+        // Inside a quoted span: copy up to MAX_QUOTED_CHARS characters, skip the rest, up to
+        // the closing delimiter (a `\"` escape inside double quotes does not close).
+        let mut kept = 0;
+        let mut escaped = false;
+        let mut closed = false;
+        for inner in chars.by_ref() {
+            if inner == c && !escaped {
+                if kept > MAX_QUOTED_CHARS {
+                    out.push('…');
+                }
+                out.push(inner);
+                closed = true;
+                break;
+            }
+            escaped = c == '"' && inner == '\\' && !escaped;
+            kept += 1;
+            if kept <= MAX_QUOTED_CHARS {
+                out.push(inner);
+            }
+        }
+        if !closed && kept > MAX_QUOTED_CHARS {
+            out.push('…');
+        }
+    }
+    let out = match out.char_indices().nth(4 * MAX_QUOTED_CHARS) {
+        Some((end, _)) if !message.contains(['"', '`']) => format!("{}…", &out[..end]),
+        _ => out,
+    };
+    one_line(&out).into_owned()
 }
 
 /// `text` with control characters escaped (`\n`, `\u{1b}`), so that a message quoting user
@@ -458,7 +595,7 @@ mod tests {
     fn quoted_values_stay_short() {
         let huge = serde_json::Value::Array(vec![serde_json::json!(12345); 100_000]);
         let quoted = quote_json(&huge);
-        assert!(quoted.chars().count() <= 61, "{quoted}");
+        assert!(quoted.chars().count() <= 81, "{quoted}");
         assert!(quoted.ends_with('…'));
         assert_eq!(quote_json(&serde_json::json!([1, 2])), "[1,2]");
         let err = crate::policy::Description::from_json(huge).unwrap_err();

@@ -11,6 +11,50 @@ use std::sync::Arc;
 use super::{History, Request, Roster, Session};
 use crate::{Error, Result};
 
+/// The requests [`CheckedSession::new`] checks, written with organisation ids: a slice of
+/// [`Request`]s, or the interned requests of a document read by the JSON reader (which keeps
+/// one shared string per distinct id and theme instead of one per request).
+pub(crate) trait RequestSource {
+    /// Number of requests.
+    fn len(&self) -> usize;
+    /// Id of the requesting organisation of request `i`.
+    fn organisation(&self, i: usize) -> &str;
+    /// Minutes asked for by request `i`.
+    fn minutes(&self, i: usize) -> Option<u32>;
+    /// Explicit inscription order of request `i`.
+    fn order(&self, i: usize) -> Option<u64>;
+    /// Theme of request `i`.
+    fn theme(&self, i: usize) -> Option<&str>;
+    /// The theme `name` of request `i` as a shared string (a new one unless the source
+    /// interned it already).
+    fn shared_theme(&self, _i: usize, name: &str) -> Arc<str> {
+        Arc::from(name)
+    }
+    /// Co-signatories of request `i`, by id.
+    fn on_behalf_of(&self, i: usize) -> impl Iterator<Item = &str>;
+}
+
+impl RequestSource for [Request] {
+    fn len(&self) -> usize {
+        <[Request]>::len(self)
+    }
+    fn organisation(&self, i: usize) -> &str {
+        &self[i].organisation
+    }
+    fn minutes(&self, i: usize) -> Option<u32> {
+        self[i].minutes
+    }
+    fn order(&self, i: usize) -> Option<u64> {
+        self[i].order
+    }
+    fn theme(&self, i: usize) -> Option<&str> {
+        self[i].theme.as_deref()
+    }
+    fn on_behalf_of(&self, i: usize) -> impl Iterator<Item = &str> {
+        self[i].on_behalf_of.iter().map(String::as_str)
+    }
+}
+
 /// A request resolved against a roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedRequest {
@@ -134,7 +178,17 @@ impl CheckedSession {
         requests: &[Request],
         history: History,
     ) -> Result<Self> {
-        let session = session.into();
+        Self::from_source(session.into(), roster, requests, history)
+    }
+
+    /// As [`CheckedSession::new`], from any list of requests written by ids: a slice of
+    /// [`Request`]s, or the interned requests of a document read by the JSON reader.
+    pub(crate) fn from_source(
+        session: Arc<Session>,
+        roster: Arc<Roster>,
+        requests: &(impl RequestSource + ?Sized),
+        history: History,
+    ) -> Result<Self> {
         session.check().map_err(|e| e.within("session"))?;
         check_history(&roster, &history)?;
         let count = requests.len();
@@ -155,24 +209,25 @@ impl CheckedSession {
         // every request is looked up, until two consecutive ones are neighbours again.
         let mut next = 0;
         let mut in_step = true;
-        for (i, request) in requests.iter().enumerate() {
+        for i in 0..count {
             let roster = &built.roster;
-            let organisation =
-                if in_step && next < roster.len() && roster.id(next) == request.organisation {
-                    next
-                } else {
-                    let found = roster.index_of(&request.organisation).ok_or_else(|| {
-                        Error::UnknownOrganisation {
+            let requester = requests.organisation(i);
+            let organisation = if in_step && next < roster.len() && roster.id(next) == requester {
+                next
+            } else {
+                let found =
+                    roster
+                        .index_of(requester)
+                        .ok_or_else(|| Error::UnknownOrganisation {
                             field: format!("requests[{i}].organisation"),
-                            id: request.organisation.clone(),
-                        }
-                    })?;
-                    in_step = found == next;
-                    found
-                };
+                            id: requester.to_owned(),
+                        })?;
+                in_step = found == next;
+                found
+            };
             next = organisation + 1;
             let organisation = organisation as u32;
-            let minutes = match request.minutes {
+            let minutes = match requests.minutes(i) {
                 Some(0) => {
                     return Err(Error::invalid(
                         format!("requests[{i}].minutes"),
@@ -183,7 +238,7 @@ impl CheckedSession {
                 Some(m) => m.min(minutes_per_slot),
                 None => minutes_per_slot,
             };
-            match (&mut orders, request.order) {
+            match (&mut orders, requests.order(i)) {
                 (Some(orders), order) => orders.push(order.unwrap_or(i as u64)),
                 (None, Some(order)) => {
                     let mut collected = Vec::with_capacity(count);
@@ -193,25 +248,22 @@ impl CheckedSession {
                 }
                 (None, None) => {}
             }
-            let theme = request
-                .theme
-                .as_deref()
-                .map(|name| match theme_index.get(name) {
-                    Some(&index) => index,
-                    None => {
-                        let name: Arc<str> = Arc::from(name);
-                        themes.push(name.clone());
-                        theme_index.insert(name, themes.len() as u32 - 1);
-                        themes.len() as u32 - 1
-                    }
-                });
+            let theme = requests.theme(i).map(|name| match theme_index.get(name) {
+                Some(&index) => index,
+                None => {
+                    let name: Arc<str> = requests.shared_theme(i, name);
+                    themes.push(name.clone());
+                    theme_index.insert(name, themes.len() as u32 - 1);
+                    themes.len() as u32 - 1
+                }
+            });
             built.requests.push(CheckedRequest {
                 organisation,
                 minutes,
                 theme,
             });
             let start = built.cosigners.len() as u32;
-            for (j, id) in request.on_behalf_of.iter().enumerate() {
+            for (j, id) in requests.on_behalf_of(i).enumerate() {
                 let field = || format!("requests[{i}].on_behalf_of[{j}]");
                 let cosigner =
                     built
@@ -219,7 +271,7 @@ impl CheckedSession {
                         .index_of(id)
                         .ok_or_else(|| Error::UnknownOrganisation {
                             field: field(),
-                            id: id.clone(),
+                            id: id.to_owned(),
                         })? as u32;
                 if cosigner == organisation {
                     return Err(Error::invalid(
@@ -231,12 +283,12 @@ impl CheckedSession {
                 if built.cosigners[start as usize..].contains(&cosigner) {
                     return Err(Error::DuplicateOrganisation {
                         field: field(),
-                        id: id.clone(),
+                        id: id.to_owned(),
                     });
                 }
                 built.cosigners.push(cosigner);
             }
-            if !request.on_behalf_of.is_empty() {
+            if built.cosigners.len() as u32 > start {
                 built.cosigned.resize(i, 0..0);
                 built.cosigned.push(start..built.cosigners.len() as u32);
             }

@@ -4,14 +4,10 @@
 //! validates it into a [`CheckedSession`]: ids resolved to indices, regions interned, the
 //! grassroots class evaluated, requests put in inscription order and duplicates marked.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
-use super::{
-    CheckedSession, GrassrootsClass, HistoryEntry, Organisation, Request, Roster, Session,
-};
-use crate::{Error, Result};
+use super::{CheckedSession, GrassrootsClass, HistoryEntry, Organisation, Request, Session};
+use crate::Result;
 
 /// One session's input as a user writes it (the JSON document of one allocation, without its
 /// `policy` and `seed`): the session, the organisations, the requests, the history and the
@@ -81,29 +77,21 @@ impl SessionInput {
     /// - `requests[i].organisation`: an organisation not in `organisations`;
     /// - `requests[i].minutes`: 0.
     pub fn check(self) -> Result<CheckedSession> {
-        let roster = Roster::new(self.organisations, self.grassroots_class)?;
-        let history = roster
-            .history(&self.history)
-            .map_err(|e| e.within("history"))?;
-        if let Some(index) = self.session.index {
-            for (i, entry) in self.history.iter().enumerate() {
-                if let Some(last) = entry.last_session.filter(|&last| last >= index) {
-                    return Err(Error::invalid(
-                        format!("history[{i}].last_session"),
-                        last,
-                        format!("is not before the session's index {index}"),
-                    ));
-                }
-            }
-        }
-        CheckedSession::new(self.session, Arc::new(roster), &self.requests, history)
+        super::parsed::check_parts(
+            self.session,
+            self.organisations,
+            self.grassroots_class,
+            &self.history,
+            &self.requests[..],
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
+    use crate::model::{Kind, Roster};
+    use std::sync::Arc;
 
     fn input() -> SessionInput {
         SessionInput::new(

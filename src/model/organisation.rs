@@ -121,7 +121,11 @@ pub struct Organisation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Custom categories (speaker gender, constituency, …), name → value.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::parsed::unique_keys"
+    )]
     pub tags: BTreeMap<String, String>,
 }
 

@@ -98,7 +98,10 @@ pub struct Chair {
     pub max_slots: u32,
     /// Familiarity weight by kind: a weight of 3 makes the chair three times as likely to pick
     /// an organisation of that kind as one of weight 1. Positive and finite.
-    #[serde(default = "Chair::default_familiarity")]
+    #[serde(
+        default = "Chair::default_familiarity",
+        deserialize_with = "super::parsed::unique_keys"
+    )]
     pub familiarity: BTreeMap<Kind, f64>,
 }
 
