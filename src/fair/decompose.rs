@@ -28,6 +28,10 @@ pub struct Progress {
     /// Whether a pricing call stopped at its node limit (the step then used the best panel
     /// found, which is still feasible).
     pub inexact_pricing: bool,
+    /// Calls of the pricing oracle.
+    pub pricing_calls: u32,
+    /// Panels of the returned distribution (positive weight).
+    pub panels: usize,
 }
 
 /// Pairwise Frank–Wolfe towards `target` (fractional seats per type, summing to k), stopping
@@ -63,6 +67,8 @@ pub fn decompose(
         iterations: 0,
         gap: f64::INFINITY,
         inexact_pricing: false,
+        pricing_calls: 1,
+        panels: 0,
     };
     let reached = |x: &[f64]| {
         (0..types).all(|t| goal[t] <= 0.0 || x[t] >= (1.0 - tolerance) * goal[t] * size(t))
@@ -74,6 +80,7 @@ pub fn decompose(
         for (w, g) in weights.iter_mut().zip(&gradient) {
             *w = -g;
         }
+        progress.pricing_calls += 1;
         let toward = match pricer.price(&weights) {
             Outcome::Optimal(panel) => panel.counts,
             Outcome::NodeLimit {
@@ -136,11 +143,12 @@ pub fn decompose(
         }
     }
     let total: f64 = panels.iter().map(|(_, w)| w).sum();
-    let panels = panels
+    let panels: Distribution = panels
         .into_iter()
         .filter(|(_, w)| *w > 0.0)
         .map(|(c, w)| (c, w / total))
         .collect();
+    progress.panels = panels.len();
     Some((panels, progress))
 }
 

@@ -50,6 +50,9 @@
 
 use super::TypeSpace;
 
+mod lp;
+use lp::LpBranchAndBound;
+
 /// A quota-feasible panel in type space and its objective.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
@@ -539,7 +542,9 @@ pub struct Pricer<'a> {
     stats: PricingStats,
     order: Vec<usize>,
     flow: FlowNet,
-    relaxation: LagrangianRelaxation,
+    /// The LP-based branch and bound, for three or more categories.
+    lp: Option<LpBranchAndBound>,
+    warm: bool,
     lo: Vec<u32>,
     hi: Vec<u32>,
 }
@@ -558,7 +563,8 @@ impl<'a> Pricer<'a> {
             stats: PricingStats::default(),
             order: Vec::new(),
             flow: FlowNet::default(),
-            relaxation: LagrangianRelaxation::new(space),
+            lp: (space.categories() >= 3).then(|| LpBranchAndBound::new(space)),
+            warm: false,
             lo: Vec::new(),
             hi: Vec::new(),
         }
@@ -572,6 +578,15 @@ impl<'a> Pricer<'a> {
     /// Work done by the last call.
     pub fn stats(&self) -> PricingStats {
         self.stats
+    }
+
+    /// With `on`, the branch and bound of three or more categories starts each call from the
+    /// last call's simplex basis and panel (off by default). Faster on a sequence of similar
+    /// weights (column generation, Frank–Wolfe), and still exact; but when several panels are
+    /// optimal, which one is returned may then depend on the calls before, where by default it
+    /// depends on the arguments alone.
+    pub fn set_warm_starts(&mut self, on: bool) {
+        self.warm = on;
     }
 
     /// The best quota-feasible panel at `weights` (one per type), each type within `[0, m_t]`.
@@ -620,13 +635,14 @@ impl<'a> Pricer<'a> {
                     .options
                     .node_limit
                     .unwrap_or_else(|| default_node_limit(space));
-                return branch_and_bound(
+                let lp = self.lp.get_or_insert_with(|| LpBranchAndBound::new(space));
+                return lp.solve(
                     space,
                     weights,
-                    self.lo.clone(),
-                    self.hi.clone(),
-                    &mut self.relaxation,
+                    &self.lo,
+                    &self.hi,
                     limit,
+                    self.warm,
                     &mut self.stats,
                 );
             }
