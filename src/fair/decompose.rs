@@ -1,15 +1,20 @@
-//! A distribution over quota-feasible panels whose expected seats per type come as close as
-//! possible to target seats (the relaxation's fractional optimum).
+//! A distribution over quota-feasible panels under which every type's expected seats reach a
+//! floor (the relaxation's probability times the type's size).
 //!
 //! The expected seats of a lottery lie in the convex hull of the feasible panels' seat
 //! vectors. Pairwise Frank–Wolfe (Lacoste-Julien & Jaggi, "On the global linear convergence of
-//! Frank-Wolfe optimization variants", NeurIPS 2015) minimises the distance
-//! Σ_t (x_t − c*_t)² / m_t over that hull — the squared distance between the members'
-//! probabilities and their targets, one term per organisation — with the pricing oracle as its
-//! linear minimisation step: each iteration moves weight from the worst panel of the lottery
-//! to the best panel for the current shortfalls, by an exact line search. It converges
-//! linearly on a polytope, keeps an explicit lottery at every step (its panels and weights),
-//! and needs no linear programme.
+//! Frank-Wolfe optimization variants", NeurIPS 2015) minimises the squared shortfall
+//! `½ Σ_t ((f_t − x_t)⁺)² / m_t` below the floors `f_t` over that hull — one term per
+//! organisation, each the squared distance of its probability below its floor — with the
+//! pricing oracle as its linear minimisation step: each iteration moves weight from the
+//! lottery's panel that covers the shortfalls least to the best panel for them, by an exact
+//! line search. Only shortfalls count, so every lottery reaching the floors is optimal (a
+//! large optimal face, reached much sooner than one target point).
+//!
+//! The step is *lazy* (Braun, Pokutta & Zink, "Lazifying conditional gradient algorithms",
+//! ICML 2017): every panel found is kept, and the best kept panel is used instead of a pricing
+//! call while its pairwise gap is at least half the gap the last pricing call proved; the
+//! oracle is called only when the kept panels no longer do.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +28,8 @@ pub type Distribution = Vec<(Vec<u32>, f64)>;
 pub struct Progress {
     /// Iterations run.
     pub iterations: u32,
-    /// The last pairwise gap ⟨g, c_away − c_toward⟩ (0 at the optimum).
+    /// The last pairwise gap ⟨w, c_toward − c_away⟩ proved by a pricing call, w the
+    /// shortfall weights (0 at the optimum).
     pub gap: f64,
     /// Whether a pricing call stopped at its node limit (the step then used the best panel
     /// found, which is still feasible).
@@ -34,12 +40,74 @@ pub struct Progress {
     pub panels: usize,
 }
 
-/// Pairwise Frank–Wolfe towards `target` (fractional seats per type, summing to k), stopping
-/// when the least ratio x_t / (m_t · goal_t) reaches `1 − tolerance` (each type's expected
-/// seats within `tolerance` of its share of `goal`, a per-type floor: the relaxation's
-/// probability, or for process fairness the floor on this session's share), when the pairwise
-/// gap vanishes, or after `max_iterations`. Returns the panels with their weights (summing to
-/// 1), or `None` when no feasible panel exists.
+/// A panel kept by the decomposition: its seats as (type, count) pairs, its weight.
+#[derive(Debug, Clone)]
+struct Kept {
+    seats: Vec<(usize, u32)>,
+    weight: f64,
+}
+
+impl Kept {
+    fn dot(&self, w: &[f64]) -> f64 {
+        self.seats.iter().map(|&(t, c)| f64::from(c) * w[t]).sum()
+    }
+}
+
+/// A fixed number in [0, 1) per type: the fractional part of t times the golden ratio (an
+/// evenly spread sequence, Weyl's), for tie-breaking.
+fn jitter(t: usize) -> f64 {
+    let x = t as f64 * 0.618_033_988_749_894_9;
+    x - x.floor()
+}
+
+/// The restricted master: the weights on `kept` maximising z with every type's expected seats
+/// at least z times its floor.
+fn master(types: usize, kept: &[Kept], floor: &[f64]) -> (Vec<f64>, f64, usize) {
+    use super::simplex::{Lp, Relation, Row, Status};
+    let p = kept.len();
+    let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); types];
+    for (i, panel) in kept.iter().enumerate() {
+        for &(t, c) in &panel.seats {
+            terms[t].push((i, f64::from(c)));
+        }
+    }
+    let mut rows: Vec<Row> = terms
+        .into_iter()
+        .enumerate()
+        .filter(|(t, _)| floor[*t] > 0.0)
+        .map(|(t, mut row)| {
+            row.push((p, -floor[t]));
+            Row::new(row, Relation::Ge, 0.0)
+        })
+        .collect();
+    rows.push(Row::new(
+        (0..p).map(|i| (i, 1.0)).collect(),
+        Relation::Eq,
+        1.0,
+    ));
+    let mut bounds = vec![(0.0, 1.0); p];
+    bounds.push((0.0, 2.0));
+    let mut objective = vec![0.0; p + 1];
+    objective[p] = 1.0;
+    let mut lp = Lp::new(rows, bounds, objective);
+    let status = lp.solve();
+    if status != Status::Optimal {
+        return (
+            kept.iter().map(|k| k.weight).collect(),
+            0.0,
+            lp.iterations(),
+        );
+    }
+    (lp.x()[..p].to_vec(), lp.x()[p], lp.iterations())
+}
+
+/// Pairwise Frank–Wolfe on the shortfall below the floors `goal[t] · m_t` (a per-type
+/// probability floor: the relaxation's probability, or for process fairness the floor on this
+/// session's share), stopping when every type's expected seats reach `1 − tolerance` of its
+/// floor, when the pairwise gap vanishes, or after `max_iterations`. The first panel is the
+/// best aligned with `target` (fractional seats per type, summing to k: the relaxation's
+/// point). Returns the panels with their weights (summing to 1), or `None` when no feasible
+/// panel exists.
 pub fn decompose(
     space: &TypeSpace,
     pricer: &mut Pricer<'_>,
@@ -49,104 +117,202 @@ pub fn decompose(
     max_iterations: u32,
 ) -> Option<(Distribution, Progress)> {
     let types = space.types();
-    let size = |t: usize| f64::from(space.size(t));
-    // Start at the panel best aligned with the targets.
-    let start: Vec<f64> = (0..types).map(|t| target[t] / size(t)).collect();
-    let first = match pricer.price(&start) {
-        Outcome::Optimal(panel) => panel.counts,
-        Outcome::NodeLimit {
-            best: Some(panel), ..
-        } => panel.counts,
-        Outcome::Infeasible | Outcome::NodeLimit { best: None, .. } => return None,
-    };
-    let mut panels: Vec<(Vec<u32>, f64)> = vec![(first.clone(), 1.0)];
-    let mut index: BTreeMap<Vec<u32>, usize> = BTreeMap::from([(first.clone(), 0)]);
-    let mut x: Vec<f64> = first.iter().map(|&c| f64::from(c)).collect();
-    let mut weights = vec![0.0; types];
+    let size: Vec<f64> = (0..types).map(|t| f64::from(space.size(t))).collect();
+    let floor: Vec<f64> = (0..types).map(|t| goal[t].max(0.0) * size[t]).collect();
     let mut progress = Progress {
         iterations: 0,
         gap: f64::INFINITY,
         inexact_pricing: false,
-        pricing_calls: 1,
+        pricing_calls: 0,
         panels: 0,
     };
-    let reached = |x: &[f64]| {
-        (0..types).all(|t| goal[t] <= 0.0 || x[t] >= (1.0 - tolerance) * goal[t] * size(t))
-    };
-    while progress.iterations < max_iterations && !reached(&x) {
-        progress.iterations += 1;
-        // g_t: half the gradient of Σ (x_t − c*_t)² / m_t.
-        let gradient: Vec<f64> = (0..types).map(|t| (x[t] - target[t]) / size(t)).collect();
-        for (w, g) in weights.iter_mut().zip(&gradient) {
-            *w = -g;
-        }
+    let mut price = |weights: &[f64], progress: &mut Progress| -> Option<Vec<u32>> {
         progress.pricing_calls += 1;
-        let toward = match pricer.price(&weights) {
-            Outcome::Optimal(panel) => panel.counts,
+        // Exact ties between weights (every type not yet on a panel has the same weight)
+        // make the pricing's linear programmes degenerate: break them by a deterministic
+        // perturbation of 10⁻⁶ of the largest weight (the step uses whatever panel comes
+        // back; nothing is certified from it).
+        let scale = weights.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+        let weights: Vec<f64> = weights
+            .iter()
+            .enumerate()
+            .map(|(t, &w)| w + 1e-6 * scale * jitter(t))
+            .collect();
+        let weights = &weights[..];
+        let started = std::time::Instant::now();
+        let outcome = pricer.price(weights);
+        if std::env::var("FAIR_DEBUG_PRICE").is_ok() {
+            eprintln!(
+                "price: {:?} {:?} {}",
+                started.elapsed(),
+                pricer.stats(),
+                matches!(outcome, Outcome::Optimal(_))
+            );
+        }
+        match outcome {
+            Outcome::Optimal(panel) => Some(panel.counts),
             Outcome::NodeLimit {
                 best: Some(panel), ..
             } => {
                 progress.inexact_pricing = true;
-                panel.counts
+                Some(panel.counts)
             }
-            Outcome::Infeasible | Outcome::NodeLimit { best: None, .. } => break,
-        };
-        let dot = |counts: &[u32]| -> f64 {
-            counts
-                .iter()
-                .zip(&gradient)
-                .map(|(&c, g)| f64::from(c) * g)
-                .sum()
-        };
-        // The away panel: the lottery's panel worst for the current shortfalls.
-        let (away, away_value) = panels
+            Outcome::Infeasible | Outcome::NodeLimit { best: None, .. } => None,
+        }
+    };
+    let sparse = |counts: &[u32]| -> Vec<(usize, u32)> {
+        counts
             .iter()
             .enumerate()
-            .filter(|(_, (_, weight))| *weight > 0.0)
-            .map(|(i, (counts, _))| (i, dot(counts)))
+            .filter(|&(_, &c)| c > 0)
+            .map(|(t, &c)| (t, c))
+            .collect()
+    };
+    // Start at the panel best aligned with the targets.
+    let start: Vec<f64> = (0..types).map(|t| target[t] / size[t]).collect();
+    let first = price(&start, &mut progress)?;
+    let mut kept = vec![Kept {
+        seats: sparse(&first),
+        weight: 1.0,
+    }];
+    let mut index: BTreeMap<Vec<u32>, usize> = BTreeMap::from([(first.clone(), 0)]);
+    let mut x: Vec<f64> = first.iter().map(|&c| f64::from(c)).collect();
+    let mut shortfall = vec![0.0; types];
+    let mut weights = vec![0.0; types];
+    let mut direction: Vec<(usize, f64)> = Vec::new();
+    let mut dense = vec![0.0f64; types];
+    // The gap the last pricing call proved (∞ before the first).
+    let mut proved = f64::INFINITY;
+    while progress.iterations < max_iterations {
+        let mut reached = true;
+        for t in 0..types {
+            shortfall[t] = target[t] - x[t];
+            weights[t] = shortfall[t] / size[t];
+            if floor[t] > 0.0 && x[t] < (1.0 - tolerance) * floor[t] {
+                reached = false;
+            }
+        }
+        if reached {
+            break;
+        }
+        progress.iterations += 1;
+        // The away panel: the lottery's panel covering the shortfalls least.
+        let (away, away_value) = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.weight > 0.0)
+            .map(|(i, p)| (i, p.dot(&weights)))
+            .fold(
+                (0, f64::INFINITY),
+                |best, (i, v)| {
+                    if v < best.1 { (i, v) } else { best }
+                },
+            );
+        // The best kept panel; the oracle when it is not good enough.
+        let (mut toward, mut toward_value) = kept
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, p.dot(&weights)))
             .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
                 if v > best.1 { (i, v) } else { best }
             });
-        progress.gap = away_value - dot(&toward);
-        if progress.gap <= 1e-12 * (1.0 + away_value.abs()) {
+        let called = toward_value - away_value < 0.5 * proved;
+        if called {
+            let Some(counts) = price(&weights, &mut progress) else {
+                break;
+            };
+            let value: f64 = counts
+                .iter()
+                .zip(&weights)
+                .map(|(&c, w)| f64::from(c) * w)
+                .sum();
+            proved = value - away_value;
+            progress.gap = proved;
+            if value > toward_value {
+                toward_value = value;
+                toward = match index.get(&counts) {
+                    Some(&i) => i,
+                    None => {
+                        kept.push(Kept {
+                            seats: sparse(&counts),
+                            weight: 0.0,
+                        });
+                        index.insert(counts, kept.len() - 1);
+                        kept.len() - 1
+                    }
+                };
+            }
+        }
+        let scale = 1.0 + away_value.abs().max(toward_value.abs());
+        if toward_value - away_value <= 1e-12 * scale {
             break;
         }
-        let direction: Vec<f64> = (0..types)
-            .map(|t| f64::from(toward[t]) - f64::from(panels[away].0[t]))
-            .collect();
-        let curvature: f64 = (0..types)
-            .map(|t| direction[t] * direction[t] / size(t))
+        // The direction c_toward − c_away, sparse.
+        direction.clear();
+        for &(t, c) in &kept[toward].seats {
+            dense[t] += f64::from(c);
+        }
+        for &(t, c) in &kept[away].seats {
+            dense[t] -= f64::from(c);
+        }
+        for &(t, _) in kept[toward].seats.iter().chain(&kept[away].seats) {
+            if dense[t] != 0.0 {
+                direction.push((t, dense[t]));
+                dense[t] = 0.0;
+            }
+        }
+        // Exact line search on the quadratic: slope ⟨d, c* − x⟩_M over curvature ‖d‖²_M.
+        let curvature: f64 = direction.iter().map(|&(t, d)| d * d / size[t]).sum();
+        let slope: f64 = direction
+            .iter()
+            .map(|&(t, d)| d * shortfall[t] / size[t])
             .sum();
-        let slope: f64 = (0..types).map(|t| gradient[t] * direction[t]).sum();
         if curvature <= 0.0 {
             break;
         }
-        let step = (-slope / curvature).clamp(0.0, panels[away].1);
+        let step = (slope / curvature).clamp(0.0, kept[away].weight);
         if step <= 0.0 {
-            break;
-        }
-        let to = match index.get(&toward) {
-            Some(&i) => i,
-            None => {
-                index.insert(toward.clone(), panels.len());
-                panels.push((toward, 0.0));
-                panels.len() - 1
+            // No progress along a kept pair (rounding): a pricing call next time; none along
+            // the oracle's: done.
+            if called {
+                break;
             }
-        };
-        panels[to].1 += step;
-        panels[away].1 -= step;
-        if panels[away].1 < 1e-15 {
-            panels[away].1 = 0.0;
+            proved = f64::INFINITY;
+            continue;
         }
-        for (xt, d) in x.iter_mut().zip(&direction) {
-            *xt += step * d;
+        kept[toward].weight += step;
+        kept[away].weight -= step;
+        if kept[away].weight < 1e-15 {
+            kept[away].weight = 0.0;
+        }
+        for &(t, d) in &direction {
+            x[t] += step * d;
         }
     }
-    let total: f64 = panels.iter().map(|(_, w)| w).sum();
-    let panels: Distribution = panels
+    if std::env::var("FAIR_DEBUG_MASTER").is_ok() {
+        let started = std::time::Instant::now();
+        let (weights, z, iterations) = master(types, &kept, &floor);
+        eprintln!(
+            "master over {} panels: z = {z:.6}, {} positive, {iterations} iterations, {:?}",
+            kept.len(),
+            weights.iter().filter(|&&w| w > 1e-12).count(),
+            started.elapsed()
+        );
+        for (p, w) in kept.iter_mut().zip(weights) {
+            p.weight = w.max(0.0);
+        }
+    }
+    let total: f64 = kept.iter().map(|p| p.weight).sum();
+    let panels: Distribution = kept
         .into_iter()
-        .filter(|(_, w)| *w > 0.0)
-        .map(|(c, w)| (c, w / total))
+        .filter(|p| p.weight > 0.0)
+        .map(|p| {
+            let mut counts = vec![0; types];
+            for (t, c) in p.seats {
+                counts[t] = c;
+            }
+            (counts, p.weight / total)
+        })
         .collect();
     progress.panels = panels.len();
     Some((panels, progress))

@@ -114,6 +114,8 @@ pub struct PricingStats {
     pub nodes: u64,
     /// Relaxations solved by the branch and bound.
     pub relaxations: u64,
+    /// Simplex iterations of the LP-based branch and bound (three or more categories).
+    pub lp_iterations: u64,
 }
 
 /// The default node limit of the branch and bound for `space`: `10 000 + 100 · types`.

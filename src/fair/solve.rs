@@ -2,7 +2,8 @@
 //! from, and the certificate.
 
 use super::{
-    Pricer, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose, uniform_lottery,
+    Pricer, PricingOptions, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose,
+    uniform_lottery,
 };
 
 /// What the lottery makes as equal as it can.
@@ -41,13 +42,31 @@ pub struct Solved {
 /// Solves `space` for `objective`; `history[t]` is the slots each member of type t already has
 /// (all zeros without process fairness). `None` when no quota-feasible panel exists.
 pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option<Solved> {
+    let clock = std::time::Instant::now();
     let mut relaxation = RelaxationBound::new(space, history);
     let point = match objective {
         Objective::Leximin => relaxation.leximin()?,
         Objective::Maximin => relaxation.maximin_point()?,
     };
-    let mut pricer = Pricer::new(space);
-    let iterations = 50 * space.types() as u32 + 1_000;
+    if std::env::var("FAIR_DEBUG_TIME").is_ok() {
+        eprintln!("time: relaxed at {:?}", clock.elapsed());
+    }
+    let mut pricer = Pricer::with_options(
+        space,
+        PricingOptions {
+            node_limit: Some(
+                std::env::var("FAIR_DEBUG_NODES")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(500),
+            ),
+        },
+    );
+    pricer.set_warm_starts(true);
+    let iterations = std::env::var("FAIR_DEBUG_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50 * space.types() as u32 + 1_000);
     let (panels, progress) = decompose(
         space,
         &mut pricer,
@@ -56,7 +75,14 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         TOLERANCE,
         iterations,
     )?;
+    let t1 = clock.elapsed();
     let lottery = uniform_lottery(space, &panels, TOLERANCE);
+    if std::env::var("FAIR_DEBUG_TIME").is_ok() {
+        eprintln!(
+            "time: decomposed at {t1:?}, rounded at {:?}",
+            clock.elapsed()
+        );
+    }
     let m = lottery.panels() as f64;
     let minimum = (0..space.types())
         .flat_map(|t| (0..space.size(t) as usize).map(move |r| (t, r)))

@@ -255,9 +255,12 @@ impl LpBranchAndBound {
             stats.relaxations += 1;
             let status = if id == 0 && !warm {
                 self.lp.solve()
+            } else if id == 0 && std::env::var("FAIR_DEBUG_DUAL").is_ok() {
+                self.lp.resolve_with(crate::fair::simplex::Algorithm::Dual)
             } else {
                 self.lp.resolve()
             };
+            stats.lp_iterations += self.lp.iterations() as u64;
             let bound = match status {
                 Status::Infeasible => continue,
                 Status::IterationLimit => {

@@ -520,7 +520,10 @@ fn warm_starts_keep_the_optimum() {
                 (Outcome::Optimal(a), Outcome::Optimal(b)) => {
                     assert!(c.space.is_feasible(&a.counts));
                     assert_eq!(a.value, objective(&weights, &a.counts));
-                    assert!(close(a.value, b.value, &c.space, &weights), "{a:?} vs {b:?}");
+                    assert!(
+                        close(a.value, b.value, &c.space, &weights),
+                        "{a:?} vs {b:?}"
+                    );
                 }
                 (Outcome::Infeasible, Outcome::Infeasible) => {}
                 other => panic!("seed {seed}: {other:?}"),
