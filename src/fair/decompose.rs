@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 
+use super::simplex::{Lp, Relation, Row, Status};
 use super::{Outcome, Pricer, TypeSpace};
 
 /// A distribution over panels: each panel's seats per type and its weight.
@@ -38,6 +39,8 @@ pub struct Progress {
     pub pricing_calls: u32,
     /// Panels of the returned distribution (positive weight).
     pub panels: usize,
+    /// Whether the weights are the restricted master's (few types only).
+    pub master: bool,
 }
 
 /// A panel kept by the decomposition: its seats as (type, count) pairs, its weight.
@@ -53,6 +56,10 @@ impl Kept {
     }
 }
 
+/// Iterations between two full recomputations of the kept panels' values (which are otherwise
+/// updated incrementally, accumulating rounding errors).
+const REFRESH: u32 = 1024;
+
 /// A fixed number in [0, 1) per type: the fractional part of t times the golden ratio (an
 /// evenly spread sequence, Weyl's), for tie-breaking.
 fn jitter(t: usize) -> f64 {
@@ -60,10 +67,15 @@ fn jitter(t: usize) -> f64 {
     x - x.floor()
 }
 
-/// The restricted master: the weights on `kept` maximising z with every type's expected seats
-/// at least z times its floor.
-fn master(types: usize, kept: &[Kept], floor: &[f64]) -> (Vec<f64>, f64, usize) {
-    use super::simplex::{Lp, Relation, Row, Status};
+/// Types up to which the decomposition ends with the restricted master linear programme (one
+/// row per type: the dense simplex is quick only for a few).
+pub const MASTER_TYPES: usize = 150;
+
+/// The restricted master of column generation (Dantzig & Wolfe, "Decomposition principle for
+/// linear programs", *Operations Research* 8, 1960): the weights on the `kept` panels
+/// maximising z with every type's expected seats at least z times its floor, by the `fair`
+/// simplex; `None` if the programme stops at its iteration limit.
+fn master(types: usize, kept: &[Kept], floor: &[f64]) -> Option<(Vec<f64>, f64)> {
     let p = kept.len();
     let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); types];
     for (i, panel) in kept.iter().enumerate() {
@@ -86,19 +98,12 @@ fn master(types: usize, kept: &[Kept], floor: &[f64]) -> (Vec<f64>, f64, usize) 
         1.0,
     ));
     let mut bounds = vec![(0.0, 1.0); p];
+    // z capped at 2: twice every floor is more than the decomposition needs.
     bounds.push((0.0, 2.0));
     let mut objective = vec![0.0; p + 1];
     objective[p] = 1.0;
     let mut lp = Lp::new(rows, bounds, objective);
-    let status = lp.solve();
-    if status != Status::Optimal {
-        return (
-            kept.iter().map(|k| k.weight).collect(),
-            0.0,
-            lp.iterations(),
-        );
-    }
-    (lp.x()[..p].to_vec(), lp.x()[p], lp.iterations())
+    (lp.solve() == Status::Optimal).then(|| (lp.x()[..p].to_vec(), lp.x()[p]))
 }
 
 /// Pairwise Frank–Wolfe on the shortfall below the floors `goal[t] · m_t` (a per-type
@@ -118,6 +123,7 @@ pub fn decompose(
 ) -> Option<(Distribution, Progress)> {
     let types = space.types();
     let size: Vec<f64> = (0..types).map(|t| f64::from(space.size(t))).collect();
+    let metric: Vec<f64> = size.iter().map(|m| 1.0 / m).collect();
     let floor: Vec<f64> = (0..types).map(|t| goal[t].max(0.0) * size[t]).collect();
     let mut progress = Progress {
         iterations: 0,
@@ -125,8 +131,14 @@ pub fn decompose(
         inexact_pricing: false,
         pricing_calls: 0,
         panels: 0,
+        master: false,
     };
-    let mut price = |weights: &[f64], progress: &mut Progress| -> Option<Vec<u32>> {
+    // A pricing call: the panel found and, when the search stopped before proving it
+    // optimal, its upper bound on the best value (in the jittered weights).
+    let mut price = |weights: &[f64],
+                     enough: f64,
+                     progress: &mut Progress|
+     -> Option<(Vec<u32>, Option<f64>)> {
         progress.pricing_calls += 1;
         // Exact ties between weights (every type not yet on a panel has the same weight)
         // make the pricing's linear programmes degenerate: break them by a deterministic
@@ -138,24 +150,14 @@ pub fn decompose(
             .enumerate()
             .map(|(t, &w)| w + 1e-6 * scale * jitter(t))
             .collect();
-        let weights = &weights[..];
-        let started = std::time::Instant::now();
-        let outcome = pricer.price(weights);
-        if std::env::var("FAIR_DEBUG_PRICE").is_ok() {
-            eprintln!(
-                "price: {:?} {:?} {}",
-                started.elapsed(),
-                pricer.stats(),
-                matches!(outcome, Outcome::Optimal(_))
-            );
-        }
-        match outcome {
-            Outcome::Optimal(panel) => Some(panel.counts),
+        match pricer.price_at_least(&weights, enough) {
+            Outcome::Optimal(panel) => Some((panel.counts, None)),
             Outcome::NodeLimit {
-                best: Some(panel), ..
+                best: Some(panel),
+                upper_bound,
             } => {
                 progress.inexact_pricing = true;
-                Some(panel.counts)
+                Some((panel.counts, Some(upper_bound)))
             }
             Outcome::Infeasible | Outcome::NodeLimit { best: None, .. } => None,
         }
@@ -170,55 +172,53 @@ pub fn decompose(
     };
     // Start at the panel best aligned with the targets.
     let start: Vec<f64> = (0..types).map(|t| target[t] / size[t]).collect();
-    let first = price(&start, &mut progress)?;
+    let (first, _) = price(&start, f64::INFINITY, &mut progress)?;
     let mut kept = vec![Kept {
         seats: sparse(&first),
         weight: 1.0,
     }];
     let mut index: BTreeMap<Vec<u32>, usize> = BTreeMap::from([(first.clone(), 0)]);
     let mut x: Vec<f64> = first.iter().map(|&c| f64::from(c)).collect();
-    let mut shortfall = vec![0.0; types];
-    let mut weights = vec![0.0; types];
+    let mut shortfall: Vec<f64> = (0..types).map(|t| target[t] - x[t]).collect();
+    let mut weights: Vec<f64> = (0..types).map(|t| shortfall[t] * metric[t]).collect();
+    // Per kept panel ⟨w, c⟩, kept current by the changes of w (types whose seats moved),
+    // through the panels holding each type; recomputed in full every REFRESH iterations.
+    let mut values = vec![kept[0].dot(&weights)];
+    let mut holding: Vec<Vec<(usize, f64)>> = vec![Vec::new(); types];
+    for &(t, c) in &kept[0].seats {
+        holding[t].push((0, f64::from(c)));
+    }
     let mut direction: Vec<(usize, f64)> = Vec::new();
     let mut dense = vec![0.0f64; types];
     // The gap the last pricing call proved (∞ before the first).
     let mut proved = f64::INFINITY;
     while progress.iterations < max_iterations {
-        let mut reached = true;
-        for t in 0..types {
-            shortfall[t] = target[t] - x[t];
-            weights[t] = shortfall[t] / size[t];
-            if floor[t] > 0.0 && x[t] < (1.0 - tolerance) * floor[t] {
-                reached = false;
-            }
-        }
-        if reached {
+        if (0..types).all(|t| floor[t] <= 0.0 || x[t] >= (1.0 - tolerance) * floor[t]) {
             break;
         }
         progress.iterations += 1;
-        // The away panel: the lottery's panel covering the shortfalls least.
-        let (away, away_value) = kept
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.weight > 0.0)
-            .map(|(i, p)| (i, p.dot(&weights)))
-            .fold(
-                (0, f64::INFINITY),
-                |best, (i, v)| {
-                    if v < best.1 { (i, v) } else { best }
-                },
-            );
-        // The best kept panel; the oracle when it is not good enough.
-        let (mut toward, mut toward_value) = kept
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.dot(&weights)))
-            .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
-                if v > best.1 { (i, v) } else { best }
-            });
+        if progress.iterations % REFRESH == 0 {
+            for (v, p) in values.iter_mut().zip(&kept) {
+                *v = p.dot(&weights);
+            }
+        }
+        // The away panel: the lottery's panel covering the shortfalls least; the best kept
+        // panel.
+        let (mut away, mut away_value) = (0, f64::INFINITY);
+        let (mut toward, mut toward_value) = (0, f64::NEG_INFINITY);
+        for (i, (&v, p)) in values.iter().zip(&kept).enumerate() {
+            if p.weight > 0.0 && v < away_value {
+                (away, away_value) = (i, v);
+            }
+            if v > toward_value {
+                (toward, toward_value) = (i, v);
+            }
+        }
+        // The oracle when the kept panels are not good enough.
         let called = toward_value - away_value < 0.5 * proved;
         if called {
-            let Some(counts) = price(&weights, &mut progress) else {
+            let enough = away_value + 0.5 * proved;
+            let Some((counts, upper)) = price(&weights, enough, &mut progress) else {
                 break;
             };
             let value: f64 = counts
@@ -226,19 +226,29 @@ pub fn decompose(
                 .zip(&weights)
                 .map(|(&c, w)| f64::from(c) * w)
                 .sum();
-            proved = value - away_value;
+            // The gap proved: exact after an optimal answer; after an early stop at a good
+            // enough panel, the last proved gap stands; after the node limit, the search's
+            // upper bound.
+            proved = match upper {
+                None => value - away_value,
+                Some(_) if value >= enough => proved,
+                Some(bound) => (bound - away_value).max(value - away_value),
+            };
             progress.gap = proved;
             if value > toward_value {
                 toward_value = value;
                 toward = match index.get(&counts) {
                     Some(&i) => i,
                     None => {
-                        kept.push(Kept {
-                            seats: sparse(&counts),
-                            weight: 0.0,
-                        });
-                        index.insert(counts, kept.len() - 1);
-                        kept.len() - 1
+                        let i = kept.len();
+                        let seats = sparse(&counts);
+                        for &(t, c) in &seats {
+                            holding[t].push((i, f64::from(c)));
+                        }
+                        kept.push(Kept { seats, weight: 0.0 });
+                        values.push(value);
+                        index.insert(counts, i);
+                        i
                     }
                 };
             }
@@ -262,10 +272,10 @@ pub fn decompose(
             }
         }
         // Exact line search on the quadratic: slope ⟨d, c* − x⟩_M over curvature ‖d‖²_M.
-        let curvature: f64 = direction.iter().map(|&(t, d)| d * d / size[t]).sum();
+        let curvature: f64 = direction.iter().map(|&(t, d)| d * d * metric[t]).sum();
         let slope: f64 = direction
             .iter()
-            .map(|&(t, d)| d * shortfall[t] / size[t])
+            .map(|&(t, d)| d * shortfall[t] * metric[t])
             .sum();
         if curvature <= 0.0 {
             break;
@@ -287,19 +297,29 @@ pub fn decompose(
         }
         for &(t, d) in &direction {
             x[t] += step * d;
+            shortfall[t] = target[t] - x[t];
+            let w = shortfall[t] * metric[t];
+            let change = w - weights[t];
+            weights[t] = w;
+            for &(i, c) in &holding[t] {
+                values[i] += c * change;
+            }
         }
     }
-    if std::env::var("FAIR_DEBUG_MASTER").is_ok() {
-        let started = std::time::Instant::now();
-        let (weights, z, iterations) = master(types, &kept, &floor);
-        eprintln!(
-            "master over {} panels: z = {z:.6}, {} positive, {iterations} iterations, {:?}",
-            kept.len(),
-            weights.iter().filter(|&&w| w > 1e-12).count(),
-            started.elapsed()
-        );
-        for (p, w) in kept.iter_mut().zip(weights) {
-            p.weight = w.max(0.0);
+    // With few types, the restricted master over every kept panel is cheap and exact: use
+    // its weights if they raise the least ratio of seats to floor.
+    if types <= MASTER_TYPES
+        && let Some((weights, z)) = master(types, &kept, &floor)
+    {
+        let reached = (0..types)
+            .filter(|&t| floor[t] > 0.0)
+            .map(|t| x[t] / floor[t])
+            .fold(f64::INFINITY, f64::min);
+        if z > reached {
+            for (p, w) in kept.iter_mut().zip(weights) {
+                p.weight = w.max(0.0);
+            }
+            progress.master = true;
         }
     }
     let total: f64 = kept.iter().map(|p| p.weight).sum();

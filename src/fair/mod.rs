@@ -35,12 +35,14 @@ pub mod simplex;
 mod solve;
 mod space;
 
-pub use decompose::{Distribution, Progress, decompose};
+pub use decompose::{Distribution, MASTER_TYPES, Progress, decompose};
 pub use pricing::{
     BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,
 };
 pub use relaxation::{Leximin, RelaxationBound};
-pub use round::{MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery};
-pub use solve::{Objective, Solved, TOLERANCE, solve};
+pub use round::{
+    MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery, uniform_lottery_towards,
+};
+pub use solve::{DECOMPOSITION_NODE_LIMIT, Objective, Solved, TOLERANCE, solve};
 pub use space::TypeSpace;

@@ -72,7 +72,8 @@ pub enum Outcome {
     Optimal(Panel),
     /// No quota-feasible panel exists within the per-type bounds.
     Infeasible,
-    /// The branch and bound stopped at its node limit before proving optimality.
+    /// The branch and bound stopped at its node limit before proving optimality (or, from
+    /// [`Pricer::price_at_least`], at a panel good enough for the caller).
     NodeLimit {
         /// The best panel found so far, if any (feasible, not necessarily optimal).
         best: Option<Panel>,
@@ -612,6 +613,27 @@ impl<'a> Pricer<'a> {
     ///
     /// If `weights`, `lo` or `hi` has not one entry per type, or a weight is not finite.
     pub fn price_within(&mut self, weights: &[f64], lo: &[u32], hi: &[u32]) -> Outcome {
+        self.price_inner(weights, lo, hi, f64::INFINITY)
+    }
+
+    /// As [`Pricer::price`], but the search may stop as soon as it finds a panel of value at
+    /// least `enough` — a *weak separation oracle* (Braun, Pokutta & Zink, "Lazifying
+    /// conditional gradient algorithms", ICML 2017): the panel then comes as
+    /// [`Outcome::NodeLimit`], with a valid upper bound on the optimum. With at most two
+    /// categories the answer is always the exact optimum.
+    ///
+    /// # Panics
+    ///
+    /// As [`Pricer::price`].
+    pub fn price_at_least(&mut self, weights: &[f64], enough: f64) -> Outcome {
+        let hi: Vec<u32> = (0..self.space.types())
+            .map(|t| self.space.size(t))
+            .collect();
+        let lo = vec![0; hi.len()];
+        self.price_inner(weights, &lo, &hi, enough)
+    }
+
+    fn price_inner(&mut self, weights: &[f64], lo: &[u32], hi: &[u32], enough: f64) -> Outcome {
         self.stats = PricingStats::default();
         if !self.clamp(weights, lo, hi) {
             return Outcome::Infeasible;
@@ -645,6 +667,7 @@ impl<'a> Pricer<'a> {
                     &self.hi,
                     limit,
                     self.warm,
+                    enough,
                     &mut self.stats,
                 );
             }

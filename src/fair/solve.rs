@@ -3,7 +3,7 @@
 
 use super::{
     Pricer, PricingOptions, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose,
-    uniform_lottery,
+    uniform_lottery_towards,
 };
 
 /// What the lottery makes as equal as it can.
@@ -21,6 +21,10 @@ pub enum Objective {
 /// the lottery drawn from stays within 1% of the certified bound when the relaxation's
 /// optimum is reachable.
 pub const TOLERANCE: f64 = 0.004;
+
+/// Branch-and-bound nodes per pricing call of the decomposition (three or more categories):
+/// past it the best panel found is used.
+pub const DECOMPOSITION_NODE_LIMIT: u64 = 100;
 
 /// A solved fair lottery.
 #[derive(Debug, Clone)]
@@ -42,31 +46,21 @@ pub struct Solved {
 /// Solves `space` for `objective`; `history[t]` is the slots each member of type t already has
 /// (all zeros without process fairness). `None` when no quota-feasible panel exists.
 pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option<Solved> {
-    let clock = std::time::Instant::now();
     let mut relaxation = RelaxationBound::new(space, history);
     let point = match objective {
         Objective::Leximin => relaxation.leximin()?,
         Objective::Maximin => relaxation.maximin_point()?,
     };
-    if std::env::var("FAIR_DEBUG_TIME").is_ok() {
-        eprintln!("time: relaxed at {:?}", clock.elapsed());
-    }
+    // Warm starts and a node limit: the decomposition needs good panels fast, not proofs
+    // (nothing is certified from a pricing call; the minimum is measured on the lottery).
     let mut pricer = Pricer::with_options(
         space,
         PricingOptions {
-            node_limit: Some(
-                std::env::var("FAIR_DEBUG_NODES")
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(500),
-            ),
+            node_limit: Some(DECOMPOSITION_NODE_LIMIT),
         },
     );
     pricer.set_warm_starts(true);
-    let iterations = std::env::var("FAIR_DEBUG_ITERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50 * space.types() as u32 + 1_000);
+    let iterations = 50 * space.types() as u32 + 1_000;
     let (panels, progress) = decompose(
         space,
         &mut pricer,
@@ -75,14 +69,7 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         TOLERANCE,
         iterations,
     )?;
-    let t1 = clock.elapsed();
-    let lottery = uniform_lottery(space, &panels, TOLERANCE);
-    if std::env::var("FAIR_DEBUG_TIME").is_ok() {
-        eprintln!(
-            "time: decomposed at {t1:?}, rounded at {:?}",
-            clock.elapsed()
-        );
-    }
+    let lottery = uniform_lottery_towards(space, &panels, &point.probabilities, TOLERANCE);
     let m = lottery.panels() as f64;
     let minimum = (0..space.types())
         .flat_map(|t| (0..space.size(t) as usize).map(move |r| (t, r)))

@@ -129,7 +129,9 @@ impl LpBranchAndBound {
     }
 
     /// The best quota-feasible panel at `weights` within `root_lo ..= root_hi` (already
-    /// clamped to `[0, min(m_t, k)]`, `lo ≤ hi`), exploring at most `limit` nodes. With
+    /// clamped to `[0, min(m_t, k)]`, `lo ≤ hi`), exploring at most `limit` nodes, and
+    /// stopping early (as at the node limit) once a panel of value at least `enough` is
+    /// found and not yet proved optimal. With
     /// `warm`, the root starts from the last call's basis and the last call's panel is the
     /// first incumbent (faster on a sequence of similar weights, but which of several equally
     /// good panels is returned then depends on the calls before); otherwise the root is
@@ -152,6 +154,7 @@ impl LpBranchAndBound {
         root_hi: &[u32],
         limit: u64,
         warm: bool,
+        enough: f64,
         stats: &mut PricingStats,
     ) -> Outcome {
         let n = space.types();
@@ -168,6 +171,7 @@ impl LpBranchAndBound {
             *s = w * factor;
         }
         self.lp.set_objective(&self.scaled);
+        let enough = if scale > 0.0 { enough * factor } else { enough };
         // Pruning tolerance, in scaled units: 10⁻¹¹ of the largest panel weight.
         let tolerance = 1e-11 * f64::from(k.max(1));
         // The root box in the programme (undoing the last call's branching).
@@ -255,8 +259,6 @@ impl LpBranchAndBound {
             stats.relaxations += 1;
             let status = if id == 0 && !warm {
                 self.lp.solve()
-            } else if id == 0 && std::env::var("FAIR_DEBUG_DUAL").is_ok() {
-                self.lp.resolve_with(crate::fair::simplex::Algorithm::Dual)
             } else {
                 self.lp.resolve()
             };
@@ -325,6 +327,15 @@ impl LpBranchAndBound {
                         counts: self.counts.clone(),
                         value,
                     });
+                    if incumbent >= enough && value < bound - tolerance {
+                        // Good enough for the caller: stop, with the open bounds.
+                        limited = true;
+                        open.push(Open {
+                            bound: ordered(bound),
+                            node: id,
+                        });
+                        break;
+                    }
                 }
                 if value >= bound - tolerance {
                     continue;
