@@ -10,7 +10,10 @@
 //!
 //! Before criterion's samples, one pass per instance, objective and seed prints the certified
 //! bound, the minimum of the lottery drawn from, the gap (1 − minimum / bound), the median
-//! single-run time (of `FAIR_SOLVE_REPEAT` runs, default 3), the number of panels m of the uniform lottery and the pricing calls. The seeds of that
+//! single-run time (of `FAIR_SOLVE_REPEAT` runs, default 3) in wall-clock and in CPU time of
+//! the thread (on a shared machine the wall-clock time includes waiting for a core), the
+//! number of panels m of the uniform lottery, the panels of the distribution, the
+//! decomposition's iterations and the pricing calls. The seeds of that
 //! pass come from `FAIR_SOLVE_SEEDS` (comma-separated; default 1, 2, 3); criterion samples the
 //! first seed only.
 
@@ -80,6 +83,14 @@ fn instance(categories: usize, k: u32, seed: u64) -> TypeSpace {
 
 const CASES: [(usize, u32); 6] = [(1, 20), (1, 100), (2, 20), (2, 100), (4, 20), (4, 100)];
 
+/// The calling thread's CPU time (Linux: `/proc/thread-self/schedstat`), `None` elsewhere:
+/// on a shared machine, the time one core of its own would take.
+fn cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
 fn seeds() -> Vec<u64> {
     std::env::var("FAIR_SOLVE_SEEDS")
         .ok()
@@ -117,20 +128,27 @@ fn report() {
                 let space = instance(categories, k, seed);
                 let history = vec![0.0; space.types()];
                 let mut times = Vec::new();
+                let mut cpu = Vec::new();
                 let mut solved = None;
                 for _ in 0..repeats() {
-                    let start = Instant::now();
+                    let (start, start_cpu) = (Instant::now(), cpu_time());
                     solved = solve(black_box(&space), &history, objective);
                     times.push(start.elapsed());
+                    cpu.push(cpu_time().zip(start_cpu).map(|(b, a)| b - a));
                 }
                 times.sort();
+                cpu.sort();
                 let time = times[times.len() / 2];
+                let cpu = cpu[cpu.len() / 2].map_or_else(
+                    || "?".to_string(),
+                    |c| format!("{:.1}", c.as_secs_f64() * 1e3),
+                );
                 let solved = solved.expect("feasible");
                 let lottery = &solved.lottery;
                 let p = &solved.progress;
                 println!(
                     "solve/{categories}cat_k{k}/{objective:?} seed {seed}: {} types; bound {:.6}, \
-                     minimum {:.6}, gap {:.3}%, median of {} runs {:.1} ms; m = {}, {} support panels, {} \
+                     minimum {:.6}, gap {:.3}%, median of {} runs {:.1} ms (CPU {cpu} ms); m = {}, {} support panels, {} \
                      iterations, {} pricing calls (inexact {}), certified {}",
                     space.types(),
                     solved.upper_bound,

@@ -12,13 +12,14 @@
 //! - `simplex`: a bounded-variable simplex for linear programmes with few rows and many
 //!   bounded columns (the relaxation and the pricing bounds).
 //! - [`Pricer`]: the best quota-feasible panel for given weights per type (greedy for one
-//!   category, a min-cost flow for two, branch and bound for more).
+//!   category, a min-cost flow for two, an LP-based branch and bound on the simplex for more).
 //! - [`RelaxationBound`]: the linear relaxation over type counts — the certified upper bound
 //!   on the least probability, and the leximin point of the relaxation.
-//! - [`decompose`]: pairwise Frank–Wolfe from the relaxation's point to a lottery over
-//!   feasible panels, the pricing oracle as its linear step.
+//! - [`decompose`]: lazy pairwise Frank–Wolfe from the relaxation's point to a lottery over
+//!   feasible panels, the pricing oracle as its linear step (and the restricted master
+//!   programme when the types are few).
 //! - [`uniform_lottery`]: the distribution rounded to a uniform lottery over m panels, the
-//!   lottery actually drawn from.
+//!   lottery actually drawn from; [`uniform_lottery_towards`] repairs it towards the goals.
 //! - [`solve`]: all of it, with the certificate (bound and achieved minimum).
 //!
 //! **Status.** This module is the solver of the coming `fair_lottery` policy; the policy, the
@@ -35,7 +36,7 @@ pub mod simplex;
 mod solve;
 mod space;
 
-pub use decompose::{Distribution, MASTER_TYPES, Progress, decompose};
+pub use decompose::{Distribution, LAZY, MASTER_TYPES, Progress, decompose};
 pub use pricing::{
     BoxRelaxation, LagrangianRelaxation, Outcome, PairFlowRelaxation, Panel, Pricer,
     PricingOptions, PricingStats, Relaxation, Relaxed, default_node_limit,

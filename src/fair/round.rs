@@ -8,6 +8,9 @@
 //! type's seats over all m panels go to its members in turn, so each member of a type holds
 //! ⌊C/size⌋ or ⌈C/size⌉ of the type's C seats. m grows until rounding costs less than
 //! `tolerance` of the distribution's least probability, bounded by [`MAX_PANELS`].
+//! [`uniform_lottery_towards`] then repairs the rounded panels towards per-type goals by
+//! quota-keeping swaps of one member, which makes up for rounding (and for some of the
+//! distribution's own shortfall).
 
 use super::TypeSpace;
 use crate::apportion::{Group, MAX_UNITS, Method, Options, apportion_with};
