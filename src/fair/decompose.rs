@@ -216,7 +216,7 @@ pub fn decompose(
             break;
         }
         progress.iterations += 1;
-        if progress.iterations % REFRESH == 0 {
+        if progress.iterations.is_multiple_of(REFRESH) {
             for (v, p) in values.iter_mut().zip(&kept) {
                 *v = p.dot(&weights);
             }

@@ -361,4 +361,42 @@ mod tests {
         let total: u32 = (0..3).map(|r| lottery.count(0, r)).sum::<u32>() + lottery.count(1, 0);
         assert_eq!(total as usize, lottery.panels());
     }
+
+    #[test]
+    fn the_repair_lifts_short_types_and_keeps_the_quotas() {
+        // Two categories of 2 values; types (0,0), (0,1), (1,0), (1,1) of one member each; 2
+        // seats, one per value of category 0, at most two per value of category 1. The
+        // distribution seats (0,0) and (1,1) nine times in ten: (0,1) and (1,0) are short of
+        // the goal 1/2, and a swap (0,0) → (0,1) or (1,1) → (1,0) keeps every quota.
+        let space = TypeSpace::new(
+            2,
+            vec![2, 2],
+            &[
+                (1, vec![0, 0]),
+                (1, vec![0, 1]),
+                (1, vec![1, 0]),
+                (1, vec![1, 1]),
+            ],
+            &[vec![(1, 1), (1, 1)], vec![(0, 2), (0, 2)]],
+        );
+        let panels = vec![(vec![1, 0, 0, 1], 0.9), (vec![0, 1, 1, 0], 0.1)];
+        let goal = [0.5; 4];
+        let lottery = uniform_lottery_towards(&space, &panels, &goal, 0.01);
+        let minimum = lottery.minimum_probability();
+        assert!(
+            minimum >= 0.49,
+            "{minimum} over {} panels",
+            lottery.panels()
+        );
+        for i in 0..lottery.panels() {
+            let mut counts = vec![0u32; 4];
+            for &(t, _) in lottery.panel(i) {
+                counts[t as usize] += 1;
+            }
+            assert!(space.is_feasible(&counts), "{counts:?}");
+        }
+        // Without the repair, the distribution's own minimum stands.
+        let plain = uniform_lottery(&space, &panels, 0.01).minimum_probability();
+        assert!(plain <= 0.1 + 1e-12, "{plain}");
+    }
 }

@@ -146,6 +146,7 @@ impl LpBranchAndBound {
     /// safe bounds, the children of a node partition its integer points, and a node whose
     /// programme stops at its iteration limit is split on its first free type without a bound
     /// of its own (its parent's stands).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn solve(
         &mut self,
         space: &TypeSpace,
@@ -189,15 +190,15 @@ impl LpBranchAndBound {
         let mut best: Option<Panel> = None;
         let mut incumbent = f64::NEG_INFINITY;
         // The last call's panel, if it fits this box: a first incumbent.
-        if let Some(last) = self.last.take().filter(|_| warm) {
-            if (0..n).all(|t| root_lo[t] <= last[t] && last[t] <= root_hi[t]) {
-                let value = objective(&self.scaled, &last);
-                incumbent = value;
-                best = Some(Panel {
-                    counts: last,
-                    value,
-                });
-            }
+        if let Some(last) = self.last.take().filter(|_| warm)
+            && (0..n).all(|t| root_lo[t] <= last[t] && last[t] <= root_hi[t])
+        {
+            let value = objective(&self.scaled, &last);
+            incumbent = value;
+            best = Some(Panel {
+                counts: last,
+                value,
+            });
         }
         let mut arena = vec![Node {
             parent: NONE,

@@ -531,3 +531,34 @@ fn warm_starts_keep_the_optimum() {
         }
     }
 }
+
+#[test]
+fn price_at_least_stops_at_a_good_enough_panel_with_a_valid_bound() {
+    for seed in 0..20 {
+        let c = medium(seed, 4, 3, 16, 8);
+        let exact = Pricer::new(&c.space).price(&c.weights);
+        let Some(best) = exact.optimal().map(|p| p.value) else {
+            continue;
+        };
+        for enough in [f64::NEG_INFINITY, best - 0.5, best, f64::INFINITY] {
+            let mut pricer = Pricer::new(&c.space);
+            match pricer.price_at_least(&c.weights, enough) {
+                Outcome::Optimal(panel) => {
+                    assert!(
+                        close(panel.value, best, &c.space, &c.weights),
+                        "seed {seed}"
+                    );
+                }
+                Outcome::NodeLimit {
+                    best: Some(panel),
+                    upper_bound,
+                } => {
+                    assert!(c.space.is_feasible(&panel.counts));
+                    assert!(panel.value >= enough, "seed {seed}: stopped below {enough}");
+                    assert!(upper_bound >= best - 1e-12, "seed {seed}");
+                }
+                other => panic!("seed {seed}: {other:?}"),
+            }
+        }
+    }
+}
