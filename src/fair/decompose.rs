@@ -89,11 +89,15 @@ fn jitter(t: usize) -> f64 {
 /// row per type: the dense simplex is quick only for a few).
 pub const MASTER_TYPES: usize = 150;
 
+/// Rounds of column generation on the restricted master (each a pricing call and a master
+/// solved afresh).
+pub const MASTER_ROUNDS: u32 = 100;
+
 /// The restricted master of column generation (Dantzig & Wolfe, "Decomposition principle for
 /// linear programs", *Operations Research* 8, 1960): the weights on the `kept` panels
 /// maximising z with every type's expected seats at least z times its floor, by the `fair`
 /// simplex; `None` if the programme stops at its iteration limit.
-fn master(types: usize, kept: &[Kept], floor: &[f64]) -> Option<(Vec<f64>, f64)> {
+fn master(types: usize, kept: &[Kept], floor: &[f64]) -> Option<Master> {
     let p = kept.len();
     let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::new(); types];
     for (i, panel) in kept.iter().enumerate() {
@@ -121,7 +125,34 @@ fn master(types: usize, kept: &[Kept], floor: &[f64]) -> Option<(Vec<f64>, f64)>
     let mut objective = vec![0.0; p + 1];
     objective[p] = 1.0;
     let mut lp = Lp::new(rows, bounds, objective);
-    (lp.solve() == Status::Optimal).then(|| (lp.x()[..p].to_vec(), lp.x()[p]))
+    if lp.solve() != Status::Optimal {
+        return None;
+    }
+    // Row duals: a type's row is a lower bound (y ≤ 0); a new panel improves the programme
+    // when Σ_t c_t · (−y_t) exceeds the dual of Σ λ = 1.
+    let duals = lp.row_duals();
+    let mut prices = vec![0.0; types];
+    for (r, t) in (0..types).filter(|&t| floor[t] > 0.0).enumerate() {
+        prices[t] = -duals[r];
+    }
+    Some(Master {
+        weights: lp.x()[..p].to_vec(),
+        z: lp.x()[p],
+        prices,
+        convexity: duals[duals.len() - 1],
+    })
+}
+
+/// The restricted master's solution and duals.
+struct Master {
+    /// Weight per kept panel.
+    weights: Vec<f64>,
+    /// The least ratio of seats to floor.
+    z: f64,
+    /// Per type, minus its row's dual: the pricing weights of column generation.
+    prices: Vec<f64>,
+    /// The dual of `Σ λ = 1`: a panel whose value at `prices` exceeds it improves z.
+    convexity: f64,
 }
 
 /// Lazy pairwise Frank–Wolfe towards `target` (fractional seats per type, summing to k; see
@@ -327,15 +358,46 @@ pub fn decompose(
     }
     // With few types, the restricted master over every kept panel is cheap and exact: use
     // its weights if they raise the least ratio of seats to floor.
-    if types <= MASTER_TYPES
-        && let Some((weights, z)) = master(types, &kept, &floor)
-    {
+    if types <= MASTER_TYPES {
+        // Column generation from the panels kept: price at the master's duals, add the
+        // panel while it improves the master, at most MASTER_ROUNDS times.
+        let mut solved = master(types, &kept, &floor);
+        for _ in 0..MASTER_ROUNDS {
+            let Some(current) = &solved else {
+                break;
+            };
+            let Some((counts, _)) = price(&current.prices, f64::INFINITY, &mut progress) else {
+                break;
+            };
+            let value: f64 = counts
+                .iter()
+                .zip(&current.prices)
+                .map(|(&c, w)| f64::from(c) * w)
+                .sum();
+            if value <= current.convexity + 1e-9 * (1.0 + current.convexity.abs())
+                || index.contains_key(&counts)
+            {
+                break;
+            }
+            kept.push(Kept {
+                seats: sparse(&counts),
+                weight: 0.0,
+            });
+            index.insert(counts, kept.len() - 1);
+            let next = master(types, &kept, &floor);
+            if next.is_none() {
+                break;
+            }
+            solved = next;
+        }
         let reached = (0..types)
             .filter(|&t| floor[t] > 0.0)
             .map(|t| x[t] / floor[t])
             .fold(f64::INFINITY, f64::min);
-        if z > reached {
-            for (p, w) in kept.iter_mut().zip(weights) {
+        if let Some(solved) = solved
+            && solved.z > reached
+        {
+            for (p, w) in kept.iter_mut().zip(solved.weights) {
                 p.weight = w.max(0.0);
             }
             progress.master = true;
