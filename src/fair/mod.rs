@@ -25,15 +25,16 @@
 //! **Status.** This module is the solver of the coming `fair_lottery` policy; the policy and
 //! the infeasibility diagnosis are not done yet. Measured by `benches/fair_solve.rs` (2 000
 //! organisations, quotas within ±1 of proportional, no history; seeds 1–3, median of 3 runs,
-//! CPU time of the solving thread on a 2-core machine shared at load 8–9, where wall-clock
-//! time was about twice as long): with 4 categories of 7 values (717–748 types) maximin
-//! reaches 99.30–99.40% of the certified bound in 576–679 ms at k = 20 (437–500 panels in the
-//! distribution, 481–583 pricing calls) and 99.31–99.42% in 763–796 ms at k = 100 (321–350
-//! panels, 325–362 calls); leximin gives the same figures (its relaxation's leximin point is
-//! the maximin point on these pools, where every organisation can have k/n). One category
-//! reaches 99.98–100% in about 4 ms, two 99.8% in 16–64 ms (column generation on the
-//! restricted master). The pricing of 4 categories takes 0.4–1.5 ms per call (median), the
-//! rest is the lazy Frank–Wolfe's own iterations and the rounding.
+//! CPU time of the solving thread on a 2-core machine shared at load 7–9, where wall-clock
+//! time was 1.3–2 times as long): with 4 categories of 7 values (717–748 types), maximin
+//! reaches 99.30–99.40% of the certified bound in 577–683 ms at k = 20 (437–500 panels in the
+//! distribution, 481–583 pricing calls) and 99.31–99.42% in 759–789 ms at k = 100 (321–350
+//! panels, 325–362 calls); leximin gives the same bound, minimum and panels in 568–676 ms and
+//! 754–818 ms (its relaxation's leximin point is the maximin point on these pools, where
+//! every organisation can have k/n). One category reaches 99.98–100% in about 4 ms, two
+//! 99.8% in 16–64 ms (column generation on the restricted master). One exact pricing call
+//! with 4 categories takes 0.7–1.0 ms (median, `benches/fair_pricing.rs`; 27–139 ms with
+//! the former combinatorial branch and bound).
 
 mod decompose;
 mod pricing;

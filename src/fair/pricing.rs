@@ -17,8 +17,8 @@
 //!   `lp`): the linear relaxation over type counts (one row per quota, one column per type)
 //!   solved by the `fair` simplex, re-solved warm after each branching by the dual simplex,
 //!   pruned by safe bounds computed from its duals, best-first with dives. It measured
-//!   0.4–1.5 ms per call on the four-category benchmarks (median), where the combinatorial
-//!   search below took 27–139 ms. [`Pricer::price_with`] runs instead a combinatorial
+//!   0.7–1.0 ms per call on the four-category benchmarks (median, `benches/fair_pricing.rs`),
+//!   where the combinatorial search below took 27–139 ms. [`Pricer::price_with`] runs instead a combinatorial
 //!   best-first branch and bound whose bound is any [`Relaxation`]: [`LagrangianRelaxation`]
 //!   (the flow over categories 0 and 1, the other categories' quotas priced into the weights
 //!   by subgradient multipliers, with a swap local search for early incumbents),
