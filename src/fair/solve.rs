@@ -2,7 +2,8 @@
 //! from, and the certificate.
 
 use super::{
-    Pricer, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose, uniform_lottery_over,
+    Pricer, PricingOptions, Progress, RelaxationBound, TypeSpace, UniformLottery, decompose,
+    uniform_lottery_towards,
 };
 
 /// What the lottery makes as equal as it can.
@@ -20,6 +21,10 @@ pub enum Objective {
 /// the lottery drawn from stays within 1% of the certified bound when the relaxation's
 /// optimum is reachable.
 pub const TOLERANCE: f64 = 0.004;
+
+/// Branch-and-bound nodes per pricing call of the decomposition (three or more categories):
+/// past it the best panel found is used.
+pub const DECOMPOSITION_NODE_LIMIT: u64 = 100;
 
 /// A solved fair lottery.
 #[derive(Debug, Clone)]
@@ -46,7 +51,15 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         Objective::Leximin => relaxation.leximin()?,
         Objective::Maximin => relaxation.maximin_point()?,
     };
-    let mut pricer = Pricer::new(space);
+    // Warm starts and a node limit: the decomposition needs good panels fast, not proofs
+    // (nothing is certified from a pricing call; the minimum is measured on the lottery).
+    let mut pricer = Pricer::with_options(
+        space,
+        PricingOptions {
+            node_limit: Some(DECOMPOSITION_NODE_LIMIT),
+        },
+    );
+    pricer.set_warm_starts(true);
     let iterations = 50 * space.types() as u32 + 1_000;
     let (panels, progress) = decompose(
         space,
@@ -56,7 +69,8 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         TOLERANCE,
         iterations,
     )?;
-    let lottery = uniform_lottery_over(space, &panels, history, TOLERANCE);
+    let lottery =
+        uniform_lottery_towards(space, &panels, history, &point.probabilities, TOLERANCE);
     let m = lottery.panels() as f64;
     let minimum = (0..space.types())
         .flat_map(|t| (0..space.size(t) as usize).map(move |r| (t, r)))
