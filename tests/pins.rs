@@ -319,6 +319,13 @@ fn catalogue_grid() -> Vec<Value> {
         json!({"name": "alternation", "category": "migrant_led", "value": "true"}),
         json!({"name": "alternation", "category": "region", "value": "europe",
                "within": "lottery", "mode": "hard"}),
+        json!({"name": "fair_lottery"}),
+        json!({"name": "fair_lottery", "objective": "maximin",
+               "quotas": [{"category": "region", "max": {"europe": 1}},
+                          {"category": "class", "min": {"grassroots": 1}}]}),
+        json!({"name": "fair_lottery", "process": true,
+               "quotas": [{"category": "kind", "min": {"grassroots": 1},
+                           "max": {"international_ngo": 1}}]}),
     ]
 }
 
