@@ -102,9 +102,7 @@ fn every_pinned_allocation_verifies_and_is_explained() {
     // Every built-in policy has pinned records, and all of them verified.
     assert!(verified > 1000, "{verified}");
     for name in policy::built_in().names() {
-        if name != "fair_lottery" {
-            assert!(policies.contains(name), "no pinned record of {name}");
-        }
+        assert!(policies.contains(name), "no pinned record of {name}");
     }
 }
 
