@@ -419,7 +419,7 @@ impl Error {
             }
             serde_json::error::Category::Io => "input",
             _ if path == "." || path == "?" => "input",
-            _ => path,
+            _ => return Error::from_serde_json(readable_path(path), err),
         };
         Error::from_serde_json(field, err)
     }
@@ -430,6 +430,18 @@ impl Error {
         T::deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
             .map_err(|err| Self::from_path_to_error(&track.path().to_string(), &err))
     }
+}
+
+/// A path with its empty keys written `""` (a key `""` would otherwise leave the field
+/// empty, or end it with a dot: `session.`).
+fn readable_path(path: &str) -> String {
+    if !path.split('.').any(str::is_empty) {
+        return path.to_owned();
+    }
+    path.split('.')
+        .map(|segment| if segment.is_empty() { "\"\"" } else { segment })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// The most characters of input a message quotes: a quoted value, id or name longer than

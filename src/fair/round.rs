@@ -53,7 +53,11 @@ impl UniformLottery {
         let m = self.panels() as f64;
         self.counts
             .iter()
-            .map(|c| c.iter().map(|&c| f64::from(c) / m).fold(f64::INFINITY, f64::min))
+            .map(|c| {
+                c.iter()
+                    .map(|&c| f64::from(c) / m)
+                    .fold(f64::INFINITY, f64::min)
+            })
             .collect()
     }
 

@@ -69,8 +69,7 @@ pub fn solve(space: &TypeSpace, history: &[f64], objective: Objective) -> Option
         TOLERANCE,
         iterations,
     )?;
-    let lottery =
-        uniform_lottery_towards(space, &panels, history, &point.probabilities, TOLERANCE);
+    let lottery = uniform_lottery_towards(space, &panels, history, &point.probabilities, TOLERANCE);
     let m = lottery.panels() as f64;
     let minimum = (0..space.types())
         .flat_map(|t| (0..space.size(t) as usize).map(move |r| (t, r)))

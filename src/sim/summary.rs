@@ -169,13 +169,7 @@ impl SimulationSummary {
         let document: SummaryDocument =
             serde_path_to_error::deserialize(&mut reader).map_err(|err| {
                 let path = err.path().to_string();
-                let path = path.strip_suffix(".?").unwrap_or(&path);
-                let field = if path == "." || path == "?" {
-                    "input".to_string()
-                } else {
-                    path.to_string()
-                };
-                Error::from_serde_json(field, &err.into_inner())
+                Error::from_path_to_error(&path, &err.into_inner())
             })?;
         reader
             .end()
