@@ -40,6 +40,7 @@ side fails. A timeout on their side is reported, not an error.
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -199,6 +200,11 @@ def cargo_example(name, args, timeout):
     )
 
 
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_theirs(session_path, objective, n, args, workdir):
     if objective == "leximin":
         try:
@@ -221,6 +227,7 @@ def run_theirs(session_path, objective, n, args, workdir):
     if args.nice:
         command = ["nice", "-n", str(args.nice)] + command
     started = time.perf_counter()
+    children_cpu = children_cpu_seconds()
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout_theirs
@@ -233,6 +240,8 @@ def run_theirs(session_path, objective, n, args, workdir):
         return {
             "timeout": args.timeout_theirs,
             "wall": time.perf_counter() - started,
+            # The killed child's CPU time (import and loading included).
+            "cpu_seconds": children_cpu_seconds() - children_cpu,
             "progress": last,
         }
     if done.returncode != 0:
@@ -290,7 +299,9 @@ def theirs_cells(theirs):
         where = ""
         if p.get("phase"):
             where = f" ({p['phase']} {p.get('current')}/{p.get('total')})"
-        return "—", f">{theirs['timeout']:.0f}{where}"
+        cpu = theirs.get("cpu_seconds")
+        cpu = "" if cpu is None else f" ({cpu:.0f})"
+        return "—", f">{theirs['timeout']:.0f}{cpu}{where}"
     return "—", "n/a: " + theirs.get("skipped", theirs.get("error", "?"))
 
 
