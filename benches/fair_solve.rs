@@ -1,7 +1,7 @@
 //! The whole fair-lottery solve (`fair::solve`: relaxation, decomposition, rounding) on pools
 //! of n = 2 000 organisations, 1, 2 and 4 categories of 7 values, k = 20 and k = 100 seats,
-//! quotas within ±1 of proportional (the generator of `benches/fair_pricing.rs`, copied), no
-//! history.
+//! quotas within ±1 of proportional (the generator shared with the peer script,
+//! `benches/peers/fair_instance.rs`), no history.
 //!
 //! ```text
 //! cargo bench --bench fair_solve
@@ -22,63 +22,20 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use floorshare::fair::{Objective, TypeSpace, solve};
-use floorshare::lot;
 
 const ORGANISATIONS: usize = 2_000;
-const VALUES: u32 = 7;
 
-/// The pool of `benches/fair_pricing.rs`: each organisation has a latent position `u`; in
-/// each category its value is, with chance ½, the Zipf(1) quantile of `u` (shared across
-/// categories, so categories correlate), else an independent Zipf(1) draw. Types group
-/// identical value vectors; quotas are the integers within ±1 of `k · share`.
+// The generator shared with the peer script (`examples/fair_instance.rs`); this bench uses
+// only its type space.
+#[allow(dead_code)]
+#[path = "peers/fair_instance.rs"]
+mod fair_instance;
+
+/// A skewed pool of the shared generator (`benches/peers/fair_instance.rs`): a shared latent
+/// Zipf position per organisation, types grouping identical value vectors, quotas the
+/// integers within ±1 of `k · share`.
 fn instance(categories: usize, k: u32, seed: u64) -> TypeSpace {
-    let mut rng = lot::seeded(seed);
-    let zipf: Vec<f64> = (0..VALUES).map(|v| 1.0 / f64::from(v + 1)).collect();
-    let total: f64 = zipf.iter().sum();
-    let quantile = |u: f64| {
-        let mut acc = 0.0;
-        for (v, z) in zipf.iter().enumerate() {
-            acc += z / total;
-            if u < acc {
-                return v as u32;
-            }
-        }
-        VALUES - 1
-    };
-    let mut orgs: Vec<Vec<u32>> = (0..ORGANISATIONS)
-        .map(|_| {
-            let latent = lot::unit_interval(&mut rng);
-            (0..categories)
-                .map(|_| {
-                    if lot::uniform_below(&mut rng, 2) == 0 {
-                        quantile(latent)
-                    } else {
-                        lot::weighted_index(&mut rng, &zipf).unwrap() as u32
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let bounds: Vec<Vec<(u32, u32)>> = (0..categories)
-        .map(|j| {
-            (0..VALUES)
-                .map(|v| {
-                    let members = orgs.iter().filter(|o| o[j] == v).count();
-                    let p = f64::from(k) * members as f64 / ORGANISATIONS as f64;
-                    ((p - 1.0).ceil().max(0.0) as u32, (p + 1.0).floor() as u32)
-                })
-                .collect()
-        })
-        .collect();
-    orgs.sort();
-    let mut types: Vec<(u32, Vec<u32>)> = Vec::new();
-    for o in orgs {
-        match types.last_mut() {
-            Some((m, vals)) if *vals == o => *m += 1,
-            _ => types.push((1, o)),
-        }
-    }
-    TypeSpace::new(k, vec![VALUES; categories], &types, &bounds)
+    fair_instance::Instance::generate(ORGANISATIONS, categories, k, seed).type_space()
 }
 
 const CASES: [(usize, u32); 6] = [(1, 20), (1, 100), (2, 20), (2, 100), (4, 20), (4, 100)];

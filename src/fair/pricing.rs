@@ -1345,6 +1345,21 @@ fn branch(
 /// How far a relaxed entry may be from an integer and still count as one.
 const INTEGRAL: f64 = 1e-9;
 
+/// The entry of `point` farthest from an integer (the first of equals), if one is farther
+/// than `tolerance`: the variable a branch and bound branches on.
+fn most_fractional(point: &[f64], tolerance: f64) -> Option<usize> {
+    let mut most = None;
+    let mut gap = tolerance;
+    for (t, &x) in point.iter().enumerate() {
+        let g = (x - x.round()).abs();
+        if g > gap {
+            gap = g;
+            most = Some(t);
+        }
+    }
+    most
+}
+
 /// Best-first branch and bound over the per-type boxes.
 ///
 /// Open nodes are explored by decreasing parent bound, ties to the newest (a dive). At a
@@ -1440,17 +1455,7 @@ fn branch_and_bound<R: Relaxation + ?Sized>(
             continue;
         }
         // Branch on a fractional entry, if any.
-        let mut fractional = NONE;
-        let mut gap = INTEGRAL;
-        for (t, &x) in point.iter().enumerate() {
-            let g = (x - x.round()).abs();
-            if g > gap {
-                gap = g;
-                fractional = t;
-            }
-        }
-        if fractional != NONE {
-            let t = fractional;
+        if let Some(t) = most_fractional(&point, INTEGRAL) {
             let x = point[t];
             let down = (lo[t], (x.floor() as u32).min(hi[t]));
             let up = ((x.ceil() as u32).max(lo[t]), hi[t]);

@@ -290,17 +290,7 @@ impl LpBranchAndBound {
                 continue;
             }
             let x = self.lp.x();
-            let mut fractional = NONE;
-            let mut gap = INTEGRAL;
-            for (t, &v) in x.iter().enumerate() {
-                let g = (v - v.round()).abs();
-                if g > gap {
-                    gap = g;
-                    fractional = t;
-                }
-            }
-            if fractional != NONE {
-                let t = fractional;
+            if let Some(t) = super::most_fractional(x, INTEGRAL) {
                 let v = x[t];
                 let (lo, hi) = (self.lp_lo[t], self.lp_hi[t]);
                 let down = (lo, (v.floor() as u32).clamp(lo, hi));
