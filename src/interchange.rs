@@ -576,7 +576,7 @@ impl AllocationInput {
     ///
     /// # Errors
     ///
-    /// As [`Policy::decide`](crate::policy::Policy::decide).
+    /// As [`Policy::decide`].
     pub fn decide(&self, decision: &mut Decision) -> Result<Allocation> {
         self.policy
             .decide(&self.session, &mut lot::seeded(self.seed), decision)?;

@@ -129,7 +129,7 @@ fn uniform_lottery_over(
 /// towards a probability floor per type, `goal[t]` (the relaxation's probabilities): while a
 /// type's members sit on fewer than `⌈(1 − tolerance) · goal_t · m⌉` panels each, one of the
 /// m panels swaps a member of a type with seats to spare for a member of that type, when the
-/// swap keeps the panel quota-feasible (see [`repair`]). The repair also makes up for the
+/// swap keeps the panel quota-feasible. The repair also makes up for the
 /// distribution's own shortfalls, so the decomposition may stop short of its target.
 ///
 /// The quantity kept within the tolerance is history + probability (`history[t]`: the slots

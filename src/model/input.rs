@@ -67,9 +67,9 @@ impl SessionInput {
     /// Every error names its field, as a path in the JSON document:
     ///
     /// - `organisations[i].id`, `organisations[i].region`: empty, or an id given twice (see
-    ///   [`Roster::new`]);
+    ///   [`Roster::new`](super::Roster::new));
     /// - `history[i].organisation`: an organisation not in `organisations`, or given twice
-    ///   (see [`Roster::history`]);
+    ///   (see [`Roster::history`](super::Roster::history));
     /// - `history[i].last_session`: absent with `slots` ≥ 1, given with `slots` 0, or not
     ///   before `session.index`;
     /// - `session.…`: the session's own errors (`session.minutes_per_slot`,
