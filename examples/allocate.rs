@@ -47,7 +47,7 @@ use std::process::ExitCode;
 use floorshare::allocation::Allocation;
 use floorshare::audit;
 use floorshare::decision::Decision;
-use floorshare::interchange::{Document, read_limited};
+use floorshare::interchange::{Document, read_json_value, read_limited};
 use floorshare::metrics::AllocationMetrics;
 use floorshare::model::Category;
 use floorshare::policy;
@@ -213,8 +213,11 @@ fn run() -> Result<Outcome, String> {
             .and_then(|policy| {
                 read_limited(policy).map_err(|err| format!("policy: {file}: {err}"))
             })?;
-        let policy: serde_json::Value =
-            serde_json::from_slice(&policy).map_err(|err| format!("policy: {file}: {err}"))?;
+        let policy: serde_json::Value = std::str::from_utf8(&policy)
+            .map_err(|err| format!("policy: {file}: {err}"))
+            .and_then(|text| {
+                read_json_value(text).map_err(|err| format!("policy: {file}: {err}"))
+            })?;
         document.set_policy(policy);
     }
     let input = document.into_input().map_err(|err| err.to_string())?;
@@ -273,8 +276,11 @@ fn verify(record_path: &str, document: Document) -> Result<Outcome, String> {
         .and_then(|record| {
             read_limited(record).map_err(|err| format!("record: {record_path}: {err}"))
         })?;
-    let record: serde_json::Value =
-        serde_json::from_slice(&record).map_err(|err| format!("record: {record_path}: {err}"))?;
+    let record: serde_json::Value = std::str::from_utf8(&record)
+        .map_err(|err| format!("record: {record_path}: {err}"))
+        .and_then(|text| {
+            read_json_value(text).map_err(|err| format!("record: {record_path}: {err}"))
+        })?;
     // The record's policy and seed win; the session's are not read.
     let session = document.check_session().map_err(|err| err.to_string())?;
     match audit::verify(&session, &record, policy::built_in()) {

@@ -381,6 +381,42 @@ impl Visitor<'_> for SeedValue {
     }
 }
 
+/// Reads JSON text into a [`Value`] as serde_json does, except that a key given twice in one
+/// object is an error instead of the last one silently winning: what a scenario, a policy
+/// file or a published record is read with.
+///
+/// # Errors
+///
+/// [`ErrorKind::Syntax`] naming `input` when the text is not JSON (or has text after the
+/// value); [`ErrorKind::DuplicateId`] naming the path of a key given twice
+/// (`policies[1].policy.share`).
+///
+/// # Example
+///
+/// ```
+/// use floorshare::interchange::read_json_value;
+///
+/// assert_eq!(read_json_value(r#"{"seed": 1}"#)?["seed"], 1);
+/// let err = read_json_value(r#"{"a": {"seed": 1, "seed": 2}}"#).unwrap_err();
+/// assert_eq!(err.field(), "a.seed");
+/// assert_eq!(err.kind(), floorshare::ErrorKind::DuplicateId);
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+pub fn read_json_value(json: &str) -> Result<Value> {
+    let mut reader = serde_json::Deserializer::from_str(json);
+    let mut track = serde_path_to_error::Track::new();
+    let value = StrictValue
+        .deserialize(serde_path_to_error::Deserializer::new(
+            &mut reader,
+            &mut track,
+        ))
+        .map_err(|err| Error::from_path_to_error(&track.path().to_string(), &err))?;
+    reader
+        .end()
+        .map_err(|err| Error::from_serde_json("input", &err))?;
+    Ok(value)
+}
+
 /// A JSON value (the policy description) read as serde_json reads a [`Value`], except that a
 /// key given twice in one object is an error (`duplicate key `share``) naming the key.
 struct StrictValue;

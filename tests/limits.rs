@@ -361,3 +361,30 @@ fn themes_are_interned_once_per_distinct_value() {
         input.session.requests()[0].theme
     );
 }
+
+/// A scenario, a policy file and a published record are read like the session: a key given
+/// twice is an error naming it, never the last one silently winning.
+#[test]
+fn duplicate_keys_in_scenarios_policy_files_and_records_are_named() {
+    use floorshare::sim::Scenario;
+    let scenario = r#"{"name": "d", "population": {"organisations": []}, "sessions": [],
+        "behaviour": {"ask_probability": {}}, "policies": [{"label": "a",
+        "policy": {"name": "fcfs"}, "label": "b"}], "runs": 1}"#;
+    let err = Scenario::from_json_str(scenario).unwrap_err();
+    assert_eq!(err.field(), "policies[0].label", "{err}");
+    assert_eq!(err.kind(), floorshare::ErrorKind::DuplicateId);
+
+    let dir = std::env::temp_dir().join(format!("floorshare-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.json");
+    std::fs::write(&policy, r#"{"name": "fcfs", "name": "capped_lottery"}"#).unwrap();
+    let session = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sessions/thematic_session_2.json");
+    let out = std::process::Command::new(common::example("allocate"))
+        .args(["--policy", policy.to_str().unwrap(), session])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("name: duplicate key `name`"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -212,15 +212,15 @@ impl Scenario {
     ///
     /// # Errors
     ///
-    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON;
+    /// - [`ErrorKind::Syntax`] naming `input` when the text is not JSON, and
+    ///   [`ErrorKind::DuplicateId`] naming a key given twice in one object;
     /// - an [`Error::Json`] naming the field at fault when the document is not a scenario:
     ///   [`ErrorKind::WrongType`], [`ErrorKind::MissingField`], [`ErrorKind::UnknownField`]
     ///   (unknown fields are rejected), [`ErrorKind::UnknownName`] (an unknown kind) or
     ///   [`ErrorKind::OutOfRange`] (`sessions[0].slots`, `policies[1].policy.name`);
     /// - the errors of [`Scenario::check_with`].
     pub fn from_json_str_with(json: &str, registry: &Registry) -> Result<Self> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|err| Error::from_serde_json("input", &err))?;
+        let value = crate::interchange::read_json_value(json)?;
         let scenario: Scenario = Error::read_json(value)?;
         scenario.check_with(registry)?;
         Ok(scenario)
