@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -194,10 +195,20 @@ def example_args(n, categories, k, seed, objective):
 
 
 def cargo_example(name, args, timeout):
+    """`cargo run --release --example NAME -- ARGS`; on a timeout the whole process group
+    (cargo and the example it started) is killed and None returned."""
     command = ["cargo", "run", "--quiet", "--release", "--example", name, "--"] + args
-    return subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    ) as process:  # fmt: skip
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            return None
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def children_cpu_seconds():
@@ -257,6 +268,8 @@ def run_ours_solve(n, categories, k, seed, objective, args):
         + ["--solve", "--runs", str(args.runs)],
         args.timeout_ours,
     )
+    if done is None:
+        return {"error": f"timeout after {args.timeout_ours:.0f} s"}
     if done.returncode != 0:
         return {"error": done.stderr.strip()}
     return json.loads(done.stdout)
@@ -267,6 +280,8 @@ def run_ours_allocate(session_path, args):
     started = time.perf_counter()
     done = cargo_example("allocate", [session_path], args.timeout_ours)
     seconds = time.perf_counter() - started
+    if done is None:
+        return {"error": f"timeout after {args.timeout_ours:.0f} s"}
     if done.returncode != 0:
         return {"unavailable": done.stderr.strip().splitlines()[-1:][0][:100]}
     lottery = json.loads(done.stdout).get("lottery")
@@ -367,7 +382,7 @@ def main():
                     example_args(n, categories, k, seed, objective) + ["--out", session_path],
                     600,
                 )
-                if made.returncode != 0:
+                if made is None or made.returncode != 0:
                     print(made.stderr, file=sys.stderr)
                     return 1
                 theirs = ours = allocate = {"skipped": "--only"}
@@ -389,8 +404,9 @@ def main():
                     with open(args.out, "a") as f:
                         f.write(json.dumps(row) + "\n")
                 rows.append(row)
-                if "error" in ours:
-                    failures.append(f"{name} {objective}: our solve failed: {ours['error']}")
+                for side, result in [("solve", ours), ("allocate", allocate)]:
+                    if "error" in result:
+                        failures.append(f"{name} {objective}: our {side} failed: {result['error']}")
                 for side, result in [("solve", ours), ("allocate", allocate)]:
                     if "bound" in result and result["minimum"] > result["bound"] * (1 + 1e-12):
                         failures.append(
