@@ -517,3 +517,38 @@ fn process_fairness_lowers_the_gini_of_slots_over_a_process() {
     assert!(process < 1e-9, "process {process}");
     assert!(fresh > 0.2, "fresh {fresh}");
 }
+
+#[test]
+fn many_slots_keep_the_panel_list_bounded() {
+    // 3 000 organisations, 1 500 slots: the panel list holds at most 16 million seats.
+    let organisations: Vec<Value> = (0..3000)
+        .map(|i| json!({"id": format!("o{i}"), "region": REGIONS[i % 3], "kind": KINDS[(i / 3) % 3]}))
+        .collect();
+    let requests: Vec<Value> = (0..3000)
+        .map(|i| json!({"organisation": format!("o{i}")}))
+        .collect();
+    let document = json!({
+        "session": {"id": "s", "slots": 1500},
+        "organisations": organisations,
+        "requests": requests,
+        "policy": {"name": "fair_lottery", "quotas": [
+            {"category": "region", "min": {"east": 600}},
+            {"category": "class", "max": {"grassroots": 400}}]},
+        "seed": 3
+    });
+    let (decision, allocation) = decide(document).unwrap();
+    let lottery = decision.lottery().unwrap();
+    assert!(
+        lottery.panels() * 1500 <= 16_000_000,
+        "{}",
+        lottery.panels()
+    );
+    let record = allocation.lottery.unwrap();
+    assert!(
+        record.minimum_probability >= 0.99 * record.certified_upper_bound,
+        "{} of {}",
+        record.minimum_probability,
+        record.certified_upper_bound
+    );
+    assert_eq!(allocation.granted.len(), 1500);
+}

@@ -378,7 +378,10 @@ fn duplicate_keys_in_scenarios_policy_files_and_records_are_named() {
     std::fs::create_dir_all(&dir).unwrap();
     let policy = dir.join("policy.json");
     std::fs::write(&policy, r#"{"name": "fcfs", "name": "capped_lottery"}"#).unwrap();
-    let session = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sessions/thematic_session_2.json");
+    let session = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sessions/thematic_session_2.json"
+    );
     let out = std::process::Command::new(common::example("allocate"))
         .args(["--policy", policy.to_str().unwrap(), session])
         .output()

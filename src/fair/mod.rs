@@ -59,7 +59,8 @@ pub use pricing::{
 };
 pub use relaxation::{Leximin, RelaxationBound};
 pub use round::{
-    MAX_PANELS, UniformLottery, distribution_minimum, uniform_lottery, uniform_lottery_towards,
+    MAX_PANEL_SEATS, MAX_PANELS, UniformLottery, distribution_minimum, panel_limit,
+    uniform_lottery, uniform_lottery_towards,
 };
 pub use solve::{DECOMPOSITION_NODE_LIMIT, Objective, Solved, TOLERANCE, solve};
 pub use space::TypeSpace;

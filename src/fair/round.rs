@@ -7,7 +7,7 @@
 //! by the largest remainder method, so the multiplicities sum to m exactly); inside a type the
 //! type's seats over all m panels go to its members in turn, so each member of a type holds
 //! ⌊C/size⌋ or ⌈C/size⌉ of the type's C seats. m grows until rounding costs less than
-//! `tolerance` of the distribution's least probability, bounded by [`MAX_PANELS`].
+//! `tolerance` of the distribution's least probability, bounded by [`panel_limit`].
 //! [`uniform_lottery_towards`] then repairs the rounded panels towards per-type goals by
 //! quota-keeping swaps of one member, which makes up for rounding (and for some of the
 //! distribution's own shortfall).
@@ -18,6 +18,16 @@ use crate::lot;
 
 /// The most panels a uniform lottery may list.
 pub const MAX_PANELS: u32 = MAX_UNITS;
+
+/// The most panel seats (panels × k) a uniform lottery may list: 16 million, 128 MB as
+/// (type, rank) pairs, so that many seats cannot make the panel list exhaust memory.
+pub const MAX_PANEL_SEATS: u64 = 16_000_000;
+
+/// The most panels for `k` seats each: [`MAX_PANELS`], fewer when k is large
+/// ([`MAX_PANEL_SEATS`]), at least one.
+pub fn panel_limit(k: u32) -> u32 {
+    (MAX_PANEL_SEATS / u64::from(k.max(1))).clamp(1, u64::from(MAX_PANELS)) as u32
+}
 
 /// A uniform lottery over `panels()` panels: panel i is `seats(i)`, `k` member indices (each
 /// member given as its type and its rank inside the type).
@@ -85,7 +95,7 @@ pub fn distribution_minimum(space: &TypeSpace, panels: &[(Vec<u32>, f64)]) -> f6
 
 /// Rounds the distribution `panels` (type counts, weights ≥ 0 summing to 1) to a uniform
 /// lottery whose least member probability is at least `(1 − tolerance)` times the
-/// distribution's, with as few panels as the doubling search finds (at most [`MAX_PANELS`];
+/// distribution's, with as few panels as the doubling search finds (at most [`panel_limit`];
 /// the last candidate is returned if none reaches the tolerance).
 ///
 /// # Panics
@@ -115,13 +125,14 @@ fn uniform_lottery_over(
             .fold(f64::INFINITY, f64::min)
     };
     let target = least(&probabilities) * (1.0 - tolerance);
-    let mut m = first_panel_count(&probabilities, panels.len(), tolerance);
+    let limit = panel_limit(space.k()).max(panels.len() as u32);
+    let mut m = first_panel_count(&probabilities, panels.len(), tolerance, limit);
     loop {
         let lottery = round_to(space, panels, m);
-        if least(&lottery.type_minima()) >= target || m >= MAX_PANELS {
+        if least(&lottery.type_minima()) >= target || m >= limit {
             return lottery;
         }
-        m = m.saturating_mul(2).min(MAX_PANELS);
+        m = m.saturating_mul(2).min(limit);
     }
 }
 
@@ -161,7 +172,8 @@ pub fn uniform_lottery_towards(
             .fold(f64::INFINITY, f64::min)
     };
     let target = least(goal).min(least(&probabilities)) * (1.0 - tolerance - SLACK);
-    let mut m = first_panel_count(&probabilities, panels.len(), tolerance);
+    let limit = panel_limit(space.k()).max(panels.len() as u32);
+    let mut m = first_panel_count(&probabilities, panels.len(), tolerance, limit);
     let mut best: Option<(f64, UniformLottery)> = None;
     for _ in 0..5 {
         let mut rows = expand(panels, m);
@@ -171,10 +183,10 @@ pub fn uniform_lottery_towards(
         if best.as_ref().is_none_or(|(b, _)| reached > *b) {
             best = Some((reached, lottery));
         }
-        if reached >= target || m >= MAX_PANELS {
+        if reached >= target || m >= limit {
             break;
         }
-        m = m.saturating_mul(2).min(MAX_PANELS);
+        m = m.saturating_mul(2).min(limit);
     }
     best.expect("at least one candidate").1
 }
@@ -191,13 +203,13 @@ fn type_probabilities(space: &TypeSpace, panels: &[(Vec<u32>, f64)]) -> Vec<f64>
 
 /// The panels that steps of 1/m below `tolerance` times the least positive probability
 /// need, at least one per panel of the distribution.
-fn first_panel_count(probabilities: &[f64], panels: usize, tolerance: f64) -> u32 {
+fn first_panel_count(probabilities: &[f64], panels: usize, tolerance: f64, limit: u32) -> u32 {
     let positive = probabilities
         .iter()
         .copied()
         .filter(|&p| p > 1e-12)
         .fold(1.0, f64::min);
-    ((1.0 / (tolerance * positive)).ceil() as u32).clamp(panels as u32, MAX_PANELS)
+    ((1.0 / (tolerance * positive)).ceil() as u32).clamp(panels as u32, limit.max(panels as u32))
 }
 
 /// A relative margin under the repair's floors, so that a goal computed a hair above an
