@@ -118,12 +118,7 @@ fn uniform_lottery_over(
 ) -> UniformLottery {
     assert!(!panels.is_empty(), "a distribution over at least one panel");
     let probabilities = type_probabilities(space, panels);
-    let least = |p: &[f64]| {
-        p.iter()
-            .zip(history)
-            .map(|(p, h)| h + p)
-            .fold(f64::INFINITY, f64::min)
-    };
+    let least = |p: &[f64]| least_quantity(history, p);
     let target = least(&probabilities) * (1.0 - tolerance);
     let limit = panel_limit(space.k()).max(panels.len() as u32);
     let mut m = first_panel_count(&probabilities, panels.len(), tolerance, limit);
@@ -165,12 +160,7 @@ pub fn uniform_lottery_towards(
     assert_eq!(goal.len(), space.types(), "one goal per type");
     assert_eq!(history.len(), space.types(), "one history per type");
     let probabilities = type_probabilities(space, panels);
-    let least = |p: &[f64]| {
-        p.iter()
-            .zip(history)
-            .map(|(p, h)| h + p)
-            .fold(f64::INFINITY, f64::min)
-    };
+    let least = |p: &[f64]| least_quantity(history, p);
     let target = least(goal).min(least(&probabilities)) * (1.0 - tolerance - SLACK);
     let limit = panel_limit(space.k()).max(panels.len() as u32);
     let mut m = first_panel_count(&probabilities, panels.len(), tolerance, limit);
@@ -189,6 +179,15 @@ pub fn uniform_lottery_towards(
         m = m.saturating_mul(2).min(limit);
     }
     best.expect("at least one candidate").1
+}
+
+/// The least history + probability over types.
+fn least_quantity(history: &[f64], probabilities: &[f64]) -> f64 {
+    probabilities
+        .iter()
+        .zip(history)
+        .map(|(p, h)| h + p)
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// Each type's probability under the distribution `panels`: expected seats over its size.

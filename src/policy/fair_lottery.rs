@@ -340,6 +340,11 @@ struct Instance {
 }
 
 impl Instance {
+    /// The fewest slots so far of any type (infinite without types).
+    fn least_history(&self) -> f64 {
+        self.history.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
     /// Whether some panel meets the quotas `kept` alone (the others unbounded).
     fn feasible_with_only(&self, kept: &[usize]) -> bool {
         let k = self.space.k();
@@ -394,11 +399,7 @@ impl Policy for FairLottery {
                 return Err(self.infeasible(&instance));
             }
             let share = u32::from(k > 0);
-            let lowest = instance
-                .history
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min);
+            let lowest = instance.least_history();
             let lottery = decision.begin_lottery();
             lottery.certified_upper_bound = if n == 0 {
                 0.0
@@ -459,12 +460,7 @@ impl Policy for FairLottery {
             solved.upper_bound
         } else {
             // Without a certified relaxation, the trivial bound: no one passes 1 this session.
-            instance
-                .history
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min)
-                + 1.0
+            instance.least_history() + 1.0
         };
         lottery.minimum = solved.minimum;
         lottery.drawn = drawn as u32;
