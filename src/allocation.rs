@@ -473,7 +473,7 @@ impl Allocation {
         let region = |g: u32| regions[g as usize].clone();
         let value_of = |category: &Category, r: u32| -> Arc<str> {
             let org = session.organisation_of(r as usize);
-            Arc::from(category.value_of(&roster.organisations()[org], roster.in_class(org)))
+            Arc::from(roster.value_of(category, org))
         };
         let region_names = |span: Span| -> Vec<Arc<str>> {
             decision.indices(span).iter().map(|&g| region(g)).collect()

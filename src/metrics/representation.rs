@@ -211,10 +211,8 @@ impl GroupTally {
                     .map(|org| if roster.in_class(org) { class } else { others })
                     .collect()
             }
-            category => organisations
-                .iter()
-                .enumerate()
-                .map(|(i, org)| self.group_index(&category.value_of(org, roster.in_class(i))))
+            category => (0..roster.len())
+                .map(|org| self.group_index(&roster.value_of(&category, org)))
                 .collect(),
         };
         self.cached_roster = Some(roster.clone());

@@ -143,10 +143,8 @@ impl ValueMatch {
             ValueMatch::Region(g) => roster.region_of(index) == g,
             ValueMatch::Kind(kind) => roster.organisations()[index].kind == kind,
             ValueMatch::Class(class) => roster.in_class(index) == class,
-            ValueMatch::MigrantLed(m) => roster.organisations()[index].migrant_led == m,
-            ValueMatch::Text => {
-                category.value_of(&roster.organisations()[index], roster.in_class(index)) == value
-            }
+            ValueMatch::MigrantLed(m) => roster.migrant_led(index) == m,
+            ValueMatch::Text => roster.value_of(category, index) == value,
         }
     }
 }
@@ -277,7 +275,7 @@ impl CategoryValues {
             ValueIds::Stored { of, .. } => of[index],
             ValueIds::Region => roster.region_of(index) as u32,
             ValueIds::Class => u32::from(roster.in_class(index)),
-            ValueIds::MigrantLed => u32::from(roster.organisations()[index].migrant_led),
+            ValueIds::MigrantLed => u32::from(roster.migrant_led(index)),
         }
     }
 
@@ -429,8 +427,8 @@ mod tests {
             for category in &categories {
                 let [values] = roster.values([category]);
                 assert_eq!(values.category(), category);
-                for (i, organisation) in roster.organisations().iter().enumerate() {
-                    let value = category.value_of(organisation, roster.in_class(i));
+                for i in 0..roster.len() {
+                    let value = roster.value_of(category, i);
                     let id = values.id(roster, i);
                     assert_eq!(*values.names()[id as usize], *value, "{category} of o{i}");
                     assert_eq!(values.find(&value), Some(id));

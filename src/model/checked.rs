@@ -557,6 +557,46 @@ impl CheckedSession {
         Arc::get_mut(&mut self.roster)
     }
 
+    /// Changes in place the roster that `sessions` share (a simulator redrawing migrant-led
+    /// flags between runs, [`Roster::set_migrant_led`]): one roster serves every session of a
+    /// process, however many there are. Allocates nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `sessions` when they do not all share one roster that
+    /// nothing else holds; the sessions are then left as they were.
+    pub fn update_shared_roster(
+        sessions: &mut [CheckedSession],
+        update: impl FnOnce(&mut Roster),
+    ) -> Result<()> {
+        let count = sessions.len();
+        let Some((first, others)) = sessions.split_first_mut() else {
+            return Ok(());
+        };
+        if others
+            .iter()
+            .any(|s| !Arc::ptr_eq(&s.roster, &first.roster))
+            || Arc::strong_count(&first.roster) != count
+        {
+            return Err(Error::invalid(
+                "sessions",
+                "given",
+                "do not share one roster that nothing else holds",
+            ));
+        }
+        // The others' references are dropped for a moment (an empty roster stands in), so
+        // that the first session's is the only one.
+        let stand_in = empty_roster();
+        for session in others.iter_mut() {
+            session.roster = stand_in.clone();
+        }
+        update(Arc::get_mut(&mut first.roster).expect("the only reference"));
+        for session in others {
+            session.roster = first.roster.clone();
+        }
+        Ok(())
+    }
+
     /// The organisations (roster indices) on whose behalf request `index` speaks: empty unless
     /// it is a joint statement. Only sessions checked from raw requests
     /// ([`CheckedSession::new`]) or moved on with [`CheckedSession::next_session_joint`] carry
@@ -696,6 +736,14 @@ impl CheckedSession {
 }
 
 /// At most `u32::MAX` requests (request indices are `u32`), else an error naming `requests`.
+/// An empty roster, made once: what a session holds for the moment its own is changed.
+fn empty_roster() -> Arc<Roster> {
+    static EMPTY: std::sync::LazyLock<Arc<Roster>> = std::sync::LazyLock::new(|| {
+        Arc::new(Roster::new(Vec::new(), Default::default()).expect("an empty roster is valid"))
+    });
+    EMPTY.clone()
+}
+
 fn check_count(requests: usize) -> Result<()> {
     if u32::try_from(requests).is_err() {
         return Err(Error::invalid("requests", requests, "is too many"));
@@ -1148,5 +1196,47 @@ mod tests {
             .next_session_joint(session, &requests, &[2, 3, 2], &[0..2, 2..3])
             .unwrap();
         assert_eq!(checked.on_behalf_of(1), [2]);
+    }
+
+    #[test]
+    fn sessions_sharing_one_roster_change_it_together() {
+        let shared = roster(4);
+        let session = |id: &str| {
+            CheckedSession::from_requests(
+                Session::new(id, 1),
+                shared.clone(),
+                Vec::new(),
+                Arc::from([]),
+                History::default(),
+            )
+            .unwrap()
+        };
+        let mut sessions = vec![session("s1"), session("s2"), session("s3")];
+        // Held elsewhere too: refused, nothing changed.
+        let err =
+            CheckedSession::update_shared_roster(&mut sessions, |r| r.set_migrant_led(0, true))
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sessions: given do not share one roster that nothing else holds"
+        );
+        assert!(sessions.iter().all(|s| Arc::ptr_eq(s.roster(), &shared)));
+        drop(shared);
+        CheckedSession::update_shared_roster(&mut sessions, |r| r.set_migrant_led(2, true))
+            .unwrap();
+        assert!(sessions.iter().all(|s| s.roster().migrant_led(2)));
+        assert!(sessions.iter().all(|s| !s.roster().migrant_led(0)));
+        assert!(Arc::ptr_eq(sessions[0].roster(), sessions[2].roster()));
+        // Sessions with rosters of their own are refused.
+        sessions[1] = CheckedSession::from_requests(
+            Session::new("s2", 1),
+            roster(4),
+            Vec::new(),
+            Arc::from([]),
+            History::default(),
+        )
+        .unwrap();
+        assert!(CheckedSession::update_shared_roster(&mut sessions, |_| {}).is_err());
+        assert!(CheckedSession::update_shared_roster(&mut [], |_| {}).is_ok());
     }
 }

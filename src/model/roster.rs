@@ -1,5 +1,6 @@
 //! The organisations of a process, checked once and shared by its sessions.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -35,13 +36,24 @@ use crate::{Error, Result};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Roster {
+    /// What no roster method changes, shared by the roster's clones: a clone costs two flags
+    /// per organisation, however large the population.
+    facts: Arc<Facts>,
+    /// Per organisation, whether it is migrant-led: as given, or as set since
+    /// ([`Roster::set_migrant_led`]).
+    migrant_led: Vec<bool>,
+    in_class: Vec<bool>,
+    class: GrassrootsClass,
+    values: ValuesCache,
+}
+
+/// The organisations as given, their index by id and their regions.
+#[derive(Debug)]
+struct Facts {
     organisations: Vec<Organisation>,
     index: KeyIndex,
     regions: Vec<Arc<str>>,
     region_of: Vec<u32>,
-    in_class: Vec<bool>,
-    class: GrassrootsClass,
-    values: ValuesCache,
 }
 
 /// The categories' values built so far ([`Roster::values`]), shared with the roster's clones.
@@ -152,10 +164,13 @@ impl Roster {
         }
         let regions = by_name.iter().map(|&r| Arc::from(region_name(r))).collect();
         Ok(Roster {
-            organisations,
-            index,
-            regions,
-            region_of,
+            migrant_led: organisations.iter().map(|org| org.migrant_led).collect(),
+            facts: Arc::new(Facts {
+                organisations,
+                index,
+                regions,
+                region_of,
+            }),
             in_class,
             class,
             values: ValuesCache::default(),
@@ -164,17 +179,19 @@ impl Roster {
 
     /// Number of organisations.
     pub fn len(&self) -> usize {
-        self.organisations.len()
+        self.facts.organisations.len()
     }
 
     /// Whether the roster has no organisation.
     pub fn is_empty(&self) -> bool {
-        self.organisations.is_empty()
+        self.facts.organisations.is_empty()
     }
 
-    /// The organisations, in the order given.
+    /// The organisations, in the order given and as given: a migrant-led flag set since
+    /// ([`Roster::set_migrant_led`]) is read with [`Roster::migrant_led`], and an
+    /// organisation's value in a category with [`Roster::value_of`].
     pub fn organisations(&self) -> &[Organisation] {
-        &self.organisations
+        &self.facts.organisations
     }
 
     /// The id of the organisation at `index`.
@@ -183,21 +200,23 @@ impl Roster {
     ///
     /// When `index` is not below [`Roster::len`].
     pub fn id(&self, index: usize) -> &str {
-        &self.organisations[index].id
+        &self.facts.organisations[index].id
     }
 
     /// The index of the organisation with id `id`, or `None` when no organisation has it.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.index
-            .get(self.index.hash(id), id, |p| {
-                &self.organisations[p as usize].id
+        let facts = &*self.facts;
+        facts
+            .index
+            .get(facts.index.hash(id), id, |p| {
+                &facts.organisations[p as usize].id
             })
             .map(|i| i as usize)
     }
 
     /// The distinct regions of the organisations, sorted by name.
     pub fn regions(&self) -> &[Arc<str>] {
-        &self.regions
+        &self.facts.regions
     }
 
     /// The index in [`Roster::regions`] of the region of the organisation at `index`.
@@ -206,7 +225,7 @@ impl Roster {
     ///
     /// When `index` is not below [`Roster::len`].
     pub fn region_of(&self, index: usize) -> usize {
-        self.region_of[index] as usize
+        self.facts.region_of[index] as usize
     }
 
     /// Whether the organisation at `index` is in the grassroots class.
@@ -218,17 +237,47 @@ impl Roster {
         self.in_class[index]
     }
 
+    /// Whether the organisation at `index` is migrant-led: as given, or as set since.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
+    pub fn migrant_led(&self, index: usize) -> bool {
+        self.migrant_led[index]
+    }
+
+    /// The value in `category` of the organisation at `index`, with its migrant-led flag and
+    /// grassroots class as they stand ([`Category::value_of`] reads the organisation as
+    /// given).
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Roster::len`].
+    pub fn value_of(&self, category: &Category, index: usize) -> Cow<'_, str> {
+        match category {
+            Category::MigrantLed => Cow::Borrowed(if self.migrant_led[index] {
+                "true"
+            } else {
+                "false"
+            }),
+            _ => category.value_of(&self.facts.organisations[index], self.in_class[index]),
+        }
+    }
+
     /// Sets whether the organisation at `index` is migrant-led, and re-evaluates its
     /// grassroots class in place: a simulator that draws migrant-led flags for each run of a
-    /// generated population updates one roster instead of building a new one.
+    /// generated population updates one roster instead of building a new one. The
+    /// organisations as given ([`Roster::organisations`]) are not changed, so every clone
+    /// still shares them.
     ///
     /// # Panics
     ///
     /// When `index` is not below [`Roster::len`].
     pub fn set_migrant_led(&mut self, index: usize, migrant_led: bool) {
-        let organisation = &mut self.organisations[index];
-        organisation.migrant_led = migrant_led;
-        self.in_class[index] = self.class.contains(organisation);
+        self.migrant_led[index] = migrant_led;
+        let kind = self.facts.organisations[index].kind;
+        self.in_class[index] =
+            self.class.kinds.contains(&kind) || (self.class.migrant_led && migrant_led);
     }
 
     /// The grassroots class the roster was checked with.
@@ -426,5 +475,33 @@ mod tests {
         }
         assert_eq!(roster.index_of("org-3000"), None);
         assert_eq!(roster.index_of(""), None);
+    }
+
+    /// A clone shares the organisations (a population of millions is held once) and keeps
+    /// its own flags: setting one changes the class and the category values of that clone
+    /// only, never the organisations as given.
+    #[test]
+    fn a_clone_shares_the_organisations_and_keeps_its_own_flags() {
+        let roster = Roster::new(
+            vec![
+                Organisation::new("a", "asia", Kind::Diaspora),
+                Organisation::new("b", "asia", Kind::Grassroots).migrant_led(true),
+            ],
+            GrassrootsClass::default(),
+        )
+        .unwrap();
+        let mut clone = roster.clone();
+        assert!(std::ptr::eq(roster.organisations(), clone.organisations()));
+        clone.set_migrant_led(0, true);
+        clone.set_migrant_led(1, false);
+        assert!(clone.migrant_led(0) && clone.in_class(0));
+        assert_eq!(clone.value_of(&Category::MigrantLed, 0), "true");
+        assert_eq!(clone.value_of(&Category::Class, 0), "grassroots");
+        // `b` stays in the class by its kind.
+        assert!(!clone.migrant_led(1) && clone.in_class(1));
+        assert!(!roster.migrant_led(0) && !roster.in_class(0));
+        assert_eq!(roster.value_of(&Category::MigrantLed, 0), "false");
+        assert!(!clone.organisations()[0].migrant_led);
+        assert_eq!(clone.value_of(&Category::Kind, 0), "diaspora");
     }
 }

@@ -201,9 +201,8 @@ impl FairLottery {
         let mut keys: Vec<u32> = Vec::with_capacity(requesters.len() * width);
         for &r in requesters {
             let org = session.organisation_of(r as usize);
-            let organisation = &roster.organisations()[org];
             for (quota, names) in quotas.iter().zip(&named) {
-                let value = quota.category.value_of(organisation, roster.in_class(org));
+                let value = roster.value_of(&quota.category, org);
                 let id = names.binary_search(&&*value).unwrap_or(names.len());
                 keys.push(id as u32);
             }

@@ -70,7 +70,7 @@ impl GroupKey {
             GroupKey::Region => roster.region_of(org),
             GroupKey::Kind => roster.organisations()[org].kind.index(),
             GroupKey::Class => usize::from(roster.in_class(org)),
-            GroupKey::MigrantLed => usize::from(roster.organisations()[org].migrant_led),
+            GroupKey::MigrantLed => usize::from(roster.migrant_led(org)),
             GroupKey::Numbered(of) => of[org] as usize,
         }
     }
@@ -87,15 +87,10 @@ impl Joint {
                 // Country and tags: each distinct value numbered, in roster order.
                 let mut numbers: std::collections::HashMap<std::borrow::Cow<'_, str>, u32> =
                     Default::default();
-                let of = roster
-                    .organisations()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, org)| {
+                let of = (0..roster.len())
+                    .map(|org| {
                         let next = numbers.len() as u32;
-                        *numbers
-                            .entry(other.value_of(org, roster.in_class(i)))
-                            .or_insert(next)
+                        *numbers.entry(roster.value_of(other, org)).or_insert(next)
                     })
                     .collect();
                 (GroupKey::Numbered(of), numbers.len())

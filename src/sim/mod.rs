@@ -147,26 +147,28 @@ impl Simulation {
         &self.scenario
     }
 
-    /// A workspace for [`Simulation::run_into`]: per session, its own copy of a generated
-    /// population's roster (so each run can redraw the flags in place), or the explicit roster
-    /// shared.
+    /// A workspace for [`Simulation::run_into`]: one roster its sessions share (a copy of a
+    /// generated population's, so each run can redraw the flags in place, or the explicit
+    /// roster itself). The sessions hold no history of their own: the policy's is swapped in
+    /// while it goes through them, so a workspace holds one roster and one history however
+    /// many sessions the process has.
     pub fn workspace(&self) -> Workspace {
         let organisations = self.behaviour.roster.len();
+        let roster = if self.behaviour.is_generated() {
+            Arc::new((*self.behaviour.roster).clone())
+        } else {
+            self.behaviour.roster.clone()
+        };
         let checked = self
             .sessions
             .iter()
             .map(|session| {
-                let roster = if self.behaviour.is_generated() {
-                    Arc::new((*self.behaviour.roster).clone())
-                } else {
-                    self.behaviour.roster.clone()
-                };
                 CheckedSession::from_requests(
                     session.clone(),
-                    roster,
-                    Vec::with_capacity(organisations),
+                    roster.clone(),
+                    Vec::new(),
                     self.behaviour.themes.clone(),
-                    History::new(organisations),
+                    History::default(),
                 )
                 .expect("the scenario's sessions are checked")
             })
@@ -338,14 +340,12 @@ impl Simulation {
         if self.behaviour.is_generated() {
             let mut rng = lot::seeded(derive_seed(seed, run, POPULATION_STREAM));
             self.behaviour.draw_population(&mut rng, flags);
-            for session in checked.iter_mut() {
-                let roster = session
-                    .roster_mut()
-                    .expect("each session owns its roster copy");
+            CheckedSession::update_shared_roster(checked, |roster| {
                 for (org, &migrant_led) in flags.iter().enumerate() {
                     roster.set_migrant_led(org, migrant_led);
                 }
-            }
+            })
+            .expect("the workspace's sessions alone share its roster");
         }
         let roster = &self.behaviour.roster;
         let mut rng = lot::seeded(derive_seed(seed, run, REQUESTS_STREAM));

@@ -297,7 +297,7 @@ impl PickValues {
         let picks = decision.picks();
         let value = |pick: u32| {
             let org = session.organisation_of(picks[pick as usize].request as usize);
-            category.value_of(&roster.organisations()[org], roster.in_class(org))
+            roster.value_of(category, org)
         };
         self.sort.clear();
         self.sort.extend(0..picks.len() as u32);

@@ -177,9 +177,7 @@ impl Order {
                 let roster = session.roster();
                 let tier_of = |request: u32| {
                     let org = session.organisation_of(request as usize);
-                    let value = tiers
-                        .category
-                        .value_of(&roster.organisations()[org], roster.in_class(org));
+                    let value = roster.value_of(&tiers.category, org);
                     tiers
                         .values
                         .iter()

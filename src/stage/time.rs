@@ -326,8 +326,7 @@ fn apportion_window(
     let roster = session.roster();
     let value_of = |request: u32| {
         let org = session.organisation_of(request as usize);
-        rule.category
-            .value_of(&roster.organisations()[org], roster.in_class(org))
+        roster.value_of(&rule.category, org)
     };
     for &r in session.requesters() {
         let value = value_of(r);
