@@ -495,6 +495,33 @@ mod tests {
         }
     }
 
+    /// What keeps a population of millions within memory: a workspace's sessions share one
+    /// roster, and that roster shares its organisations with the simulation's.
+    #[test]
+    fn a_workspace_holds_one_roster_sharing_the_organisations() {
+        let simulation = Simulation::new(
+            Scenario::from_json_str(include_str!("../../examples/scenarios/gcm_2017.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        let mut workspace = simulation.workspace();
+        for run in [0, 1] {
+            simulation.run_into(run, &mut workspace).unwrap();
+            let first = workspace.checked[0].roster();
+            assert!(workspace.checked.len() > 1);
+            assert!(
+                workspace
+                    .checked
+                    .iter()
+                    .all(|c| Arc::ptr_eq(c.roster(), first))
+            );
+            assert!(std::ptr::eq(
+                first.organisations(),
+                simulation.behaviour.roster.organisations()
+            ));
+        }
+    }
+
     #[test]
     fn statements_that_merge_no_one_change_nothing() {
         // Every organisation has its own country: each value has one requester, so the joint
