@@ -274,7 +274,7 @@ fn unknown_fields_metrics_and_repeated_keys_are_refused() {
     let text = serde_json::to_string(&shard_json("1/3")).unwrap();
     let text = text.replacen(
         r#""metrics":{"#,
-        r#""metrics":{"late_share":{"n":0,"mean":0.0,"m2":0.0,"ci_low":0.0,"ci_high":0.0},"#,
+        r#""metrics":{"late_share":{"n":0,"mean":0.0,"m2":0.0,"ci_low":0.0,"ci_high":0.0,"diff":{"n":0,"mean":0.0,"m2":0.0,"ci_low":0.0,"ci_high":0.0}},"#,
         1,
     );
     let err = SimulationSummary::from_json_str(&text).unwrap_err();

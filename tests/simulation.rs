@@ -17,8 +17,14 @@ fn assert_close(a: &SimulationSummary, b: &SimulationSummary, relative: f64) {
     assert_eq!(a.policies.len(), b.policies.len());
     for (pa, pb) in a.policies.iter().zip(&b.policies) {
         assert_eq!(pa.name, pb.name);
-        for metric in METRICS {
-            let (x, y) = (&pa.metrics[metric], &pb.metrics[metric]);
+        let pairs = METRICS.iter().flat_map(|&metric| {
+            [
+                (metric, "value", &pa.metrics[metric], &pb.metrics[metric]),
+                (metric, "diff", &pa.diffs[metric], &pb.diffs[metric]),
+            ]
+        });
+        for (metric, kind, x, y) in pairs {
+            let metric = format!("{metric} {kind}");
             assert_eq!(x.n, y.n, "{} {metric}", pa.name);
             let close =
                 |u: f64, v: f64| (u - v).abs() <= relative * u.abs().max(v.abs()).max(1e-300);

@@ -229,7 +229,7 @@ impl Simulation {
         runs: Range<u64>,
         progress: impl Fn(u64) + Sync,
     ) -> Result<SimulationSummary> {
-        let mut total = vec![vec![Summary::default(); Metric::ALL.len()]; self.policies.len()];
+        let mut total = Totals::new(self.policies.len(), self.scenario.baseline_index());
         let mut workspace = self.workspace();
         let mut start = runs.start;
         while start < runs.end {
@@ -242,7 +242,8 @@ impl Simulation {
             &self.scenario,
             runs.end - runs.start,
             self.policies.iter().map(|(label, _)| label.to_string()),
-            total,
+            total.values,
+            total.diffs,
         ))
     }
 
@@ -253,7 +254,7 @@ impl Simulation {
         &self,
         runs: Range<u64>,
         _workspace: &mut Workspace,
-        total: &mut [Vec<Summary>],
+        total: &mut Totals,
     ) -> Result<()> {
         use rayon::prelude::*;
         let parts = rayon::current_num_threads().max(1) as u64;
@@ -270,21 +271,16 @@ impl Simulation {
             })
             .collect::<Result<_>>()?;
         for run in summaries.iter().flatten() {
-            merge_into(total, run);
+            total.add(run);
         }
         Ok(())
     }
 
     /// Runs `runs` and merges their summaries into `total`, in run order.
     #[cfg(not(feature = "rayon"))]
-    fn chunk(
-        &self,
-        runs: Range<u64>,
-        workspace: &mut Workspace,
-        total: &mut [Vec<Summary>],
-    ) -> Result<()> {
+    fn chunk(&self, runs: Range<u64>, workspace: &mut Workspace, total: &mut Totals) -> Result<()> {
         for run in runs {
-            merge_into(total, self.run_into(run, workspace)?);
+            total.add(self.run_into(run, workspace)?);
         }
         Ok(())
     }
@@ -406,11 +402,38 @@ impl Simulation {
     }
 }
 
-/// Merges one run's summaries into the running total.
-fn merge_into(total: &mut [Vec<Summary>], run: &[Vec<Summary>]) {
-    for (policy_total, policy_run) in total.iter_mut().zip(run) {
-        for (t, r) in policy_total.iter_mut().zip(policy_run) {
-            t.merge(r);
+/// The summaries of the runs so far, `[policy][metric]` in [`Metric::ALL`] order: of each
+/// metric's values, and of its paired differences from the baseline policy.
+struct Totals {
+    values: Vec<Vec<Summary>>,
+    diffs: Vec<Vec<Summary>>,
+    baseline: usize,
+}
+
+impl Totals {
+    fn new(policies: usize, baseline: usize) -> Self {
+        let empty = vec![vec![Summary::default(); Metric::ALL.len()]; policies];
+        Totals {
+            values: empty.clone(),
+            diffs: empty,
+            baseline,
+        }
+    }
+
+    /// Adds one run's summaries. Its paired difference for a policy and metric is the run's
+    /// value under the policy less the baseline's (a per-session metric's value in a run being
+    /// its mean over the run's sessions); a run where either is undefined adds none.
+    fn add(&mut self, run: &[Vec<Summary>]) {
+        let baseline = &run[self.baseline];
+        for ((values, diffs), policy) in self.values.iter_mut().zip(&mut self.diffs).zip(run) {
+            for (((value, diff), own), base) in
+                values.iter_mut().zip(diffs).zip(policy).zip(baseline)
+            {
+                value.merge(own);
+                if own.n > 0 && base.n > 0 {
+                    diff.push(own.mean - base.mean);
+                }
+            }
         }
     }
 }

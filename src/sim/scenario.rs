@@ -55,6 +55,10 @@ pub struct Scenario {
     pub behaviour: Behaviour,
     /// The policies compared, each under a label.
     pub policies: Vec<LabelledPolicy>,
+    /// The label of the policy the others are compared with, run by run (the paired
+    /// differences of the summary); absent, the first policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
     /// Number of runs (default 1000).
     #[serde(default = "Scenario::default_runs")]
     pub runs: u64,
@@ -234,10 +238,19 @@ impl Scenario {
     /// numbers per thread): organisations × `themes_per_organisation` (at most the themes).
     pub const MAX_THEME_DRAWS: u64 = 100_000_000;
 
-    /// The most runs a scenario may ask for (10 billion): far beyond any study, and a bound
+    /// The most runs a scenario may ask for (a billion): far beyond any study, and a bound
     /// that keeps a typo in the run count (`--runs 18446744073709551615`) a typed error
     /// rather than a run that never ends.
-    pub const MAX_RUNS: u64 = 10_000_000_000;
+    pub const MAX_RUNS: u64 = 1_000_000_000;
+
+    /// The index of the baseline policy: the one labelled [`Scenario::baseline`], or the
+    /// first. A checked scenario names one of its policies.
+    pub fn baseline_index(&self) -> usize {
+        self.baseline
+            .as_ref()
+            .and_then(|label| self.policies.iter().position(|p| &p.label == label))
+            .unwrap_or(0)
+    }
 
     /// Checks the scenario: a non-empty population of at most [`Scenario::MAX_ORGANISATIONS`],
     /// probabilities in [0, 1], at least one session, sessions valid with distinct ids, at
@@ -439,6 +452,16 @@ impl Scenario {
                 .build(&labelled.policy)
                 .map_err(|e| e.within(&within))?;
             self.check_against_process(i, &labelled.policy, &asking_regions, organisations)?;
+        }
+        if let Some(baseline) = &self.baseline
+            && !labels.contains(baseline)
+        {
+            return Err(Error::invalid_as(
+                ErrorKind::UnknownName,
+                "baseline",
+                format!("{baseline:?}"),
+                "is not the label of one of the policies",
+            ));
         }
         if self.runs == 0 || self.runs > Self::MAX_RUNS {
             return Err(Error::invalid_as(

@@ -67,14 +67,68 @@ impl fmt::Display for Shard {
     }
 }
 
-/// One policy's summaries, by metric name (see [`METRICS`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One policy's summaries, by metric name (see [`METRICS`]): of the metric's values, and of
+/// its paired differences from the baseline policy.
+///
+/// A paired difference is taken run by run: the policy's value in a run less the baseline's
+/// in the same run (a per-session metric's value in a run is its mean over the run's
+/// sessions), over the runs where both are defined. Every policy of a run sees the same
+/// population and the same requests (common random numbers), so the differences' interval is
+/// far tighter than the two policies' own intervals would suggest: a difference is
+/// significant when its 95% interval excludes 0 ([`PolicySummary::significant`]). The
+/// baseline's own differences are 0.
+///
+/// JSON: `{"name", "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high", "diff":
+/// {"n", "mean", "m2", "ci_low", "ci_high"}}}}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "PolicyDocument")]
 pub struct PolicySummary {
     /// The policy's label.
     pub name: String,
     /// Each metric's summary.
     pub metrics: BTreeMap<String, Summary>,
+    /// Each metric's paired difference from the baseline policy, run by run.
+    pub diffs: BTreeMap<String, Summary>,
+}
+
+impl PolicySummary {
+    /// Whether the paired difference of `metric` from the baseline is significant: at least
+    /// two runs, and a 95% interval that excludes 0.
+    pub fn significant(&self, metric: &str) -> bool {
+        self.diffs.get(metric).is_some_and(|diff| {
+            let (low, high) = diff.ci95();
+            diff.n >= 2 && (low > 0.0 || high < 0.0)
+        })
+    }
+}
+
+impl Serialize for PolicySummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct MetricJson<'a> {
+            #[serde(flatten)]
+            value: &'a Summary,
+            diff: Summary,
+        }
+        #[derive(Serialize)]
+        struct PolicyJson<'a> {
+            name: &'a str,
+            metrics: BTreeMap<&'a str, MetricJson<'a>>,
+        }
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|(name, value)| {
+                let diff = self.diffs.get(name).copied().unwrap_or_default();
+                (name.as_str(), MetricJson { value, diff })
+            })
+            .collect();
+        PolicyJson {
+            name: &self.name,
+            metrics,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// Which shards of a simulation a summary holds.
@@ -88,8 +142,10 @@ pub struct ShardSet {
 }
 
 /// The summary of a simulation, or of some shards of it:
-/// `{"scenario", "runs", "seed", "total_runs", "shards", "floorshare", "policies": [{"name",
-/// "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high"}}}]}`. `runs` counts the
+/// `{"scenario", "runs", "seed", "total_runs", "shards", "floorshare", "baseline", "policies":
+/// [{"name", "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high", "diff": {"n",
+/// "mean", "m2", "ci_low", "ci_high"}}}}]}`, `diff` being the paired difference from the
+/// baseline policy ([`PolicySummary`]). `runs` counts the
 /// runs it holds, `total_runs` those of the whole simulation; `shards` says which shards it
 /// holds, and is absent once it holds all of them (or for a run that was not sharded).
 ///
@@ -112,6 +168,9 @@ pub struct SimulationSummary {
     pub shards: Option<ShardSet>,
     /// Version of floorshare that ran it.
     pub floorshare: String,
+    /// The label of the baseline policy, from which each policy's paired differences are
+    /// taken.
+    pub baseline: String,
     /// Per policy, in the scenario's order.
     pub policies: Vec<PolicySummary>,
 }
@@ -122,14 +181,24 @@ impl SimulationSummary {
         runs: u64,
         labels: impl Iterator<Item = String>,
         summaries: Vec<Vec<Summary>>,
+        diffs: Vec<Vec<Summary>>,
     ) -> Self {
-        let policies = labels
-            .zip(summaries)
-            .map(|(name, metrics)| PolicySummary {
+        let by_name = |summaries: Vec<Summary>| -> BTreeMap<String, Summary> {
+            METRICS
+                .iter()
+                .map(|m| m.to_string())
+                .zip(summaries)
+                .collect()
+        };
+        let policies: Vec<PolicySummary> = labels
+            .zip(summaries.into_iter().zip(diffs))
+            .map(|(name, (metrics, diffs))| PolicySummary {
                 name,
-                metrics: METRICS.iter().map(|m| m.to_string()).zip(metrics).collect(),
+                metrics: by_name(metrics),
+                diffs: by_name(diffs),
             })
             .collect();
+        let baseline = policies[scenario.baseline_index()].name.clone();
         SimulationSummary {
             scenario: scenario.name.clone(),
             runs,
@@ -137,6 +206,7 @@ impl SimulationSummary {
             total_runs: scenario.runs,
             shards: None,
             floorshare: env!("CARGO_PKG_VERSION").to_string(),
+            baseline,
             policies,
         }
     }
@@ -326,19 +396,43 @@ impl SimulationSummary {
                 }
                 Some(_) => {}
             }
+            let baseline = policy.name == self.baseline;
             for metric in Metric::ALL {
                 let most = if metric.per_run() {
                     self.runs
                 } else {
                     sessions_n
                 };
-                check_metric(
-                    &format!("{metrics}.{}", metric.name()),
-                    metric,
-                    self.metric(i, metric)?,
-                    most,
-                )?;
+                let field = format!("{metrics}.{}", metric.name());
+                let own = self.metric(i, metric)?;
+                check_metric(&field, metric, own, most)?;
+                let diff = self.policies[i].diffs.get(metric.name()).ok_or_else(|| {
+                    Error::invalid_as(ErrorKind::MissingField, &field, "diff", "is missing")
+                })?;
+                // One difference per run where both the policy and the baseline have a value.
+                let most = self.runs.min(own.n);
+                check_diff(&format!("{field}.diff"), metric, diff, most, baseline)?;
             }
+            if let Some(unknown) = policy
+                .diffs
+                .keys()
+                .find(|name| !METRICS.contains(&name.as_str()))
+            {
+                return Err(Error::invalid_as(
+                    ErrorKind::UnknownName,
+                    format!("policies[{i}].diffs"),
+                    format!("{unknown:?}"),
+                    "is not a metric floorshare knows",
+                ));
+            }
+        }
+        if !labels.contains(&self.baseline) {
+            return Err(Error::invalid_as(
+                ErrorKind::UnknownName,
+                "baseline",
+                format!("{:?}", cut(&self.baseline)),
+                "is not the name of one of the policies",
+            ));
         }
         Ok(())
     }
@@ -497,22 +591,36 @@ impl SimulationSummary {
                 format!("overflows when added to {a}"),
             )
         };
+        if other.baseline != self.baseline {
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                "baseline",
+                format!("{:?}", other.baseline),
+                format!("differs from {:?}", self.baseline),
+            ));
+        }
         let mut merged = self.clone();
         merged.runs = self
             .runs
             .checked_add(other.runs)
             .ok_or_else(|| too_large("runs".into(), self.runs, other.runs))?;
         for (i, (mine, theirs)) in merged.policies.iter_mut().zip(&other.policies).enumerate() {
-            for (name, summary) in &theirs.metrics {
-                let total = mine.metrics.entry(name.clone()).or_default();
-                if total.n.checked_add(summary.n).is_none() {
-                    return Err(too_large(
-                        format!("policies[{i}].metrics.{name}.n"),
-                        total.n,
-                        summary.n,
-                    ));
+            let sides = [
+                (&mut mine.metrics, &theirs.metrics, ""),
+                (&mut mine.diffs, &theirs.diffs, ".diff"),
+            ];
+            for (mine, theirs, part) in sides {
+                for (name, summary) in theirs {
+                    let total = mine.entry(name.clone()).or_default();
+                    if total.n.checked_add(summary.n).is_none() {
+                        return Err(too_large(
+                            format!("policies[{i}].metrics.{name}{part}.n"),
+                            total.n,
+                            summary.n,
+                        ));
+                    }
+                    total.merge(summary);
                 }
-                total.merge(summary);
             }
         }
         merged.shards = (indices.len() as u64 != count).then_some(ShardSet { count, indices });
@@ -569,6 +677,43 @@ fn cut(text: &str) -> String {
 /// One metric's summary checked: at most `most` values, a finite mean within the metric's
 /// bounds, M2 finite, ≥ 0 and at most what values within the bounds can give.
 fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<()> {
+    let counted = if metric.per_run() { "runs" } else { "sessions" };
+    let (low, high) = metric.bounds();
+    let within = format!("the range of {}", metric.name());
+    check_summary(field, s, (most, counted), (low, high, &within))
+}
+
+/// A paired difference checked: at most `most` values (one per run where the metric is
+/// defined), within ± the metric's range, and exactly 0 for the baseline's own.
+fn check_diff(field: &str, metric: Metric, s: &Summary, most: u64, baseline: bool) -> Result<()> {
+    let (low, high) = metric.bounds();
+    let within = format!("the range of differences of {}", metric.name());
+    let counted = "runs where the metric is defined";
+    check_summary(field, s, (most, counted), (low - high, high - low, &within))?;
+    if baseline && (s.mean != 0.0 || s.m2 != 0.0) {
+        let (name, value) = if s.mean != 0.0 {
+            ("mean", s.mean)
+        } else {
+            ("m2", s.m2)
+        };
+        return Err(Error::invalid(
+            format!("{field}.{name}"),
+            format!("{value:?}"),
+            "is not 0: the baseline's difference from itself",
+        ));
+    }
+    Ok(())
+}
+
+/// A summary checked: at most `most` values (`counted` says of what), a finite mean within
+/// [low, high] (`within` names that range), M2 finite, ≥ 0 and at most what values within
+/// the range can give.
+fn check_summary(
+    field: &str,
+    s: &Summary,
+    (most, counted): (u64, &str),
+    (low, high, within): (f64, f64, &str),
+) -> Result<()> {
     let at = |name: &str| format!("{field}.{name}");
     // Debug writes 1.7e308 as such, where Display would write 309 digits.
     let show = |value: f64| format!("{value:?}");
@@ -576,10 +721,7 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
         return Err(Error::invalid(
             at("n"),
             s.n,
-            format!(
-                "is more than the {most} values its {} give",
-                if metric.per_run() { "runs" } else { "sessions" }
-            ),
+            format!("is more than the {most} values its {counted} give"),
         ));
     }
     if !s.mean.is_finite() {
@@ -608,13 +750,12 @@ fn check_metric(field: &str, metric: Metric, s: &Summary, most: u64) -> Result<(
         return Err(Error::invalid(at("m2"), show(s.m2), "is not 0 with n = 1"));
     }
     // Rounding may take a mean of values within the bounds a hair outside them.
-    let (low, high) = metric.bounds();
     let slack = 1e-9 * (high - low);
     if !(low - slack..=high + slack).contains(&s.mean) {
         return Err(Error::invalid(
             at("mean"),
             show(s.mean),
-            format!("is outside [{low}, {high}], the range of {}", metric.name()),
+            format!("is outside [{low}, {high}], {within}"),
         ));
     }
     // Values within [low, high] have a variance of at most (high − low)²/4.
@@ -644,9 +785,11 @@ struct SummaryDocument {
     #[serde(default)]
     shards: Option<ShardSet>,
     floorshare: String,
-    policies: Vec<PolicyDocument>,
+    baseline: String,
+    policies: Vec<PolicySummary>,
 }
 
+/// A policy's summaries as written.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PolicyDocument {
@@ -654,8 +797,7 @@ struct PolicyDocument {
     metrics: UniqueMap<MetricDocument>,
 }
 
-/// A metric's summary as written: the interval must be there and be numbers, but it is
-/// recomputed from n, mean and M2.
+/// A metric's summary as written, with its paired difference.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MetricDocument {
@@ -666,6 +808,47 @@ struct MetricDocument {
     ci_low: f64,
     #[allow(dead_code)]
     ci_high: f64,
+    diff: IntervalDocument,
+}
+
+/// A summary as written: the interval must be there and be numbers, but it is recomputed
+/// from n, mean and M2.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntervalDocument {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    #[allow(dead_code)]
+    ci_low: f64,
+    #[allow(dead_code)]
+    ci_high: f64,
+}
+
+impl From<PolicyDocument> for PolicySummary {
+    fn from(document: PolicyDocument) -> Self {
+        let mut metrics = BTreeMap::new();
+        let mut diffs = BTreeMap::new();
+        for (name, m) in document.metrics.0 {
+            let diff = Summary {
+                n: m.diff.n,
+                mean: m.diff.mean,
+                m2: m.diff.m2,
+            };
+            diffs.insert(name.clone(), diff);
+            let value = Summary {
+                n: m.n,
+                mean: m.mean,
+                m2: m.m2,
+            };
+            metrics.insert(name, value);
+        }
+        PolicySummary {
+            name: document.name,
+            metrics,
+            diffs,
+        }
+    }
 }
 
 /// A JSON object whose keys are distinct (serde's maps keep the last of two).
@@ -710,26 +893,8 @@ impl SummaryDocument {
             total_runs: self.total_runs,
             shards: self.shards,
             floorshare: self.floorshare,
-            policies: self
-                .policies
-                .into_iter()
-                .map(|p| PolicySummary {
-                    name: p.name,
-                    metrics: p
-                        .metrics
-                        .0
-                        .into_iter()
-                        .map(|(name, m)| {
-                            let summary = Summary {
-                                n: m.n,
-                                mean: m.mean,
-                                m2: m.m2,
-                            };
-                            (name, summary)
-                        })
-                        .collect(),
-                })
-                .collect(),
+            baseline: self.baseline,
+            policies: self.policies,
         }
     }
 }
