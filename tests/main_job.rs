@@ -80,8 +80,26 @@ fn prints_the_table_and_writes_csv_and_json() {
         }
     }
     let csv_text = std::fs::read_to_string(&csv).unwrap();
-    assert!(csv_text.starts_with("policy,metric,n,mean,m2,ci_low,ci_high\n"));
-    assert!(csv_text.contains("\nbaseline_2017,late_share,"));
+    assert!(csv_text.starts_with("policy,metric,kind,n,mean,m2,ci_low,ci_high\n"));
+    assert!(csv_text.contains("\nbaseline_2017,late_share,value,"));
+    // The baseline's own difference is 0 over the runs; every row has 8 cells.
+    assert!(csv_text.contains("\nbaseline_2017,late_share,diff,8,0,0,0,0\n"));
+    let rows = csv_text.lines().skip(1);
+    assert!(rows.clone().all(|row| row.split(',').count() == 8));
+    assert_eq!(rows.count(), 2 * 9 * floorshare::sim::METRICS.len());
+    // The difference table, the baseline left out, significant differences marked.
+    let differences = table
+        .split("Paired differences from baseline_2017")
+        .nth(1)
+        .expect("the table of paired differences");
+    assert!(!differences.contains("| baseline_2017 "), "{differences}");
+    let strict = differences
+        .lines()
+        .find(|l| l.starts_with("| grassroots_strict "))
+        .unwrap();
+    assert!(strict.contains(" *"), "{strict}");
+    let diff = &summary["policies"][2]["metrics"]["grassroots_slot_share"]["diff"];
+    assert!(diff["mean"].as_f64().unwrap() > 0.0, "{diff}");
     let chart = std::fs::read_to_string(&svg).unwrap();
     assert!(chart.contains("<svg") && chart.contains("grassroots_slot_share"));
     std::fs::remove_file(csv).unwrap();

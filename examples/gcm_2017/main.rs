@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use floorshare::metrics::Summary;
-use floorshare::sim::{Scenario, Shard, Simulation, SimulationSummary};
+use floorshare::sim::{PolicySummary, Scenario, Shard, Simulation, SimulationSummary};
 
 const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--shard I/N] \
 [--csv FILE] [--json FILE] [--svg FILE] [--progress] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE]";
@@ -74,6 +74,17 @@ const TABLES: [(&str, &[&str]); 3] = [
          co-signatories of joint statements count as voices)",
         &["voice_share", "never_heard_share", "never_voiced_share"],
     ),
+];
+
+/// The metrics of the table of paired differences from the baseline.
+const DIFFERENCES: [&str; 7] = [
+    "grassroots_slot_share",
+    "international_ngo_slot_share",
+    "gini_slots",
+    "never_heard_share",
+    "late_share",
+    "region_gallagher",
+    "never_voiced_share",
 ];
 
 /// The metrics the chart shows: shares in [0, 1].
@@ -360,49 +371,90 @@ fn cell(summary: Option<&Summary>) -> String {
     }
 }
 
-/// The summary as two Markdown tables, policy by metric, mean ± half the 95% interval.
-fn table(summary: &SimulationSummary) -> String {
-    let width = summary
-        .policies
+/// A paired difference: `+0.101 ± 0.004 *` (`*`: significant), or `–` when never defined.
+fn difference(policy: &PolicySummary, metric: &str) -> String {
+    match policy.diffs.get(metric) {
+        Some(s) if s.n > 0 => {
+            let (low, high) = s.ci95();
+            let mark = if policy.significant(metric) { " *" } else { "" };
+            format!("{:+.3} ± {:.3}{mark}", s.mean, (high - low) / 2.0)
+        }
+        _ => "–".to_string(),
+    }
+}
+
+/// A Markdown table titled `title`, one row per policy and one column per metric (at least
+/// `cells` wide), its cells from `cell`.
+fn markdown(
+    title: &str,
+    policies: &[&PolicySummary],
+    (metrics, cells): (&[&str], usize),
+    cell: impl Fn(&PolicySummary, &str) -> String,
+) -> String {
+    let width = policies
         .iter()
         .map(|p| p.name.len())
         .max()
         .unwrap_or(6)
         .max(6);
+    let column = |name: &str| name.len().max(cells);
+    let mut out = format!("{title}:\n\n| {:<width$} |", "policy");
+    for m in metrics {
+        out += &format!(" {:<w$} |", m, w = column(m));
+    }
+    out += &format!("\n|{}|", "-".repeat(width + 2));
+    for m in metrics {
+        out += &format!("{}|", "-".repeat(column(m) + 2));
+    }
+    out += "\n";
+    for policy in policies {
+        out += &format!("| {:<width$} |", policy.name);
+        for m in metrics {
+            out += &format!(" {:<w$} |", cell(policy, m), w = column(m));
+        }
+        out += "\n";
+    }
+    out + "\n"
+}
+
+/// The summary as Markdown tables, policy by metric, mean ± half the 95% interval; then the
+/// paired differences from the baseline, run by run, marking those whose interval excludes 0.
+fn table(summary: &SimulationSummary) -> String {
+    let all: Vec<&PolicySummary> = summary.policies.iter().collect();
     let mut out = String::new();
     for (title, metrics) in TABLES {
-        let column = |name: &str| name.len().max(13);
-        out += &format!("{title}:\n\n| {:<width$} |", "policy");
-        for m in metrics {
-            out += &format!(" {:<w$} |", m, w = column(m));
-        }
-        out += &format!("\n|{}|", "-".repeat(width + 2));
-        for m in metrics {
-            out += &format!("{}|", "-".repeat(column(m) + 2));
-        }
-        out += "\n";
-        for policy in &summary.policies {
-            out += &format!("| {:<width$} |", policy.name);
-            for m in metrics {
-                out += &format!(" {:<w$} |", cell(policy.metrics.get(*m)), w = column(m));
-            }
-            out += "\n";
-        }
-        out += "\n";
+        out += &markdown(title, &all, (metrics, 13), |p, m| cell(p.metrics.get(m)));
+    }
+    let others: Vec<&PolicySummary> = all
+        .into_iter()
+        .filter(|p| p.name != summary.baseline)
+        .collect();
+    if !others.is_empty() {
+        let title = format!(
+            "Paired differences from {} (policy − baseline, run by run under the same draws; \
+             * : significant, the 95% interval excludes 0)",
+            summary.baseline
+        );
+        out += &markdown(&title, &others, (&DIFFERENCES, 16), difference);
     }
     out
 }
 
-/// One row per policy and metric: `policy,metric,n,mean,m2,ci_low,ci_high`.
+/// One row per policy, metric and kind: `policy,metric,kind,n,mean,m2,ci_low,ci_high`, the
+/// kind `value` (the metric's own summary) or `diff` (its paired difference from the
+/// baseline).
 fn csv(summary: &SimulationSummary) -> String {
-    let mut out = String::from("policy,metric,n,mean,m2,ci_low,ci_high\n");
+    let mut out = String::from("policy,metric,kind,n,mean,m2,ci_low,ci_high\n");
     for policy in &summary.policies {
         for (metric, s) in &policy.metrics {
-            let (low, high) = s.ci95();
-            out += &format!(
-                "{},{metric},{},{},{},{low},{high}\n",
-                policy.name, s.n, s.mean, s.m2
-            );
+            let diff = policy.diffs.get(metric).copied().unwrap_or_default();
+            for (kind, s) in [("value", s), ("diff", &diff)] {
+                let (low, high) = s.ci95();
+                out += &format!(
+                    "{},{metric},{kind},{},{},{},{low},{high}\n",
+                    policy.name, s.n, s.mean, s.m2
+                );
+            }
         }
     }
     out
