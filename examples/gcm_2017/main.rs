@@ -36,7 +36,7 @@ use floorshare::metrics::Summary;
 use floorshare::sim::{PolicySummary, Scenario, Shard, Simulation, SimulationSummary};
 
 const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--shard I/N] \
-[--csv FILE] [--json FILE] [--svg FILE] [--progress] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE]";
+[--csv FILE] [--json FILE] [--svg FILE] [--per-organisation FILE] [--progress] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE] [--per-organisation FILE]";
 
 /// The largest scenario or summary file read (as the session tool's limit).
 const MAX_INPUT: u64 = 64 << 20;
@@ -106,6 +106,7 @@ struct Options {
     csv: Option<PathBuf>,
     json: Option<PathBuf>,
     svg: Option<PathBuf>,
+    per_organisation: Option<PathBuf>,
     merge: Vec<PathBuf>,
     progress: bool,
 }
@@ -263,6 +264,9 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--json" => options.json = Some(value("--json")?.into()),
             "--csv" => options.csv = Some(value("--csv")?.into()),
             "--svg" => options.svg = Some(value("--svg")?.into()),
+            "--per-organisation" => {
+                options.per_organisation = Some(value("--per-organisation")?.into())
+            }
             "--progress" if !merging => options.progress = true,
             _ if merging && !arg.starts_with("--") => options.merge.push(arg.into()),
             _ if merging => {
@@ -354,6 +358,16 @@ fn write_outputs(summary: &SimulationSummary, options: &Options) -> Result<(), S
     if let Some(path) = &options.csv {
         write(path, &csv(summary))?;
     }
+    if let Some(path) = &options.per_organisation {
+        let Some(text) = per_organisation(summary) else {
+            return Err(
+                "arguments: --per-organisation needs a scenario with an explicit \
+                        population (`population.organisations`)"
+                    .to_string(),
+            );
+        };
+        write(path, &text)?;
+    }
     if let Some(path) = &options.svg {
         chart::write_svg(summary, &CHART, path)?;
     }
@@ -437,7 +451,72 @@ fn table(summary: &SimulationSummary) -> String {
         );
         out += &markdown(&title, &others, (&DIFFERENCES, 16), difference);
     }
-    out
+    out + &organisations_table(summary)
+}
+
+/// With an explicit population, one row per policy and organisation that asked at least once:
+/// `policy,organisation,sessions_asked,granted,selection_probability,expected_slots`.
+fn per_organisation(summary: &SimulationSummary) -> Option<String> {
+    let ids = summary.organisations.as_ref()?;
+    let mut out = String::from(
+        "policy,organisation,sessions_asked,granted,selection_probability,expected_slots\n",
+    );
+    for policy in &summary.policies {
+        let counts = policy.organisations.as_ref()?;
+        for (org, probability, slots) in counts.chances() {
+            out += &format!(
+                "{},{},{},{},{probability},{slots}\n",
+                policy.name,
+                csv_field(&ids[org]),
+                counts.sessions_asked[org],
+                counts.granted[org]
+            );
+        }
+    }
+    Some(out)
+}
+
+/// A CSV field: quoted, its quotes doubled, when it holds a comma, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// With an explicit population, per policy the minimum and Gini of the organisations'
+/// selection probabilities per session and expected slots per process.
+fn organisations_table(summary: &SimulationSummary) -> String {
+    if summary.organisations.is_none() {
+        return String::new();
+    }
+    let width = summary
+        .policies
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "Per organisation that asked (selection probability per session, expected slots per \
+         process; --per-organisation FILE lists them):\n\n| {:<width$} | min probability | \
+         gini probability | min slots | gini slots |\n|{}|-----------------|------------------|\
+         -----------|------------|\n",
+        "policy",
+        "-".repeat(width + 2)
+    );
+    for policy in &summary.policies {
+        if let Some(counts) = &policy.organisations {
+            let spread = counts.spread();
+            let (p, s) = (spread.selection_probability, spread.expected_slots);
+            out += &format!(
+                "| {:<width$} | {:<15.3} | {:<16.3} | {:<9.3} | {:<10.3} |\n",
+                policy.name, p.minimum, p.gini, s.minimum, s.gini
+            );
+        }
+    }
+    out + "\n"
 }
 
 /// One row per policy, metric and kind: `policy,metric,kind,n,mean,m2,ci_low,ci_high`, the

@@ -62,6 +62,7 @@
 
 mod behaviour;
 mod metric;
+mod organisations;
 mod scenario;
 mod seeds;
 mod summary;
@@ -70,6 +71,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use metric::{METRICS, Metric};
+pub use organisations::{OrganisationCounts, OrganisationSpread, Spread};
 pub use scenario::{
     Behaviour, JointStatements, LabelledPolicy, Population, PopulationGenerator, Scenario,
 };
@@ -111,6 +113,9 @@ pub struct Workspace {
     process: ProcessTally,
     values: Vec<f64>,
     summaries: Vec<Vec<Summary>>,
+    /// Per policy, with an explicit population: each organisation's counts over the runs
+    /// this workspace ran since they were last taken.
+    organisations: Vec<OrganisationCounts>,
 }
 
 impl Simulation {
@@ -183,6 +188,7 @@ impl Simulation {
             process: ProcessTally::new(organisations),
             values: Vec::with_capacity(organisations),
             summaries: vec![vec![Summary::default(); Metric::ALL.len()]; self.policies.len()],
+            organisations: self.organisation_counts(),
         }
     }
 
@@ -230,6 +236,7 @@ impl Simulation {
         progress: impl Fn(u64) + Sync,
     ) -> Result<SimulationSummary> {
         let mut total = Totals::new(self.policies.len(), self.scenario.baseline_index());
+        total.organisations = self.organisation_counts();
         let mut workspace = self.workspace();
         let mut start = runs.start;
         while start < runs.end {
@@ -244,7 +251,20 @@ impl Simulation {
             self.policies.iter().map(|(label, _)| label.to_string()),
             total.values,
             total.diffs,
+            total.organisations,
         ))
+    }
+
+    /// Zero counts per policy for an explicit population's organisations; none for a
+    /// generated one (its organisations are drawn anew, with made-up ids).
+    fn organisation_counts(&self) -> Vec<OrganisationCounts> {
+        match self.scenario.population {
+            scenario::Population::Organisations(_) => {
+                let counts = OrganisationCounts::new(self.behaviour.roster.len());
+                vec![counts; self.policies.len()]
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// Runs `runs` and merges their summaries into `total`, in run order. The runs are split
@@ -259,19 +279,25 @@ impl Simulation {
         use rayon::prelude::*;
         let parts = rayon::current_num_threads().max(1) as u64;
         let length = runs.end - runs.start;
-        let summaries: Vec<Vec<Vec<Vec<Summary>>>> = (0..parts)
+        // Per part: each run's summaries [policy][metric], and the part's counts.
+        type Part = (Vec<Vec<Vec<Summary>>>, Vec<OrganisationCounts>);
+        let summaries: Vec<Part> = (0..parts)
             .into_par_iter()
             .map(|part| {
                 let start = runs.start + length * part / parts;
                 let end = runs.start + length * (part + 1) / parts;
                 let mut workspace = self.workspace();
-                (start..end)
+                let runs = (start..end)
                     .map(|run| self.run_into(run, &mut workspace).map(<[_]>::to_vec))
-                    .collect::<Result<Vec<_>>>()
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((runs, workspace.organisations))
             })
             .collect::<Result<_>>()?;
-        for run in summaries.iter().flatten() {
-            total.add(run);
+        for (runs, counts) in &summaries {
+            for run in runs {
+                total.add(run);
+            }
+            total.add_counts(counts);
         }
         Ok(())
     }
@@ -281,6 +307,10 @@ impl Simulation {
     fn chunk(&self, runs: Range<u64>, workspace: &mut Workspace, total: &mut Totals) -> Result<()> {
         for run in runs {
             total.add(self.run_into(run, workspace)?);
+        }
+        total.add_counts(&workspace.organisations);
+        for counts in &mut workspace.organisations {
+            *counts = OrganisationCounts::new(counts.granted.len());
         }
         Ok(())
     }
@@ -332,6 +362,7 @@ impl Simulation {
             process,
             values,
             summaries,
+            organisations: counts,
         } = workspace;
         if self.behaviour.is_generated() {
             let mut rng = lot::seeded(derive_seed(seed, run, POPULATION_STREAM));
@@ -383,6 +414,9 @@ impl Simulation {
                     summaries[metric.index()].push_some(metric.of_session(figures));
                 }
                 process.add(checked, decision);
+                if let Some(counts) = counts.get_mut(p) {
+                    counts.add(checked, decision);
+                }
                 remember(checked, decision, index as u32);
                 std::mem::swap(checked.history_mut(), history);
             }
@@ -398,6 +432,9 @@ impl Simulation {
                 summaries[Metric::NeverVoicedShare.index()].push(process.never_voiced_share());
             }
         }
+        for counts in counts.iter_mut() {
+            counts.runs += 1;
+        }
         Ok(summaries)
     }
 }
@@ -408,6 +445,7 @@ struct Totals {
     values: Vec<Vec<Summary>>,
     diffs: Vec<Vec<Summary>>,
     baseline: usize,
+    organisations: Vec<OrganisationCounts>,
 }
 
 impl Totals {
@@ -417,6 +455,16 @@ impl Totals {
             values: empty.clone(),
             diffs: empty,
             baseline,
+            organisations: Vec::new(),
+        }
+    }
+
+    /// Adds a workspace's counts per organisation.
+    fn add_counts(&mut self, counts: &[OrganisationCounts]) {
+        for (total, counts) in self.organisations.iter_mut().zip(counts) {
+            total
+                .merge(counts)
+                .expect("counts of one simulation's runs fit (at most 10⁹ runs)");
         }
     }
 

@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::{METRICS, Metric, Scenario};
+use super::organisations::CountsJson;
+use super::{METRICS, Metric, OrganisationCounts, Population, Scenario};
 use crate::metrics::Summary;
 use crate::{Error, ErrorKind, Result};
 
@@ -89,6 +90,10 @@ pub struct PolicySummary {
     pub metrics: BTreeMap<String, Summary>,
     /// Each metric's paired difference from the baseline policy, run by run.
     pub diffs: BTreeMap<String, Summary>,
+    /// With an explicit population: each organisation's sessions asked and granted, in the
+    /// order of [`SimulationSummary::organisations`] (JSON: the counts, then the minimum and
+    /// Gini of the selection probabilities and of the expected slots).
+    pub organisations: Option<OrganisationCounts>,
 }
 
 impl PolicySummary {
@@ -114,6 +119,8 @@ impl Serialize for PolicySummary {
         struct PolicyJson<'a> {
             name: &'a str,
             metrics: BTreeMap<&'a str, MetricJson<'a>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            organisations: Option<CountsJson<'a>>,
         }
         let metrics = self
             .metrics
@@ -126,6 +133,7 @@ impl Serialize for PolicySummary {
         PolicyJson {
             name: &self.name,
             metrics,
+            organisations: self.organisations.as_ref().map(CountsJson::new),
         }
         .serialize(serializer)
     }
@@ -171,6 +179,10 @@ pub struct SimulationSummary {
     /// The label of the baseline policy, from which each policy's paired differences are
     /// taken.
     pub baseline: String,
+    /// With an explicit population, the organisations' ids, in its order: the organisations
+    /// each policy's [`PolicySummary::organisations`] counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisations: Option<Vec<String>>,
     /// Per policy, in the scenario's order.
     pub policies: Vec<PolicySummary>,
 }
@@ -182,6 +194,7 @@ impl SimulationSummary {
         labels: impl Iterator<Item = String>,
         summaries: Vec<Vec<Summary>>,
         diffs: Vec<Vec<Summary>>,
+        organisations: Vec<OrganisationCounts>,
     ) -> Self {
         let by_name = |summaries: Vec<Summary>| -> BTreeMap<String, Summary> {
             METRICS
@@ -190,14 +203,22 @@ impl SimulationSummary {
                 .zip(summaries)
                 .collect()
         };
+        let mut counts = organisations.into_iter();
         let policies: Vec<PolicySummary> = labels
             .zip(summaries.into_iter().zip(diffs))
             .map(|(name, (metrics, diffs))| PolicySummary {
                 name,
                 metrics: by_name(metrics),
                 diffs: by_name(diffs),
+                organisations: counts.next(),
             })
             .collect();
+        let ids = match &scenario.population {
+            Population::Organisations(list) if policies[0].organisations.is_some() => {
+                Some(list.iter().map(|org| org.id.clone()).collect())
+            }
+            _ => None,
+        };
         let baseline = policies[scenario.baseline_index()].name.clone();
         SimulationSummary {
             scenario: scenario.name.clone(),
@@ -207,6 +228,7 @@ impl SimulationSummary {
             shards: None,
             floorshare: env!("CARGO_PKG_VERSION").to_string(),
             baseline,
+            organisations: ids,
             policies,
         }
     }
@@ -426,6 +448,7 @@ impl SimulationSummary {
                 ));
             }
         }
+        self.check_organisations(values_per_run.unwrap_or(0) / self.runs.max(1))?;
         if !labels.contains(&self.baseline) {
             return Err(Error::invalid_as(
                 ErrorKind::UnknownName,
@@ -433,6 +456,52 @@ impl SimulationSummary {
                 format!("{:?}", cut(&self.baseline)),
                 "is not the name of one of the policies",
             ));
+        }
+        Ok(())
+    }
+
+    /// The counts per organisation: with ids (distinct, non-empty), one set per policy, of
+    /// this summary's runs, each organisation asking in at most `sessions_per_run` sessions a
+    /// run; without, none.
+    fn check_organisations(&self, sessions_per_run: u64) -> Result<()> {
+        let Some(ids) = &self.organisations else {
+            if let Some(i) = self.policies.iter().position(|p| p.organisations.is_some()) {
+                return Err(Error::invalid_as(
+                    ErrorKind::UnknownField,
+                    format!("policies[{i}].organisations"),
+                    "given",
+                    "counts organisations the summary does not name (no `organisations`)",
+                ));
+            }
+            return Ok(());
+        };
+        let mut seen = BTreeSet::new();
+        for (k, id) in ids.iter().enumerate() {
+            if id.is_empty() || !seen.insert(id) {
+                return Err(Error::invalid_as(
+                    ErrorKind::DuplicateId,
+                    format!("organisations[{k}]"),
+                    format!("{:?}", cut(id)),
+                    "is empty or given before",
+                ));
+            }
+        }
+        for (i, policy) in self.policies.iter().enumerate() {
+            let field = format!("policies[{i}].organisations");
+            let counts = policy.organisations.as_ref().ok_or_else(|| {
+                Error::invalid_as(ErrorKind::MissingField, &field, "none", "is missing")
+            })?;
+            if counts.runs != self.runs {
+                return Err(Error::invalid_as(
+                    ErrorKind::Mismatch,
+                    format!("{field}.runs"),
+                    counts.runs,
+                    format!("is not the summary's {} runs", self.runs),
+                ));
+            }
+            counts
+                .check(ids.len(), sessions_per_run)
+                .map_err(|e| e.within(&field))?;
         }
         Ok(())
     }
@@ -599,6 +668,14 @@ impl SimulationSummary {
                 format!("differs from {:?}", self.baseline),
             ));
         }
+        if other.organisations != self.organisations {
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                "organisations",
+                other.organisations.as_ref().map_or(0, Vec::len),
+                "are not the same organisations",
+            ));
+        }
         let mut merged = self.clone();
         merged.runs = self
             .runs
@@ -609,6 +686,10 @@ impl SimulationSummary {
                 (&mut mine.metrics, &theirs.metrics, ""),
                 (&mut mine.diffs, &theirs.diffs, ".diff"),
             ];
+            if let (Some(mine), Some(theirs)) = (&mut mine.organisations, &theirs.organisations) {
+                mine.merge(theirs)
+                    .map_err(|e| e.within(&format!("policies[{i}].organisations")))?;
+            }
             for (mine, theirs, part) in sides {
                 for (name, summary) in theirs {
                     let total = mine.entry(name.clone()).or_default();
@@ -786,6 +867,8 @@ struct SummaryDocument {
     shards: Option<ShardSet>,
     floorshare: String,
     baseline: String,
+    #[serde(default)]
+    organisations: Option<Vec<String>>,
     policies: Vec<PolicySummary>,
 }
 
@@ -795,6 +878,8 @@ struct SummaryDocument {
 struct PolicyDocument {
     name: String,
     metrics: UniqueMap<MetricDocument>,
+    #[serde(default)]
+    organisations: Option<OrganisationCounts>,
 }
 
 /// A metric's summary as written, with its paired difference.
@@ -847,6 +932,7 @@ impl From<PolicyDocument> for PolicySummary {
             name: document.name,
             metrics,
             diffs,
+            organisations: document.organisations,
         }
     }
 }
@@ -894,6 +980,7 @@ impl SummaryDocument {
             shards: self.shards,
             floorshare: self.floorshare,
             baseline: self.baseline,
+            organisations: self.organisations,
             policies: self.policies,
         }
     }
