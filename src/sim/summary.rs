@@ -561,28 +561,31 @@ impl SimulationSummary {
     pub fn merge(&mut self, other: &SimulationSummary) -> Result<()> {
         self.check()?;
         other.check()?;
-        if other.scenario != self.scenario {
-            return Err(Error::invalid_as(
-                ErrorKind::Mismatch,
+        // The fields that say which simulation a summary is of: (field, theirs, mine).
+        let identity = [
+            (
                 "scenario",
                 format!("{:?}", other.scenario),
-                format!("differs from {:?}", self.scenario),
-            ));
-        }
-        if other.seed != self.seed {
-            return Err(Error::invalid_as(
-                ErrorKind::Mismatch,
-                "seed",
-                other.seed,
-                format!("differs from {}", self.seed),
-            ));
-        }
-        if other.total_runs != self.total_runs {
-            return Err(Error::invalid_as(
-                ErrorKind::Mismatch,
+                format!("{:?}", self.scenario),
+            ),
+            ("seed", other.seed.to_string(), self.seed.to_string()),
+            (
                 "total_runs",
-                other.total_runs,
-                format!("differs from {}", self.total_runs),
+                other.total_runs.to_string(),
+                self.total_runs.to_string(),
+            ),
+            (
+                "baseline",
+                format!("{:?}", other.baseline),
+                format!("{:?}", self.baseline),
+            ),
+        ];
+        if let Some((field, theirs, mine)) = identity.into_iter().find(|(_, a, b)| a != b) {
+            return Err(Error::invalid_as(
+                ErrorKind::Mismatch,
+                field,
+                theirs,
+                format!("differs from {mine}"),
             ));
         }
         if other.floorshare != self.floorshare {
@@ -660,14 +663,6 @@ impl SimulationSummary {
                 format!("overflows when added to {a}"),
             )
         };
-        if other.baseline != self.baseline {
-            return Err(Error::invalid_as(
-                ErrorKind::Mismatch,
-                "baseline",
-                format!("{:?}", other.baseline),
-                format!("differs from {:?}", self.baseline),
-            ));
-        }
         if other.organisations != self.organisations {
             return Err(Error::invalid_as(
                 ErrorKind::Mismatch,
