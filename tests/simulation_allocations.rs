@@ -2,11 +2,14 @@
 //! global allocator watches whole runs of the GCM 2017 preset (6 sessions under 9 policies,
 //! regional balance with its apportionments included) after a warm-up, on one thread; then
 //! the same preset with joint statements (one per region, one per class, one per
-//! constituency tag with focal points), whose merging must allocate nothing either.
+//! constituency tag with focal points), whose merging must allocate nothing either; and
+//! policies with joint-statement settings of their own (none, by region, by class,
+//! interleaved), whose sessions are merged and checked once per setting in every run.
 
 use std::hint::black_box;
 
-use floorshare::sim::{JointStatements, Population, Scenario, Simulation};
+use floorshare::model::Category;
+use floorshare::sim::{JointStatements, PolicyJointStatements, Population, Scenario, Simulation};
 
 mod counting;
 use counting::allocations_in;
@@ -79,5 +82,20 @@ fn joint_statements_allocate_nothing_once_warmed_up() {
     scenario.behaviour.regional_themes.clear();
     scenario.behaviour.joint_statements =
         Some(JointStatements::by("tag:constituency".parse().unwrap()));
+    assert_warm_runs_allocate_nothing(scenario);
+}
+
+#[test]
+fn policies_with_their_own_joint_statements_allocate_nothing_once_warmed_up() {
+    let mut scenario = preset();
+    scenario.name = "gcm_2017 with settings per policy".into();
+    scenario.behaviour.joint_statements = Some(JointStatements::by(Category::Region));
+    for (p, labelled) in scenario.policies.iter_mut().enumerate() {
+        labelled.joint_statements = match p % 3 {
+            0 => None,
+            1 => Some(PolicyJointStatements::None),
+            _ => Some(PolicyJointStatements::By(Category::Class)),
+        };
+    }
     assert_warm_runs_allocate_nothing(scenario);
 }

@@ -1,7 +1,7 @@
 //! What a run draws before any policy decides, shared by every policy of the run (common
 //! random numbers): the population's migrant-led flags and every session's requests, merged
 //! into joint statements when the scenario asks for them (a deterministic step that draws
-//! nothing).
+//! nothing, once per distinct setting of the policies).
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -35,8 +35,18 @@ pub(super) struct Behaviour {
     regional_themes: Vec<Vec<u32>>,
     /// Probability of asking per session, by kind.
     ask: [f64; Kind::ALL.len()],
-    /// How the requests of a session merge into joint statements, if they do.
+    /// The distinct joint-statement settings of the policies (none, or one category each), in
+    /// the order of the first policy using each: a run checks its sessions once per setting.
+    pub(super) settings: Vec<Setting>,
+}
+
+/// One joint-statement setting and the policies that have it.
+#[derive(Debug)]
+pub(super) struct Setting {
+    /// How the requests of a session merge into joint statements; `None`: they do not.
     joint: Option<Joint>,
+    /// The policies with this setting, by index, in the scenario's order.
+    pub(super) policies: Vec<usize>,
 }
 
 /// The scenario's joint statements, prepared once: the category's values numbered, and the
@@ -216,8 +226,14 @@ pub(super) struct JoinScratch {
 /// The memory a run's draws reuse: every session's requests and each organisation's themes.
 #[derive(Debug, Default)]
 pub(super) struct Draws {
-    /// Requests per session, in inscription order.
+    /// Requests per session, in inscription order, as drawn.
     pub(super) requests: Vec<Vec<CheckedRequest>>,
+    /// Per session, the requests merged into joint statements by the setting
+    /// [`Behaviour::join`] last merged with (when it has joint statements).
+    joined: Vec<Vec<CheckedRequest>>,
+    /// Whether the last [`Behaviour::join`] merged: `joined`, `cosigners` and `on_behalf_of`
+    /// are then the sessions' requests; otherwise `requests` are.
+    merged: bool,
     /// The scenario's themes each organisation drew, `themes_drawn` of them each:
     /// organisation `org`'s are `cares[org·themes_drawn ..]`; its region's own themes follow
     /// them in its list of themes, without being copied here.
@@ -227,21 +243,22 @@ pub(super) struct Draws {
     /// The swaps of the organisation's shuffle, to undo it.
     swaps: Vec<u32>,
     /// Per session with joint statements, the co-signatories of its requests: request r of
-    /// session s speaks on behalf of `cosigners[s][on_behalf_of[s][r]]`. Empty (or shorter
-    /// than the sessions) without joint statements.
+    /// session s (in `joined`) speaks on behalf of `cosigners[s][on_behalf_of[s][r]]`.
     cosigners: Vec<Vec<u32>>,
     on_behalf_of: Vec<Vec<Range<u32>>>,
     join: JoinScratch,
 }
 
 impl Draws {
-    /// Session `s`'s co-signatories and their ranges (as
+    /// Session `s`'s requests under the setting [`Behaviour::join`] last merged with, their
+    /// co-signatories and ranges (as
     /// [`CheckedSession::next_session_joint`](crate::model::CheckedSession::next_session_joint)
-    /// takes them); empty without joint statements.
-    pub(super) fn joint(&self, s: usize) -> (&[u32], &[Range<u32>]) {
-        match (self.cosigners.get(s), self.on_behalf_of.get(s)) {
-            (Some(cosigners), Some(ranges)) => (cosigners, ranges),
-            _ => (&[], &[]),
+    /// takes them; co-signatories and ranges empty without joint statements).
+    pub(super) fn session(&self, s: usize) -> (&[CheckedRequest], &[u32], &[Range<u32>]) {
+        if self.merged {
+            (&self.joined[s], &self.cosigners[s], &self.on_behalf_of[s])
+        } else {
+            (&self.requests[s], &[], &[])
         }
     }
 }
@@ -302,6 +319,21 @@ impl Behaviour {
         for kind in Kind::ALL {
             ask[kind.index()] = behaviour.ask_probability_of(kind);
         }
+        let mut categories: Vec<Option<&Category>> = Vec::new();
+        let mut settings: Vec<Setting> = Vec::new();
+        for (p, labelled) in scenario.policies.iter().enumerate() {
+            let by = labelled.joint_statements_by(behaviour);
+            match categories.iter().position(|&c| c == by) {
+                Some(setting) => settings[setting].policies.push(p),
+                None => {
+                    categories.push(by);
+                    settings.push(Setting {
+                        joint: by.map(|category| Joint::new(category, &roster)),
+                        policies: vec![p],
+                    });
+                }
+            }
+        }
         Ok(Behaviour {
             migrant_led_rate,
             themes_drawn: (behaviour.themes_per_organisation as usize).min(general.len()),
@@ -309,40 +341,57 @@ impl Behaviour {
             themes: Arc::from(themes),
             regional_themes,
             ask,
-            joint: behaviour
-                .joint_statements
-                .as_ref()
-                .map(|joint| Joint::new(&joint.by, &roster)),
+            settings,
             roster: Arc::new(roster),
         })
     }
 
-    /// Merges every session's drawn requests into joint statements, when the scenario asks
-    /// for them; `roster` is this run's (with its migrant-led flags, which the `class` and
-    /// `migrant_led` categories read). Draws nothing: the requests stay common random numbers.
-    pub(super) fn join(&self, roster: &Roster, draws: &mut Draws) {
-        let Some(joint) = &self.joint else {
+    /// Merges every session's drawn requests into the joint statements of `setting` (an
+    /// index into [`Behaviour::settings`]), into the copies [`Draws::session`] then gives; a
+    /// setting without joint statements gives the requests as drawn. `roster` is this run's
+    /// (with its migrant-led flags, which the `class` and `migrant_led` categories read).
+    /// Draws nothing and leaves the drawn requests as they are: they stay common random
+    /// numbers for every setting.
+    pub(super) fn join(&self, setting: usize, roster: &Roster, draws: &mut Draws) {
+        let Some(joint) = &self.settings[setting].joint else {
+            draws.merged = false;
             return;
         };
         let Draws {
             requests,
+            joined,
+            merged,
             cosigners,
             on_behalf_of,
             join,
             ..
         } = draws;
+        *merged = true;
+        joined.resize_with(requests.len(), Vec::new);
         cosigners.resize_with(requests.len(), Vec::new);
         on_behalf_of.resize_with(requests.len(), Vec::new);
-        for ((requests, cosigners), ranges) in requests
-            .iter_mut()
+        for (((drawn, requests), cosigners), ranges) in requests
+            .iter()
+            .zip(joined.iter_mut())
             .zip(cosigners.iter_mut())
             .zip(on_behalf_of.iter_mut())
         {
+            requests.clear();
+            requests.extend_from_slice(drawn);
             joint.merge(roster, requests, cosigners, ranges, join);
             if cosigners.is_empty() {
                 ranges.clear();
             }
         }
+    }
+
+    /// Every policy, by index, with its setting (an index into [`Behaviour::settings`]):
+    /// grouped by setting, settings in order.
+    pub(super) fn policies_by_setting(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.settings
+            .iter()
+            .enumerate()
+            .flat_map(|(setting, with)| with.policies.iter().map(move |&p| (setting, p)))
     }
 
     /// Whether each run draws its own migrant-led flags (a generated population).
@@ -581,16 +630,17 @@ mod tests {
         let (mut a, mut b) = (Draws::default(), Draws::default());
         for seed in 0..20 {
             plain.draw_requests(&mut lot::seeded(seed), &plain.roster, &sessions, &mut a);
-            plain.join(&plain.roster, &mut a);
+            plain.join(0, &plain.roster, &mut a);
             joint.draw_requests(&mut lot::seeded(seed), &joint.roster, &sessions, &mut b);
             let drawn = b.requests.clone();
-            joint.join(&joint.roster, &mut b);
+            joint.join(0, &joint.roster, &mut b);
             assert_eq!(a.requests, drawn, "the same draws");
+            assert_eq!(b.requests, drawn, "the draws kept as they were");
             for (s, drawn) in drawn.iter().enumerate() {
-                assert_eq!(a.joint(s), (&[][..], &[][..]));
+                assert_eq!(a.session(s), (&drawn[..], &[][..], &[][..]));
                 // Every organisation that asked is a speaker or a co-signatory, once.
-                let (cosigners, ranges) = b.joint(s);
-                let mut voices: Vec<u32> = b.requests[s]
+                let (requests, cosigners, ranges) = b.session(s);
+                let mut voices: Vec<u32> = requests
                     .iter()
                     .map(|r| r.organisation)
                     .chain(cosigners.iter().copied())
@@ -600,10 +650,74 @@ mod tests {
                 asked.sort_unstable();
                 assert_eq!(voices, asked);
                 // At most one statement per region, each a drawn request as it was.
-                assert!(b.requests[s].len() <= 2);
-                assert!(b.requests[s].iter().all(|r| drawn.contains(r)));
-                assert!(ranges.is_empty() || ranges.len() == b.requests[s].len());
+                assert!(requests.len() <= 2);
+                assert!(requests.iter().all(|r| drawn.contains(r)));
+                assert!(ranges.is_empty() || ranges.len() == requests.len());
             }
+        }
+    }
+
+    #[test]
+    fn policies_share_one_setting_each_and_merge_by_it() {
+        // The behaviour merges by region; p1 keeps it, p2 says "none", p3 merges by kind, p4
+        // names the behaviour's own category: three settings, in order of first use.
+        let scenario = Scenario::from_json_str(
+            r#"{"name": "x",
+            "population": {"generate": {"counts": {"asia": {"grassroots": 30, "international_ngo": 5},
+                                           "pacific": {"grassroots": 20}}}},
+            "sessions": [{"id": "s1", "slots": 1}, {"id": "s2", "slots": 2}],
+            "behaviour": {"ask_probability": {"grassroots": 0.3, "international_ngo": 0.9},
+                          "joint_statements": {"by": "region"}},
+            "policies": [{"label": "p0", "policy": {"name": "fcfs"}},
+                         {"label": "p1", "policy": {"name": "fcfs"}, "joint_statements": "none"},
+                         {"label": "p2", "policy": {"name": "fcfs"}, "joint_statements": {"by": "kind"}},
+                         {"label": "p3", "policy": {"name": "fcfs"}, "joint_statements": {"by": "region"}},
+                         {"label": "p4", "policy": {"name": "fcfs"}, "joint_statements": "none"}]}"#,
+        )
+        .unwrap();
+        let behaviour = Behaviour::new(&scenario).unwrap();
+        let policies: Vec<&[usize]> = behaviour.settings.iter().map(|s| &s.policies[..]).collect();
+        assert_eq!(policies, [&[0, 3][..], &[1, 4], &[2]]);
+        let sessions: Vec<Arc<Session>> = scenario.sessions.iter().cloned().map(Arc::new).collect();
+        let mut draws = Draws::default();
+        behaviour.draw_requests(
+            &mut lot::seeded(5),
+            &behaviour.roster,
+            &sessions,
+            &mut draws,
+        );
+        let drawn = draws.requests.clone();
+        // Whatever the order the settings merge in, each gives the same statements.
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+            for setting in order {
+                behaviour.join(setting, &behaviour.roster, &mut draws);
+                for (s, drawn) in drawn.iter().enumerate() {
+                    let (requests, cosigners, _) = draws.session(s);
+                    let roster = &behaviour.roster;
+                    let mut values: Vec<usize> = requests
+                        .iter()
+                        .map(|r| {
+                            let org = r.organisation as usize;
+                            match setting {
+                                0 => roster.region_of(org),
+                                _ => roster.organisations()[org].kind.index(),
+                            }
+                        })
+                        .collect();
+                    if setting == 1 {
+                        assert_eq!((requests, cosigners), (&drawn[..], &[][..]));
+                    } else {
+                        // One statement per region (setting 0) or kind (setting 2), speaking
+                        // for every other requester of its value.
+                        let speakers = values.len();
+                        values.sort_unstable();
+                        values.dedup();
+                        assert_eq!(values.len(), speakers);
+                        assert_eq!(speakers + cosigners.len(), drawn.len());
+                    }
+                }
+            }
+            assert_eq!(draws.requests, drawn, "the draws kept as they were");
         }
     }
 }

@@ -21,9 +21,13 @@
 //! **Joint statements.** A scenario may merge each session's requesters into one statement
 //! per value of a category ([`JointStatements`], the 2018 regional focal points): a
 //! deterministic step after the requests are drawn, so the draws stay common to every policy
-//! (and to the same scenario without joint statements). `voice_share` and
-//! `never_voiced_share` then count the co-signatories' voices; without joint statements they
-//! equal the share of requesting organisations heard and `never_heard_share`.
+//! (and to the same scenario without joint statements). A policy may have its own setting
+//! ([`PolicyJointStatements`]: another category, or none), so that policies with and without
+//! joint statements are compared in one scenario, paired: a run merges the drawn requests
+//! once per distinct setting and checks its sessions once per setting, not once per policy.
+//! `voice_share` and `never_voiced_share` then count the co-signatories' voices; without
+//! joint statements they equal the share of requesting organisations heard and
+//! `never_heard_share`.
 //!
 //! **Memory.** A run reuses one [`Workspace`] (per thread): the requests, the checked session,
 //! the decision buffer and the metric counts are refilled in place, so that simulating a
@@ -73,7 +77,8 @@ use std::sync::Arc;
 pub use metric::{METRICS, Metric};
 pub use organisations::{OrganisationCounts, OrganisationSpread, Spread};
 pub use scenario::{
-    Behaviour, JointStatements, LabelledPolicy, Population, PopulationGenerator, Scenario,
+    Behaviour, JointStatements, LabelledPolicy, PolicyJointStatements, Population,
+    PopulationGenerator, Scenario,
 };
 pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
 pub use summary::{MAX_NAME, PolicySummary, Shard, ShardSet, SimulationSummary};
@@ -99,7 +104,8 @@ pub struct Simulation {
 }
 
 /// The memory one thread reuses from run to run: the run's requests, one checked session per
-/// session of the process (checked once per run, whatever the number of policies), the
+/// session of the process (checked once per run and joint-statement setting, whatever the
+/// number of policies), the
 /// history a policy carries through them, the decision buffer, the metric counts and the
 /// run's summaries. Get one from [`Simulation::workspace`].
 #[derive(Debug)]
@@ -378,25 +384,26 @@ impl Simulation {
         let mut rng = lot::seeded(derive_seed(seed, run, REQUESTS_STREAM));
         self.behaviour
             .draw_requests(&mut rng, roster, &self.sessions, draws);
-        // Joint statements, by this run's roster (its migrant-led flags drawn above).
-        let run_roster = checked.first().map_or(roster, |c| c.roster());
-        self.behaviour.join(run_roster, draws);
-        // Each session checked once, for every policy.
-        for (index, ((checked, session), requests)) in checked
-            .iter_mut()
-            .zip(&self.sessions)
-            .zip(&draws.requests)
-            .enumerate()
-        {
-            let (cosigners, on_behalf_of) = draws.joint(index);
-            checked
-                .next_session_joint(session.clone(), requests, cosigners, on_behalf_of)
-                .map_err(|e| e.within(&format!("sessions[{index}]")))?;
-        }
         let organisations = roster.len();
-        for (p, ((_, policy), summaries)) in
-            self.policies.iter().zip(summaries.iter_mut()).enumerate()
-        {
+        // The policies grouped by joint-statement setting: each setting's statements merged
+        // (by this run's roster, its migrant-led flags drawn above) and the sessions checked
+        // once, for all its policies.
+        let mut checked_for = None;
+        for (setting, p) in self.behaviour.policies_by_setting() {
+            if checked_for != Some(setting) {
+                let run_roster = checked.first().map_or(roster, |c| c.roster());
+                self.behaviour.join(setting, run_roster, draws);
+                for (index, (checked, session)) in
+                    checked.iter_mut().zip(&self.sessions).enumerate()
+                {
+                    let (requests, cosigners, on_behalf_of) = draws.session(index);
+                    checked
+                        .next_session_joint(session.clone(), requests, cosigners, on_behalf_of)
+                        .map_err(|e| e.within(&format!("sessions[{index}]")))?;
+                }
+                checked_for = Some(setting);
+            }
+            let (policy, summaries) = (&self.policies[p].1, &mut summaries[p]);
             let mut rng = lot::seeded(derive_seed(seed, run, policy_stream(p)));
             summaries.fill(Summary::default());
             history.reset(organisations);
@@ -549,10 +556,20 @@ mod tests {
         let scenario =
             Scenario::from_json_str(include_str!("../../examples/scenarios/gcm_2017.json"))
                 .unwrap();
-        for joint in [None, Some("region"), Some("class")] {
+        for joint in [None, Some("region"), Some("class"), Some("mixed")] {
             let mut scenario = scenario.clone();
             scenario.behaviour.joint_statements =
-                joint.map(|by| JointStatements::by(by.parse().unwrap()));
+                joint.map(|by| JointStatements::by(by.replace("mixed", "region").parse().unwrap()));
+            if joint == Some("mixed") {
+                // Settings interleaved over the policies: region, none, class, region, none, …
+                for (p, labelled) in scenario.policies.iter_mut().enumerate() {
+                    labelled.joint_statements = match p % 3 {
+                        0 => None,
+                        1 => Some(PolicyJointStatements::None),
+                        _ => Some(PolicyJointStatements::By(Category::Class)),
+                    };
+                }
+            }
             let simulation = Simulation::new(scenario).unwrap();
             let mut workspace = simulation.workspace();
             for run in [3, 0, 7, 3] {

@@ -186,6 +186,57 @@ impl JointStatements {
 /// A labelled policy, built.
 pub(crate) type BuiltPolicy = (String, Box<dyn Policy>);
 
+/// A policy's own joint statements, overriding the behaviour's
+/// ([`Behaviour::joint_statements`]) for this policy alone: `{"by": CATEGORY}` (one statement
+/// per value of the category, as [`JointStatements`] says) or `"none"` (every organisation that
+/// asks makes its own request, whatever the behaviour says). A policy without the field
+/// follows the behaviour.
+///
+/// The requests are drawn once per run whatever the policies' settings; each setting then
+/// merges them its own way, a deterministic step that draws nothing. A policy thus sees
+/// exactly the requests — and gives exactly the figures — it would see in a scenario whose
+/// behaviour had its setting for every policy: the draws stay common to every policy, and
+/// differences between a policy with joint statements and one without are paired.
+///
+/// ```
+/// use floorshare::sim::{PolicyJointStatements, Scenario};
+///
+/// let scenario = Scenario::from_json_str(r#"{
+///     "name": "focal_points_or_not",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 5}, "pacific": {"grassroots": 3}}}},
+///     "sessions": [{"id": "s1", "slots": 1}],
+///     "behaviour": {"ask_probability": {}, "default_ask_probability": 0.5,
+///                   "joint_statements": {"by": "region"}},
+///     "policies": [
+///         {"label": "focal_points", "policy": {"name": "regional_balance"}},
+///         {"label": "each_alone", "policy": {"name": "regional_balance"}, "joint_statements": "none"},
+///         {"label": "by_class", "policy": {"name": "fcfs"}, "joint_statements": {"by": "class"}}],
+///     "runs": 10
+/// }"#)?;
+/// let by = |i: usize| scenario.policies[i].joint_statements_by(&scenario.behaviour);
+/// assert_eq!(by(0).map(|c| c.name()), Some("region".into())); // the behaviour's
+/// assert_eq!(by(1), None);
+/// assert_eq!(by(2).map(|c| c.name()), Some("class".into()));
+/// assert_eq!(scenario.policies[1].joint_statements, Some(PolicyJointStatements::None));
+///
+/// let err = Scenario::from_json_str(r#"{"name": "x",
+///     "population": {"generate": {"counts": {"asia": {"grassroots": 3}}}},
+///     "sessions": [{"id": "s", "slots": 1}], "behaviour": {"ask_probability": {}},
+///     "policies": [{"label": "p", "policy": {"name": "fcfs"}, "joint_statements": {"by": "colour"}}]}"#);
+/// assert_eq!(err.unwrap_err().field(), "policies[0].joint_statements.by");
+/// # Ok::<(), floorshare::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PolicyJointStatements {
+    /// `"none"`: no joint statements for this policy.
+    None,
+    /// `{"by": CATEGORY}`: one joint statement per value of the category among a session's
+    /// requesters.
+    By(Category),
+}
+
 /// A policy under the label the tables and summaries use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -195,6 +246,37 @@ pub struct LabelledPolicy {
     /// The policy description (a built-in policy, or one of the registry the simulation is
     /// given).
     pub policy: Description,
+    /// This policy's own joint statements, overriding `behaviour.joint_statements`
+    /// ([`PolicyJointStatements`]); absent (the default), the behaviour's. `null` is refused,
+    /// so that it cannot be mistaken for `"none"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub joint_statements: Option<PolicyJointStatements>,
+}
+
+/// A field that may be absent (then `None`, by `#[serde(default)]`) but, when present, must be
+/// a value: `null` is an error.
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+impl LabelledPolicy {
+    /// The category whose values make this policy's joint statements under `behaviour`
+    /// (its own setting, else the behaviour's), or `None` when it has none.
+    pub fn joint_statements_by<'a>(&'a self, behaviour: &'a Behaviour) -> Option<&'a Category> {
+        match &self.joint_statements {
+            Some(PolicyJointStatements::None) => None,
+            Some(PolicyJointStatements::By(category)) => Some(category),
+            None => behaviour.joint_statements.as_ref().map(|joint| &joint.by),
+        }
+    }
 }
 
 impl Scenario {
@@ -582,5 +664,89 @@ impl Behaviour {
             .get(&kind)
             .copied()
             .unwrap_or(self.default_ask_probability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_policy_joint(joint: &str) -> Result<Scenario> {
+        Scenario::from_json_str(&format!(
+            r#"{{"name": "x",
+            "population": {{"generate": {{"counts": {{"asia": {{"grassroots": 3}}}}}}}},
+            "sessions": [{{"id": "s", "slots": 1}}],
+            "behaviour": {{"ask_probability": {{}}, "default_ask_probability": 0.5,
+                           "joint_statements": {{"by": "region"}}}},
+            "policies": [{{"label": "a", "policy": {{"name": "fcfs"}}}},
+                         {{"label": "b", "policy": {{"name": "fcfs"}}{joint}}}]}}"#
+        ))
+    }
+
+    #[test]
+    fn a_policy_overrides_the_behaviours_joint_statements() {
+        let read = |joint: &str| {
+            let scenario = with_policy_joint(joint).unwrap();
+            let by = scenario.policies[1].joint_statements_by(&scenario.behaviour);
+            (
+                scenario.policies[1].joint_statements.clone(),
+                by.map(|c| c.name().into_owned()),
+            )
+        };
+        assert_eq!(read(""), (None, Some("region".into())));
+        assert_eq!(
+            read(r#", "joint_statements": "none""#),
+            (Some(PolicyJointStatements::None), None)
+        );
+        assert_eq!(
+            read(r#", "joint_statements": {"by": "tag:major_group"}"#),
+            (
+                Some(PolicyJointStatements::By(Category::Tag(
+                    "major_group".into()
+                ))),
+                Some("tag:major_group".into())
+            )
+        );
+        // Without the behaviour's, "none" and absent agree.
+        let mut scenario = with_policy_joint(r#", "joint_statements": "none""#).unwrap();
+        scenario.behaviour.joint_statements = None;
+        assert_eq!(
+            scenario.policies[0].joint_statements_by(&scenario.behaviour),
+            None
+        );
+        assert_eq!(
+            scenario.policies[1].joint_statements_by(&scenario.behaviour),
+            None
+        );
+        // Written back as read: absent stays absent.
+        let scenario = with_policy_joint(r#", "joint_statements": "none""#).unwrap();
+        let json = serde_json::to_value(&scenario).unwrap();
+        assert!(json["policies"][0].get("joint_statements").is_none());
+        assert_eq!(json["policies"][1]["joint_statements"], "none");
+        assert_eq!(
+            Scenario::from_json_str(&json.to_string()).unwrap(),
+            scenario
+        );
+    }
+
+    #[test]
+    fn a_bad_policy_setting_names_its_field() {
+        for (joint, field) in [
+            (r#"{"by": "colour"}"#, "policies[1].joint_statements.by"),
+            (r#"{"by": "tag:"}"#, "policies[1].joint_statements.by"),
+            (r#"{"by": 3}"#, "policies[1].joint_statements.by"),
+            (r#""None""#, "policies[1].joint_statements"),
+            (r#""region""#, "policies[1].joint_statements"),
+            (r#"{"on": "region"}"#, "policies[1].joint_statements"),
+            (r#"null"#, "policies[1].joint_statements"),
+        ] {
+            let err = with_policy_joint(&format!(r#", "joint_statements": {joint}"#)).unwrap_err();
+            assert_eq!(err.field(), field, "{joint}: {err}");
+        }
+        let err = with_policy_joint(r#", "joint_statements": {"by": "colour"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown category \"colour\""),
+            "{err}"
+        );
     }
 }
