@@ -146,6 +146,9 @@ pub struct Behaviour {
 /// A generated population has no tags, so its focal points are the first inscribed; its
 /// `class` and `migrant_led` values follow each run's migrant-led draws.
 ///
+/// This is the behaviour's setting, for every policy that does not set its own
+/// ([`LabelledPolicy::joint_statements`]: another category, or none).
+///
 /// ```
 /// use floorshare::sim::Scenario;
 ///
@@ -226,7 +229,7 @@ pub(crate) type BuiltPolicy = (String, Box<dyn Policy>);
 /// assert_eq!(err.unwrap_err().field(), "policies[0].joint_statements.by");
 /// # Ok::<(), floorshare::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PolicyJointStatements {
