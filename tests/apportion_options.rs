@@ -83,10 +83,72 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let options = Options::default().quota(quota);
-        if let Ok(result) = apportion_with(Method::Hamilton, &groups, units, &options, &mut seeded(seed)) {
-            prop_assert_eq!(result.seats.iter().sum::<u32>(), units);
-            for (g, &s) in groups.iter().zip(&result.seats) {
-                prop_assert!(g.min <= s && s <= g.max);
+        let result = apportion_with(Method::Hamilton, &groups, units, &options, &mut seeded(seed));
+        // Only bounds that cannot be met are an error (an `if let Ok` here once skipped every
+        // error, wrong or not).
+        let mins: u64 = groups.iter().map(|g| u64::from(g.min)).sum();
+        let capacity: u64 = groups
+            .iter()
+            .map(|g| u64::from(if g.weight > 0.0 { g.max } else { g.min }))
+            .sum();
+        if mins > u64::from(units) || capacity < u64::from(units) {
+            prop_assert!(result.is_err());
+            return Ok(());
+        }
+        let result = result.unwrap();
+        prop_assert_eq!(result.seats.iter().sum::<u32>(), units);
+        for (g, &s) in groups.iter().zip(&result.seats) {
+            prop_assert!(g.min <= s && s <= g.max);
+        }
+    }
+
+    /// Without bounds, each quota's own floors and remainders, worked out here in integers:
+    /// the quota Q = A/b (Hare W/U, Hagenbach-Bischoff W/(U+1), Imperiali W/(U+2), Droop
+    /// ⌊W/(U+1)⌋ + 1), floors ⌊wᵢ·b/A⌋; the units left go one each to the largest remainders,
+    /// a surplus is taken back one each from the smallest (of the groups with a unit). The
+    /// test above checks only totals and bounds, which a quota ignored entirely also meets.
+    #[test]
+    fn each_quota_gives_its_floors_and_remainders(
+        quota in quota(),
+        weights in prop::collection::vec(1u64..50, 2..9),
+        units in 1u32..40,
+        seed in any::<u64>(),
+    ) {
+        let groups: Vec<Group> = weights.iter().map(|&w| Group::new(w as f64)).collect();
+        let options = Options::default().quota(quota);
+        let seats = apportion_with(Method::Hamilton, &groups, units, &options, &mut seeded(seed))
+            .unwrap()
+            .seats;
+        let (w, u) = (weights.iter().sum::<u64>(), u64::from(units));
+        let (a, b) = match quota {
+            Quota::Hare => (w, u),
+            Quota::HagenbachBischoff => (w, u + 1),
+            Quota::Imperiali => (w, u + 2),
+            Quota::Droop => (w / (u + 1) + 1, 1),
+            other => unreachable!("{other:?} is not generated"),
+        };
+        let floors: Vec<i64> = weights.iter().map(|&x| (x * b / a) as i64).collect();
+        let remainders: Vec<u64> = weights.iter().map(|&x| x * b % a).collect();
+        let change: Vec<i64> = seats.iter().zip(&floors).map(|(&s, &f)| i64::from(s) - f).collect();
+        let left = units as i64 - floors.iter().sum::<i64>();
+        let with_unit = floors.iter().filter(|&&f| f > 0).count() as i64;
+        // (step, who may take it): one round of +1 to all, or of −1 to the groups with a unit.
+        let (step, eligible) = if left >= 0 { (1, weights.len() as i64) } else { (-1, with_unit) };
+        // More than one round (Droop with few votes per unit) is left to the test above.
+        prop_assume!(left.abs() <= eligible);
+        prop_assert_eq!(change.iter().filter(|&&c| c == step).count() as i64, left.abs());
+        prop_assert!(change.iter().all(|&c| c == 0 || c == step), "{:?}", change);
+        for (i, &c) in change.iter().enumerate() {
+            for (j, &d) in change.iter().enumerate() {
+                let stays = d == 0 && (step > 0 || floors[j] > 0);
+                if c == step && stays {
+                    // A unit for i and none for j: i's remainder is no smaller (taken back:
+                    // no larger).
+                    prop_assert!(
+                        if step > 0 { remainders[i] >= remainders[j] } else { remainders[i] <= remainders[j] },
+                        "{:?} from floors {:?}, remainders {:?}", seats, floors, remainders
+                    );
+                }
             }
         }
     }

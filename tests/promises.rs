@@ -807,10 +807,25 @@ proptest! {
             prop_assert!(err.field().ends_with("min_slots"), "{}", err);
             return Ok(());
         }
-        if let (Rule::FairLottery(_), Err(err)) = (&spec.rule, &result) {
+        if let (Rule::FairLottery(p), Err(err)) = (&spec.rule, &result) {
             // Quotas no panel meets (tests/fair_lottery.rs checks these by brute force).
             prop_assert_eq!(err.kind(), floorshare::ErrorKind::Infeasible, "{}", err);
             prop_assert!(err.field().starts_with("policy.quotas"), "{}", err);
+            // Without this, any case could end here: quotas that bound nothing are always met,
+            // and with no slot or room for everyone the one panel must miss a bound.
+            prop_assert!(p.quotas.iter().any(|q| q.min.values().any(|&lo| lo > 0) || !q.max.is_empty()));
+            let slots = input.session.slots as usize;
+            if slots == 0 || session.requesters().len() <= slots {
+                let count = |q: &Quota, value: &str| if slots == 0 { 0 } else {
+                    session.requesters().iter()
+                        .filter(|&&r| category_value(&q.category, &session, session.organisation_of(r as usize)) == value)
+                        .count() as u32
+                };
+                let missed = p.quotas.iter().any(|q| {
+                    q.min.iter().any(|(v, &lo)| count(q, v) < lo) || q.max.iter().any(|(v, &hi)| count(q, v) > hi)
+                });
+                prop_assert!(missed, "{}", err);
+            }
             return Ok(());
         }
         let allocation = result.unwrap();
@@ -1290,9 +1305,11 @@ proptest! {
         seed in any::<u64>(),
     ) {
         use floorshare::metrics::{AllocationMetrics, SessionFigures};
-        let session = input.check().unwrap();
+        let session = input.clone().check().unwrap();
         let Ok(allocation) = policy::build(&spec.description()).unwrap().allocate_seeded(&session, seed) else {
-            return Ok(()); // an impossible chair range, tested above
+            // An impossible chair range or infeasible quotas, tested above; no other error.
+            prop_assert!(matches!(spec.rule, Rule::ChairDiscretion(_) | Rule::FairLottery(_)));
+            return Ok(());
         };
         let m = AllocationMetrics::measure(&session, &allocation);
         let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
@@ -1313,9 +1330,33 @@ proptest! {
             (x, y) => x == y,
         };
         prop_assert!(same(f.region_disproportionality().map(|d| d.gallagher), m.gallagher));
-        prop_assert!(same(f.region_entropy(), m.region_entropy));
-        prop_assert!(same(f.late_share(), m.late_share));
-        prop_assert!(same(f.themes_heard_share(), m.themes_heard_share));
+        // AllocationMetrics reads region_entropy, late_share and themes_heard_share from
+        // SessionFigures: comparing the two compared a value with itself. Each is worked out
+        // here from the input and the granted list instead.
+        let n = allocation.granted.len() as f64;
+        let mut by_region: BTreeMap<&str, f64> = BTreeMap::new();
+        for g in &allocation.granted {
+            *by_region.entry(region_of(&input, &g.organisation)).or_default() += 1.0;
+        }
+        let asking = requesters_by_region(&session).len() as f64;
+        let entropy = (n > 0.0).then(|| if asking <= 1.0 {
+            0.0
+        } else {
+            -by_region.values().map(|c| c / n * (c / n).ln()).sum::<f64>() / asking.ln()
+        });
+        prop_assert!(same(m.region_entropy, entropy), "{:?} vs {:?}", m.region_entropy, entropy);
+        // Late: starting in the last fifth of the session (5·start ≥ 4·length).
+        let late = input.session.length_minutes.filter(|_| n > 0.0).map(|length| {
+            allocation.granted.iter()
+                .filter(|g| 5 * u64::from(g.start_minute.unwrap()) >= 4 * u64::from(length))
+                .count() as f64 / n
+        });
+        prop_assert!(same(m.late_share, late), "{:?} vs {:?}", m.late_share, late);
+        let theme = |r: u32| input.requests[r as usize].theme.as_deref();
+        let requested: BTreeSet<&str> = session.requesters().iter().filter_map(|&r| theme(r)).collect();
+        let heard: BTreeSet<&str> = allocation.granted.iter().filter_map(|g| theme(g.request)).collect();
+        let themes = (!requested.is_empty()).then(|| heard.len() as f64 / requested.len() as f64);
+        prop_assert!(same(m.themes_heard_share, themes), "{:?} vs {:?}", m.themes_heard_share, themes);
         prop_assert!(same(f.class_slot_share(), m.grassroots_class.slot_share));
         prop_assert!(same(f.class_request_share(), m.grassroots_class.target_share));
         prop_assert!(same(f.class_mean_position(), m.grassroots_class.mean_position));

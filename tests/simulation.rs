@@ -139,6 +139,70 @@ fn shards_merge_into_the_full_run() {
     assert_close(&merged, &full, 1e-9);
 }
 
+/// The full run's summary of every metric is that of its runs' values: each one-run shard
+/// holds one run's (n, mean, M2), and the whole is worked out here from these by the
+/// decomposition of the sum of squares (within runs plus between runs), in two passes. The
+/// shards-merge test cannot see a wrong merge formula: the full run merges its runs with the
+/// same formula, so both sides would be equally wrong.
+#[test]
+fn the_full_run_summarises_the_values_of_its_runs() {
+    let runs = 40;
+    let simulation = preset(runs);
+    let full = simulation.run_all().unwrap();
+    let shards: Vec<SimulationSummary> = (0..runs)
+        .map(|index| {
+            simulation
+                .run_shard(Shard { index, count: runs }, |_| {})
+                .unwrap()
+        })
+        .collect();
+    let mut spread = 0;
+    for (p, policy) in full.policies.iter().enumerate() {
+        for metric in METRICS {
+            let parts: Vec<_> = shards
+                .iter()
+                .map(|s| s.policies[p].metrics[metric])
+                .filter(|m| m.n > 0)
+                .collect();
+            let n: u64 = parts.iter().map(|m| m.n).sum();
+            let whole = policy.metrics[metric];
+            assert_eq!(whole.n, n, "{} {metric}", policy.name);
+            if n < 2 {
+                continue;
+            }
+            let mean = parts.iter().map(|m| m.n as f64 * m.mean).sum::<f64>() / n as f64;
+            let m2 = parts
+                .iter()
+                .map(|m| m.m2 + m.n as f64 * (m.mean - mean).powi(2))
+                .sum::<f64>();
+            let close = |u: f64, v: f64| (u - v).abs() <= 1e-9 * u.abs().max(v.abs()).max(1e-12);
+            assert!(
+                close(whole.mean, mean),
+                "{} {metric}: mean {} vs {mean}",
+                policy.name,
+                whole.mean
+            );
+            assert!(
+                close(whole.m2, m2),
+                "{} {metric}: m2 {} vs {m2}",
+                policy.name,
+                whole.m2
+            );
+            // The interval is mean ± 1.96·s/√n, s² = M2/(n − 1).
+            let half = 1.96 * (m2 / (n - 1) as f64 / n as f64).sqrt();
+            let (low, high) = whole.ci95();
+            assert!(
+                close(low, mean - half) && close(high, mean + half),
+                "{} {metric}: {low}, {high}",
+                policy.name
+            );
+            spread += usize::from(m2 > 0.0);
+        }
+    }
+    // Most metrics vary between runs: the comparison of M2 is not one of zeros.
+    assert!(spread > full.policies.len() * METRICS.len() / 2, "{spread}");
+}
+
 #[test]
 fn more_shards_than_runs_still_merge() {
     let simulation = preset(3);

@@ -178,4 +178,21 @@ mod tests {
         let back: Summary = serde_json::from_str(&json).unwrap();
         assert_eq!(back, summary(&[1.0, 3.0]));
     }
+
+    #[test]
+    fn the_interval_is_mean_plus_or_minus_1_96_standard_errors() {
+        // 1, 3: mean 2, s² = 2/(2 − 1), standard error √(2/2) = 1. Only the bounds' order was
+        // checked before, which any z (or s² = M2/n) also met.
+        let (low, high) = summary(&[1.0, 3.0]).ci95();
+        assert!(
+            (low - 0.04).abs() < 1e-12 && (high - 3.96).abs() < 1e-12,
+            "{low}, {high}"
+        );
+        // 0, 0, 3: mean 1, M2 = 6, s² = 3, standard error 1.
+        let (low, high) = summary(&[0.0, 0.0, 3.0]).ci95();
+        assert!(
+            (low + 0.96).abs() < 1e-12 && (high - 2.96).abs() < 1e-12,
+            "{low}, {high}"
+        );
+    }
 }
