@@ -11,11 +11,16 @@ use std::path::Path;
 
 use floorshare::sim::{
     JointStatements, PolicyJointStatements, Population, Scenario, Simulation, SimulationSummary,
+    SweepSimulation,
 };
 
 /// The scenario files; `gcm_process.json` beside them is the facts the GCM presets are built
 /// from, not a scenario.
 const PRESETS: [&str; 4] = ["gcm_2017", "gcm_2018", "hlpf", "unfccc"];
+
+/// The scenario files with a sweep (run with `SweepSimulation`; `tests/sweep.rs` tests them
+/// further).
+const SWEEP_PRESETS: [&str; 1] = ["gcm_2017_slots_sweep"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,10 +55,33 @@ fn every_scenario_file_is_a_preset_that_checks_and_runs() {
         .filter(|name| name != "gcm_process")
         .collect();
     files.sort();
-    let mut listed = PRESETS.map(String::from).to_vec();
+    let mut listed: Vec<String> = PRESETS
+        .iter()
+        .chain(&SWEEP_PRESETS)
+        .map(|s| s.to_string())
+        .collect();
     listed.sort();
     assert_eq!(files, listed);
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for name in SWEEP_PRESETS {
+        let mut scenario = read(name);
+        assert_eq!(scenario.name, name);
+        assert!(scenario.runs >= 10_000, "{name}: {} runs", scenario.runs);
+        assert!(
+            readme.contains(&format!("examples/scenarios/{name}.json")),
+            "the README does not describe {name}"
+        );
+        scenario.runs = 3;
+        let summary = SweepSimulation::new(scenario).unwrap().run_all().unwrap();
+        for value in &summary.sweep.values {
+            assert!(
+                value
+                    .policies
+                    .iter()
+                    .all(|p| p.metrics["slots_granted"].mean > 0.0)
+            );
+        }
+    }
     for name in PRESETS {
         let scenario = read(name);
         assert_eq!(scenario.name, name);
@@ -98,6 +126,20 @@ fn every_preset_runs_in_the_tool() {
         for policy in &read(name).policies {
             assert!(stdout.contains(&format!("| {} ", policy.label)), "{name}");
         }
+    }
+    for name in SWEEP_PRESETS {
+        let file = format!("examples/scenarios/{name}.json");
+        let output = std::process::Command::new(common::example("gcm_2017"))
+            .current_dir(root())
+            .args(["--scenario", &file, "--runs", "4", "--seed", "1"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with(&format!("{name}: 4 runs per value, seed 1,")),
+            "{name}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
 

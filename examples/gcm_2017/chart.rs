@@ -1,9 +1,10 @@
-//! The SVG chart of `--svg FILE`: one small panel per metric, one bar per policy.
+//! The SVG charts of `--svg FILE`: one small panel per metric, one bar per policy; for a
+//! sweep, one line per policy against the swept value, with its 95% band.
 
 use std::error::Error;
 use std::path::Path;
 
-use floorshare::sim::SimulationSummary;
+use floorshare::sim::{SimulationSummary, SweepSummary};
 use plotters::prelude::*;
 
 const WIDTH: u32 = 1200;
@@ -193,4 +194,236 @@ pub fn y_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     } else {
         (bottom, bottom + 1.0)
     }
+}
+
+/// Writes a chart of `metrics` against a sweep's value to `path` as SVG: a title line
+/// (scenario, runs, seed, parameter), a legend of the policies, then a grid of panels, one per
+/// metric, in which each policy is a line through its means at each value, with its 95%
+/// interval shaded around it. Numeric values make a numeric x axis (points in the order of the
+/// value); string values a categorical one, in the sweep's order. A value where a policy's
+/// metric was never defined (`n = 0`), or whose mean or interval is not a finite number, is a
+/// gap in its line.
+///
+/// The axes are bounded as the bar chart's are: y as [`y_range`], x by [`x_range`] (within
+/// ±[`LIMIT`], a span of at least [`MIN_SPAN`]); every loop is bounded by the numbers of
+/// values, policies and metrics, so drawing ends whatever the summary holds.
+pub fn write_sweep_svg(
+    summary: &SweepSummary,
+    metrics: &[&str],
+    path: &Path,
+) -> Result<(), String> {
+    let values = &summary.sweep.values;
+    if metrics.is_empty() || values.is_empty() || values.iter().any(|v| v.policies.is_empty()) {
+        return Err("svg: nothing to chart (no metric, no value or no policy)".to_string());
+    }
+    if let Some(m) = metrics.iter().find(|m| {
+        values
+            .iter()
+            .flat_map(|v| &v.policies)
+            .all(|p| !p.metrics.contains_key(**m))
+    }) {
+        return Err(format!("svg: no policy reports the metric {m:?}"));
+    }
+    draw_sweep(summary, metrics, path)
+        .map_err(|err| format!("output: cannot write {path:?}: {err}"))
+}
+
+/// The x axis of a sweep: numeric positions within ±[`LIMIT`] and a little room on each side,
+/// or a unit of room around a single position (a span below [`MIN_SPAN`]). Always finite,
+/// with `left < right`.
+pub fn x_range(positions: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (mut left, mut right) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in positions.into_iter().filter(|x| x.is_finite()) {
+        let x = x.clamp(-LIMIT, LIMIT);
+        left = left.min(x);
+        right = right.max(x);
+    }
+    if !(left.is_finite() && right.is_finite()) {
+        return (0.0, 1.0);
+    }
+    if right - left >= MIN_SPAN {
+        let room = 0.05 * (right - left);
+        (left - room, right + room)
+    } else {
+        (left - 1.0, left + 1.0)
+    }
+}
+
+/// A point of a sweep's line: x, the interval's low end, the mean, the interval's high end.
+type Point = (f64, f64, f64, f64);
+
+/// A tick label for a numeric x: short, with an exponent for very large or small values.
+fn number_label(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) {
+        return format!("{x:.2e}");
+    }
+    let text = format!("{x:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn draw_sweep(summary: &SweepSummary, metrics: &[&str], path: &Path) -> Result<(), Box<dyn Error>> {
+    let values = &summary.sweep.values;
+    let policies = &values[0].policies;
+    let categorical = values.iter().any(|v| v.value.as_f64().is_none());
+    // Each value's position on the x axis (within the axis: clamped as the axis is).
+    let positions: Vec<f64> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.value.as_f64() {
+            Some(x) if !categorical => x,
+            _ => i as f64,
+        })
+        .collect();
+    let (left, right) = if categorical {
+        (-0.5, values.len() as f64 - 0.5)
+    } else {
+        x_range(positions.iter().copied())
+    };
+    let positions: Vec<f64> = positions.iter().map(|x| x.clamp(left, right)).collect();
+    // The values in the order of their positions: lines go left to right.
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
+
+    let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let legend_rows = rows(policies.len().div_ceil(COLUMNS));
+    let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
+    let panel_columns = metrics.len().min(COLUMNS);
+    let panel_rows = metrics.len().div_ceil(panel_columns);
+    let height = TITLE_HEIGHT
+        .saturating_add(legend_height)
+        .saturating_add(rows(panel_rows).saturating_mul(PANEL_HEIGHT));
+
+    let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (title, rest) = root.split_vertically(TITLE_HEIGHT);
+    let (legend, panels) = rest.split_vertically(legend_height);
+    title.draw(&Text::new(
+        format!(
+            "{}: {} runs per value, seed {}, against {} (lines: means; bands: 95% confidence intervals)",
+            summary.scenario, summary.runs, summary.seed, summary.sweep.parameter
+        ),
+        (20, 14),
+        ("sans-serif", 18).into_font().style(FontStyle::Bold),
+    ))?;
+    let column_width = (WIDTH / COLUMNS as u32) as i32;
+    for (k, policy) in policies.iter().enumerate() {
+        let x = 20 + (k % COLUMNS) as i32 * column_width;
+        let y = 4 + (k / COLUMNS) as i32 * LEGEND_ROW as i32;
+        let colour = PALETTE[k % PALETTE.len()];
+        legend.draw(&Rectangle::new(
+            [(x, y + 2), (x + 16, y + 18)],
+            colour.filled(),
+        ))?;
+        legend.draw(&Text::new(
+            format!("{} {}", k + 1, policy.name),
+            (x + 24, y + 3),
+            ("sans-serif", 15),
+        ))?;
+    }
+
+    let labels: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+    for (area, &metric) in panels
+        .split_evenly((panel_rows, panel_columns))
+        .iter()
+        .zip(metrics)
+    {
+        // Per policy, per value in x order: (x, low, mean, high), or None where undefined.
+        let lines: Vec<Vec<Option<Point>>> = (0..policies.len())
+            .map(|k| {
+                order
+                    .iter()
+                    .map(|&i| {
+                        let s = values[i].policies.get(k)?.metrics.get(metric)?;
+                        let (low, high) = s.ci95();
+                        (s.n > 0 && low.is_finite() && s.mean.is_finite() && high.is_finite())
+                            .then_some((positions[i], low, s.mean, high))
+                    })
+                    .collect()
+            })
+            .collect();
+        let (bottom, top) = y_range(
+            lines
+                .iter()
+                .flatten()
+                .flatten()
+                .flat_map(|&(_, low, mean, high)| [low, mean, high]),
+        );
+        let at = |v: f64| v.clamp(bottom, top);
+
+        let mut chart = ChartBuilder::on(area)
+            .caption(metric, ("sans-serif", 17))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(48)
+            .build_cartesian_2d(left..right, bottom..top)?;
+        let label_of = |x: &f64| {
+            if categorical {
+                let k = x.round();
+                if (x - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < labels.len() {
+                    labels[k as usize].clone()
+                } else {
+                    String::new()
+                }
+            } else {
+                number_label(*x)
+            }
+        };
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .x_labels(values.len().clamp(2, 12))
+            .x_label_formatter(&label_of)
+            .x_desc(summary.sweep.parameter.as_str())
+            .y_labels(6)
+            .y_label_formatter(&|y| format!("{y:.2}"))
+            .label_style(("sans-serif", 13))
+            .draw()?;
+        for (k, line) in lines.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            // A line is broken where the metric is undefined: each unbroken part drawn alone.
+            for part in line.split(Option::is_none) {
+                let points: Vec<Point> = part
+                    .iter()
+                    .flatten()
+                    .map(|&(x, low, mean, high)| (x, at(low), at(mean), at(high)))
+                    .collect();
+                if points.len() >= 2 {
+                    let band: Vec<(f64, f64)> = points
+                        .iter()
+                        .map(|&(x, _, _, high)| (x, high))
+                        .chain(points.iter().rev().map(|&(x, low, _, _)| (x, low)))
+                        .collect();
+                    chart.draw_series(std::iter::once(Polygon::new(
+                        band,
+                        colour.mix(0.18).filled(),
+                    )))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        points
+                            .iter()
+                            .map(|&(x, _, mean, _)| (x, mean))
+                            .collect::<Vec<_>>(),
+                        colour.stroke_width(2),
+                    )))?;
+                } else if let Some(&(x, low, _, high)) = points.first() {
+                    // A single point: its interval as a whisker.
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, low), (x, high)],
+                        colour.stroke_width(2),
+                    )))?;
+                }
+                chart.draw_series(
+                    points
+                        .iter()
+                        .map(|&(x, _, mean, _)| Circle::new((x, mean), 3, colour.filled())),
+                )?;
+            }
+        }
+    }
+    root.present()?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 //! cargo run --release --example gcm_2017 -- --scenario my.json
 //! cargo run --release --example gcm_2017 -- --shard 0/4 --json shard0.json   # one shard of four
 //! cargo run --release --example gcm_2017 -- merge shard*.json [--json all.json]
+//! cargo run --release --example gcm_2017 -- --scenario examples/scenarios/gcm_2017_slots_sweep.json
 //! ```
 //!
 //! Runs the scenario (by default the GCM 2017 preset, `examples/scenarios/gcm_2017.json`) and
@@ -16,6 +17,12 @@
 //! before anything else is written there. `merge` checks every summary it reads as strictly as
 //! a scenario is checked ([`SimulationSummary::from_json_str`]) and refuses the merge unless the
 //! shards are distinct shards of one simulation whose runs add up.
+//!
+//! A scenario with a `sweep` runs once per value with the same seeds: the tables come once per
+//! value (the value in the heading), `--csv` gains a first column `value`, `--json` writes the
+//! sweep's summary ([`SweepSummary`]) and `--svg` a line chart per metric against the value;
+//! `merge` combines a sweep's shards value by value, and refuses to mix them with a plain
+//! summary's.
 //!
 //! Bad arguments or input (an argument that is not UTF-8, a file over 64 MiB): exit status 2
 //! and one line on stderr, nothing on stdout. Stdout is written once the work is done and
@@ -33,7 +40,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use floorshare::metrics::Summary;
-use floorshare::sim::{PolicySummary, Scenario, Shard, Simulation, SimulationSummary};
+use floorshare::sim::{
+    AnySummary, PolicySummary, Scenario, Shard, Simulation, SimulationSummary, SweepSimulation,
+    SweepSummary,
+};
 
 const USAGE: &str = "usage: gcm_2017 [--scenario FILE] [--runs N] [--seed S] [--shard I/N] \
 [--csv FILE] [--json FILE] [--svg FILE] [--per-organisation FILE] [--progress] | gcm_2017 merge FILE... [--json OUT] [--csv FILE] [--svg FILE] [--per-organisation FILE]";
@@ -201,6 +211,9 @@ fn run(args: Vec<String>) -> Result<String, String> {
     if let Some(seed) = options.seed {
         scenario.seed = seed;
     }
+    if scenario.sweep.is_some() {
+        return run_sweep(scenario, &options);
+    }
     let simulation = Simulation::new(scenario).map_err(|err| format!("scenario: {err}"))?;
     let scenario = simulation.scenario();
     let shard = options.shard.unwrap_or(Shard { index: 0, count: 1 });
@@ -229,7 +242,7 @@ fn run(args: Vec<String>) -> Result<String, String> {
         }
     }
     let summary = summary.map_err(|err| format!("scenario: {err}"))?;
-    write_outputs(&summary, &options)?;
+    write_outputs(&AnySummary::Plain(summary.clone()), &options)?;
     Ok(format!(
         "{}: {} runs{}, seed {}, {} sessions per run.\n\n{}",
         scenario.name,
@@ -316,50 +329,74 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 /// the merged JSON to `--json OUT`, or to stdout without it. Every file is read strictly and
 /// checked before it is merged; an error names the file and the field.
 fn merge(options: &Options) -> Result<String, String> {
-    let mut merged: Option<SimulationSummary> = None;
+    let mut merged: Option<AnySummary> = None;
     for path in &options.merge {
         let at = |err: floorshare::Error| format!("input: {path:?}: {err}");
-        let summary = SimulationSummary::from_json_str(&read(path)?).map_err(at)?;
+        let summary = AnySummary::from_json_str(&read(path)?).map_err(at)?;
         match &mut merged {
             None => merged = Some(summary),
             Some(merged) => merged.merge(&summary).map_err(at)?,
         }
     }
     let merged = merged.ok_or_else(|| format!("arguments: merge needs summary files; {USAGE}"))?;
-    if let Some(shards) = &merged.shards {
+    let (scenario, runs, total_runs, seed, shards) = match &merged {
+        AnySummary::Plain(s) => (&s.scenario, s.runs, s.total_runs, s.seed, &s.shards),
+        AnySummary::Sweep(s) => (&s.scenario, s.runs, s.total_runs, s.seed, &s.shards),
+    };
+    let per_value = if matches!(merged, AnySummary::Sweep(_)) {
+        " per value"
+    } else {
+        ""
+    };
+    if let Some(shards) = shards {
         say(&format!(
-            "warning: {} of {} shards merged ({} of {} runs): not the full simulation yet",
+            "warning: {} of {} shards merged ({runs} of {total_runs} runs{per_value}): not the full \
+             simulation yet",
             shards.indices.len(),
             shards.count,
-            merged.runs,
-            merged.total_runs
         ));
     }
     write_outputs(&merged, options)?;
     if options.json.is_some() {
+        let tables = match &merged {
+            AnySummary::Plain(s) => table(s),
+            AnySummary::Sweep(s) => sweep_tables(s),
+        };
         Ok(format!(
-            "{}: {} runs merged, seed {}.\n\n{}",
-            merged.scenario,
-            merged.runs,
-            merged.seed,
-            table(&merged)
+            "{scenario}: {runs} runs{per_value} merged, seed {seed}.\n\n{tables}"
         ))
     } else {
-        let json = serde_json::to_string_pretty(&merged).map_err(|err| format!("output: {err}"))?;
+        let json = match &merged {
+            AnySummary::Plain(s) => serde_json::to_string_pretty(s),
+            AnySummary::Sweep(s) => serde_json::to_string_pretty(s),
+        }
+        .map_err(|err| format!("output: {err}"))?;
         Ok(json + "\n")
     }
 }
 
-fn write_outputs(summary: &SimulationSummary, options: &Options) -> Result<(), String> {
+fn write_outputs(summary: &AnySummary, options: &Options) -> Result<(), String> {
     if let Some(path) = &options.json {
-        let json = serde_json::to_string_pretty(summary).map_err(|err| format!("output: {err}"))?;
+        let json = match summary {
+            AnySummary::Plain(s) => serde_json::to_string_pretty(s),
+            AnySummary::Sweep(s) => serde_json::to_string_pretty(s),
+        }
+        .map_err(|err| format!("output: {err}"))?;
         write(path, &json)?;
     }
     if let Some(path) = &options.csv {
-        write(path, &csv(summary))?;
+        let text = match summary {
+            AnySummary::Plain(s) => csv(s),
+            AnySummary::Sweep(s) => sweep_csv(s),
+        };
+        write(path, &text)?;
     }
     if let Some(path) = &options.per_organisation {
-        let Some(text) = per_organisation(summary) else {
+        let text = match summary {
+            AnySummary::Plain(s) => per_organisation(s),
+            AnySummary::Sweep(s) => sweep_per_organisation(s),
+        };
+        let Some(text) = text else {
             return Err(
                 "arguments: --per-organisation needs a scenario with an explicit \
                         population (`population.organisations`)"
@@ -369,9 +406,105 @@ fn write_outputs(summary: &SimulationSummary, options: &Options) -> Result<(), S
         write(path, &text)?;
     }
     if let Some(path) = &options.svg {
-        chart::write_svg(summary, &CHART, path)?;
+        match summary {
+            AnySummary::Plain(s) => chart::write_svg(s, &CHART, path)?,
+            AnySummary::Sweep(s) => chart::write_sweep_svg(s, &CHART, path)?,
+        }
     }
     Ok(())
+}
+
+/// A scenario with a sweep: every value's runs (or the shard's runs of every value), the
+/// tables once per value.
+fn run_sweep(scenario: Scenario, options: &Options) -> Result<String, String> {
+    let simulation = SweepSimulation::new(scenario).map_err(|err| format!("scenario: {err}"))?;
+    let scenario = simulation.scenario();
+    let values = simulation.sweep().values.len() as u64;
+    let shard = options.shard.unwrap_or(Shard { index: 0, count: 1 });
+    let runs = shard.runs(scenario.runs);
+    let total = (runs.end - runs.start) * values;
+    let started = Instant::now();
+    let show = options.progress || (total >= 1000 && std::io::stderr().is_terminal());
+    let shown = AtomicBool::new(false);
+    let progress = |done: u64| {
+        if show {
+            let _ = write!(std::io::stderr().lock(), "\r{done}/{total} runs");
+            shown.store(true, Ordering::Relaxed);
+        }
+    };
+    let summary = if options.shard.is_some() {
+        simulation.run_shard(shard, progress)
+    } else {
+        simulation.run_range(runs, progress)
+    };
+    if shown.load(Ordering::Relaxed) {
+        match summary {
+            Ok(_) => say(&format!(" in {:.1} s", started.elapsed().as_secs_f64())),
+            Err(_) => say(""),
+        }
+    }
+    let summary = summary.map_err(|err| format!("scenario: {err}"))?;
+    write_outputs(&AnySummary::Sweep(summary.clone()), options)?;
+    Ok(format!(
+        "{}: {} runs{} per value, seed {}, {} sessions per run; {} swept over {} values.\n\n{}",
+        scenario.name,
+        summary.runs,
+        options
+            .shard
+            .map(|s| format!(" (shard {s} of {} runs)", scenario.runs))
+            .unwrap_or_default(),
+        scenario.seed,
+        scenario.sessions.len(),
+        summary.sweep.parameter,
+        values,
+        sweep_tables(&summary)
+    ))
+}
+
+/// The tables once per value, each under a heading naming the value.
+fn sweep_tables(summary: &SweepSummary) -> String {
+    let mut out = String::new();
+    for (i, value) in summary.sweep.values.iter().enumerate() {
+        let plain = summary.value_summary(i).expect("within the values");
+        out += &format!(
+            "### {} = {}\n\n{}",
+            summary.sweep.parameter,
+            value.value,
+            table(&plain)
+        );
+    }
+    out
+}
+
+/// The CSV of each value's summary, each row after a first column `value`.
+fn sweep_csv(summary: &SweepSummary) -> String {
+    with_values(summary, |plain| Some(csv(plain))).expect("every value has a CSV")
+}
+
+/// The per-organisation CSV of each value's summary, each row after a first column `value`;
+/// `None` without an explicit population.
+fn sweep_per_organisation(summary: &SweepSummary) -> Option<String> {
+    with_values(summary, per_organisation)
+}
+
+/// The CSV `of` each value's summary, the header once, each row after a first column `value`.
+fn with_values(
+    summary: &SweepSummary,
+    of: impl Fn(&SimulationSummary) -> Option<String>,
+) -> Option<String> {
+    let mut out = String::new();
+    for (i, value) in summary.sweep.values.iter().enumerate() {
+        let plain = of(&summary.value_summary(i).expect("within the values"))?;
+        let mut lines = plain.lines();
+        let header = lines.next().unwrap_or_default();
+        if i == 0 {
+            out += &format!("value,{header}\n");
+        }
+        for line in lines {
+            out += &format!("{},{line}\n", value.value);
+        }
+    }
+    Some(out)
 }
 
 /// `0.101 ± 0.004`, or `–` when the metric was never defined.

@@ -38,6 +38,9 @@
 //! `⌊i·R/n⌋ .. ⌊(i+1)·R/n⌋`; merging the shards' summaries ([`SimulationSummary::merge`]) gives
 //! the full run's summary to rounding (1e-9 relative).
 //!
+//! **Sweeps.** A scenario may sweep one parameter over a list of values
+//! ([`SweepSimulation`], module `sweep`): every value runs the same runs with the same seeds.
+//!
 //! # Example
 //!
 //! ```
@@ -70,6 +73,7 @@ mod organisations;
 mod scenario;
 mod seeds;
 mod summary;
+mod sweep;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -82,6 +86,10 @@ pub use scenario::{
 };
 pub use seeds::{POPULATION_STREAM, REQUESTS_STREAM, derive_seed, policy_stream};
 pub use summary::{MAX_NAME, PolicySummary, Shard, ShardSet, SimulationSummary};
+pub use sweep::{
+    AnySummary, MAX_SWEEP_RUNS, Sweep, SweepSimulation, SweepSummary, SweepValue, SweptSummaries,
+    ValueSummary,
+};
 
 use crate::decision::Decision;
 use crate::lot;
@@ -139,8 +147,18 @@ impl Simulation {
     ///
     /// # Errors
     ///
-    /// As [`Scenario::check_with`], and errors of the population (`population…`).
+    /// As [`Scenario::check_with`], and errors of the population (`population…`);
+    /// [`ErrorKind::UnknownField`](crate::ErrorKind::UnknownField) naming `sweep` when the
+    /// scenario has a sweep (it runs with [`SweepSimulation`]).
     pub fn with_registry(scenario: Scenario, registry: &Registry) -> Result<Self> {
+        if let Some(sweep) = &scenario.sweep {
+            return Err(Error::invalid_as(
+                crate::ErrorKind::UnknownField,
+                "sweep",
+                format!("{:?}", sweep.parameter),
+                "is a sweep: the scenario runs once per value with SweepSimulation",
+            ));
+        }
         scenario.check_with(registry)?;
         let policies = scenario.build_policies(registry)?;
         let behaviour = behaviour::Behaviour::new(&scenario)?;

@@ -9,6 +9,8 @@ use crate::model::{Category, Chair, GrassrootsClass, Kind, Organisation, Session
 use crate::policy::{ChairDiscretion, Description, Policy, RegionalBalance, Registry, built_in};
 use crate::{Error, ErrorKind, Result};
 
+use super::Sweep;
+
 /// A simulated process: who may speak, which sessions there are, how organisations ask, which
 /// policies to compare, how many runs and from which seed.
 ///
@@ -65,6 +67,10 @@ pub struct Scenario {
     /// Master seed (default 0).
     #[serde(default)]
     pub seed: u64,
+    /// One parameter to sweep, when given: the scenario runs once per value, with the same
+    /// seeds ([`SweepSimulation`](super::SweepSimulation); see [`Sweep`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
 }
 
 /// The organisations of a scenario: an explicit list, or a generator.
@@ -384,7 +390,11 @@ impl Scenario {
     ///   the population);
     /// - [`ErrorKind::DuplicateId`] naming `sessions[i].id` or `policies[i].label`;
     /// - the errors of [`Registry::build`] under `policies[i].policy` (an unknown policy name,
-    ///   unknown or invalid parameters).
+    ///   unknown or invalid parameters);
+    /// - with a `sweep`, its errors (see [`Sweep`]): `sweep.parameter` naming nothing a sweep
+    ///   may set, `sweep.values` empty, `sweep.values[i]` mixed, repeated, or making the
+    ///   scenario invalid (the message names the field), `runs` when runs × values is more
+    ///   than [`MAX_SWEEP_RUNS`](super::MAX_SWEEP_RUNS). Every value's scenario is checked.
     pub fn check_with(&self, registry: &Registry) -> Result<()> {
         super::summary::check_name("name", &self.name)?;
         let probability = |field: String, p: f64| {
@@ -559,6 +569,9 @@ impl Scenario {
                 self.runs,
                 format!("is not within 1 to {}", Self::MAX_RUNS),
             ));
+        }
+        if let Some(sweep) = &self.sweep {
+            super::sweep::check(self, sweep, registry)?;
         }
         Ok(())
     }
