@@ -544,7 +544,11 @@ fn markdown(
         .max()
         .unwrap_or(6)
         .max(6);
-    let column = |name: &str| name.len().max(cells);
+    // Each column as wide as its name, its widest cell and `cells`.
+    let column = |name: &str| {
+        let widest = policies.iter().map(|p| cell(p, name).chars().count());
+        widest.fold(name.len().max(cells), usize::max)
+    };
     let mut out = format!("{title}:\n\n| {:<width$} |", "policy");
     for m in metrics {
         out += &format!(" {:<w$} |", m, w = column(m));
