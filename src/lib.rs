@@ -64,7 +64,8 @@
 //! - [`metrics`]: fairness metrics of one decision or record, of a whole process, and
 //!   mergeable summaries over many runs.
 //! - [`sim`]: scenarios and the seeded Monte Carlo runner that compares policies over many
-//!   simulated processes.
+//!   simulated processes: paired differences from a baseline policy, per-organisation
+//!   chances, parameter sweeps, shards that merge exactly.
 //! - [`interchange`]: the JSON format, one session in and its allocation out: the contract
 //!   for tools in other languages.
 //! - [`error`]: one error type; every error names the field or id at fault.
