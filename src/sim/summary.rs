@@ -149,6 +149,17 @@ pub struct ShardSet {
     pub indices: Vec<u64>,
 }
 
+impl ShardSet {
+    /// The set of `shard` alone: what the summary of one shard's runs holds, for a plain
+    /// simulation and a sweep alike.
+    pub(crate) fn one(shard: Shard) -> Self {
+        ShardSet {
+            count: shard.count,
+            indices: vec![shard.index],
+        }
+    }
+}
+
 /// The summary of a simulation, or of some shards of it:
 /// `{"scenario", "runs", "seed", "total_runs", "shards", "floorshare", "baseline", "policies":
 /// [{"name", "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high", "diff": {"n",
