@@ -193,6 +193,9 @@ pub fn write_sweep_svg(
         .map_err(|err| format!("output: cannot write {path:?}: {err}"))
 }
 
+/// The area for a chart's panels, with its rows and columns of panels.
+type Panels<'a> = (DrawingArea<SVGBackend<'a>, Shift>, usize, usize);
+
 /// The part both charts share, so that they look alike: an SVG of the width, a bold title line
 /// of `title_size`, a legend numbering `policies` in [`COLUMNS`] columns, and below them the
 /// area for `metrics` panels, returned with its rows and columns of panels.
@@ -202,7 +205,7 @@ fn frame<'a>(
     title_size: u32,
     policies: &[PolicySummary],
     metrics: usize,
-) -> Result<(DrawingArea<SVGBackend<'a>, Shift>, usize, usize), Box<dyn Error>> {
+) -> Result<Panels<'a>, Box<dyn Error>> {
     let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let legend_rows = rows(policies.len().div_ceil(COLUMNS));
     let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
