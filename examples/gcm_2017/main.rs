@@ -230,14 +230,18 @@ fn run(args: Vec<String>) -> Result<String, String> {
         "{}: {} runs{}, seed {}, {} sessions per run.\n\n{}",
         scenario.name,
         summary.runs,
-        options
-            .shard
-            .map(|s| format!(" (shard {s} of {} runs)", scenario.runs))
-            .unwrap_or_default(),
+        shard_note(options.shard, scenario.runs),
         scenario.seed,
         scenario.sessions.len(),
         table(&summary)
     ))
+}
+
+/// What the heading says of a shard (nothing without one), alike for a plain run and a sweep.
+fn shard_note(shard: Option<Shard>, total_runs: u64) -> String {
+    shard
+        .map(|s| format!(" (shard {s} of {total_runs} runs)"))
+        .unwrap_or_default()
 }
 
 /// Calls `run` with the progress callback of a run of `total` runs (over all values of a
@@ -445,10 +449,7 @@ fn run_sweep(scenario: Scenario, options: &Options) -> Result<String, String> {
         "{}: {} runs{} per value, seed {}, {} sessions per run; {} swept over {} values.\n\n{}",
         scenario.name,
         summary.runs,
-        options
-            .shard
-            .map(|s| format!(" (shard {s} of {} runs)", scenario.runs))
-            .unwrap_or_default(),
+        shard_note(options.shard, scenario.runs),
         scenario.seed,
         scenario.sessions.len(),
         summary.sweep.parameter,
