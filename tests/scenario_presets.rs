@@ -104,15 +104,20 @@ fn every_scenario_file_is_a_preset_that_checks_and_runs() {
     }
 }
 
+/// The tool run on the preset `name` with 4 runs and seed 1: plain presets and sweeps alike.
+fn run_tool(name: &str) -> std::process::Output {
+    let file = format!("examples/scenarios/{name}.json");
+    std::process::Command::new(common::example("gcm_2017"))
+        .current_dir(root())
+        .args(["--scenario", &file, "--runs", "4", "--seed", "1"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn every_preset_runs_in_the_tool() {
     for name in PRESETS {
-        let file = format!("examples/scenarios/{name}.json");
-        let output = std::process::Command::new(common::example("gcm_2017"))
-            .current_dir(root())
-            .args(["--scenario", &file, "--runs", "4", "--seed", "1"])
-            .output()
-            .unwrap();
+        let output = run_tool(name);
         assert!(
             output.status.success(),
             "{name}: {}",
@@ -128,12 +133,7 @@ fn every_preset_runs_in_the_tool() {
         }
     }
     for name in SWEEP_PRESETS {
-        let file = format!("examples/scenarios/{name}.json");
-        let output = std::process::Command::new(common::example("gcm_2017"))
-            .current_dir(root())
-            .args(["--scenario", &file, "--runs", "4", "--seed", "1"])
-            .output()
-            .unwrap();
+        let output = run_tool(name);
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert!(
             stdout.starts_with(&format!("{name}: 4 runs per value, seed 1,")),

@@ -4,7 +4,8 @@
 use std::error::Error;
 use std::path::Path;
 
-use floorshare::sim::{SimulationSummary, SweepSummary};
+use floorshare::sim::{PolicySummary, SimulationSummary, SweepSummary};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 const WIDTH: u32 = 1200;
@@ -62,47 +63,11 @@ pub fn write_svg(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> 
 
 fn draw(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> Result<(), Box<dyn Error>> {
     let policies = &summary.policies;
-    let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    let legend_rows = rows(policies.len().div_ceil(COLUMNS));
-    let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
-    // A single metric or two get the whole width rather than a third of it each.
-    let panel_columns = metrics.len().min(COLUMNS);
-    let panel_rows = metrics.len().div_ceil(panel_columns);
-    let height = TITLE_HEIGHT
-        .saturating_add(legend_height)
-        .saturating_add(rows(panel_rows).saturating_mul(PANEL_HEIGHT));
-
-    let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (title, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (legend, panels) = rest.split_vertically(legend_height);
-
-    title.draw(&Text::new(
-        format!(
-            "{}: {} runs, seed {} (bars: mean per policy; whiskers: 95% confidence interval)",
-            summary.scenario, summary.runs, summary.seed
-        ),
-        (20, 14),
-        ("sans-serif", 20).into_font().style(FontStyle::Bold),
-    ))?;
-
-    // Policies are numbered in the legend and on the x axes, so that the long labels appear
-    // once and colour is not the only way to tell the bars apart.
-    let column_width = (WIDTH / COLUMNS as u32) as i32;
-    for (k, policy) in policies.iter().enumerate() {
-        let x = 20 + (k % COLUMNS) as i32 * column_width;
-        let y = 4 + (k / COLUMNS) as i32 * LEGEND_ROW as i32;
-        let colour = PALETTE[k % PALETTE.len()];
-        legend.draw(&Rectangle::new(
-            [(x, y + 2), (x + 16, y + 18)],
-            colour.filled(),
-        ))?;
-        legend.draw(&Text::new(
-            format!("{} {}", k + 1, policy.name),
-            (x + 24, y + 3),
-            ("sans-serif", 15),
-        ))?;
-    }
+    let title = format!(
+        "{}: {} runs, seed {} (bars: mean per policy; whiskers: 95% confidence interval)",
+        summary.scenario, summary.runs, summary.seed
+    );
+    let (panels, panel_rows, panel_columns) = frame(path, &title, 20, policies, metrics.len())?;
 
     for (area, &metric) in panels
         .split_evenly((panel_rows, panel_columns))
@@ -173,7 +138,7 @@ fn draw(summary: &SimulationSummary, metrics: &[&str], path: &Path) -> Result<()
         }))?;
     }
     // Without present() the file is written on drop, and a failed write goes unreported.
-    root.present()?;
+    panels.present()?;
     Ok(())
 }
 
@@ -226,6 +191,62 @@ pub fn write_sweep_svg(
     }
     draw_sweep(summary, metrics, path)
         .map_err(|err| format!("output: cannot write {path:?}: {err}"))
+}
+
+/// The area for a chart's panels, with its rows and columns of panels.
+type Panels<'a> = (DrawingArea<SVGBackend<'a>, Shift>, usize, usize);
+
+/// The part both charts share, so that they look alike: an SVG of the width, a bold title line
+/// of `title_size`, a legend numbering `policies` in [`COLUMNS`] columns, and below them the
+/// area for `metrics` panels, returned with its rows and columns of panels.
+fn frame<'a>(
+    path: &'a Path,
+    title: &str,
+    title_size: u32,
+    policies: &[PolicySummary],
+    metrics: usize,
+) -> Result<Panels<'a>, Box<dyn Error>> {
+    let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let legend_rows = rows(policies.len().div_ceil(COLUMNS));
+    let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
+    // A single metric or two get the whole width rather than a third of it each.
+    let panel_columns = metrics.min(COLUMNS);
+    let panel_rows = metrics.div_ceil(panel_columns);
+    let height = TITLE_HEIGHT
+        .saturating_add(legend_height)
+        .saturating_add(rows(panel_rows).saturating_mul(PANEL_HEIGHT));
+
+    let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (title_area, rest) = root.split_vertically(TITLE_HEIGHT);
+    let (legend, panels) = rest.split_vertically(legend_height);
+
+    title_area.draw(&Text::new(
+        title,
+        (20, 14),
+        ("sans-serif", title_size)
+            .into_font()
+            .style(FontStyle::Bold),
+    ))?;
+
+    // Policies are numbered in the legend and on the x axes, so that the long labels appear
+    // once and colour is not the only way to tell the bars (or lines) apart.
+    let column_width = (WIDTH / COLUMNS as u32) as i32;
+    for (k, policy) in policies.iter().enumerate() {
+        let x = 20 + (k % COLUMNS) as i32 * column_width;
+        let y = 4 + (k / COLUMNS) as i32 * LEGEND_ROW as i32;
+        let colour = PALETTE[k % PALETTE.len()];
+        legend.draw(&Rectangle::new(
+            [(x, y + 2), (x + 16, y + 18)],
+            colour.filled(),
+        ))?;
+        legend.draw(&Text::new(
+            format!("{} {}", k + 1, policy.name),
+            (x + 24, y + 3),
+            ("sans-serif", 15),
+        ))?;
+    }
+    Ok((panels, panel_rows, panel_columns))
 }
 
 /// The x axis of a sweep: numeric positions within ±[`LIMIT`] and a little room on each side,
@@ -289,42 +310,11 @@ fn draw_sweep(summary: &SweepSummary, metrics: &[&str], path: &Path) -> Result<(
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| positions[a].total_cmp(&positions[b]));
 
-    let rows = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    let legend_rows = rows(policies.len().div_ceil(COLUMNS));
-    let legend_height = legend_rows.saturating_mul(LEGEND_ROW).saturating_add(16);
-    let panel_columns = metrics.len().min(COLUMNS);
-    let panel_rows = metrics.len().div_ceil(panel_columns);
-    let height = TITLE_HEIGHT
-        .saturating_add(legend_height)
-        .saturating_add(rows(panel_rows).saturating_mul(PANEL_HEIGHT));
-
-    let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let (title, rest) = root.split_vertically(TITLE_HEIGHT);
-    let (legend, panels) = rest.split_vertically(legend_height);
-    title.draw(&Text::new(
-        format!(
-            "{}: {} runs per value, seed {}, against {} (lines: means; bands: 95% confidence intervals)",
-            summary.scenario, summary.runs, summary.seed, summary.sweep.parameter
-        ),
-        (20, 14),
-        ("sans-serif", 18).into_font().style(FontStyle::Bold),
-    ))?;
-    let column_width = (WIDTH / COLUMNS as u32) as i32;
-    for (k, policy) in policies.iter().enumerate() {
-        let x = 20 + (k % COLUMNS) as i32 * column_width;
-        let y = 4 + (k / COLUMNS) as i32 * LEGEND_ROW as i32;
-        let colour = PALETTE[k % PALETTE.len()];
-        legend.draw(&Rectangle::new(
-            [(x, y + 2), (x + 16, y + 18)],
-            colour.filled(),
-        ))?;
-        legend.draw(&Text::new(
-            format!("{} {}", k + 1, policy.name),
-            (x + 24, y + 3),
-            ("sans-serif", 15),
-        ))?;
-    }
+    let title = format!(
+        "{}: {} runs per value, seed {}, against {} (lines: means; bands: 95% confidence intervals)",
+        summary.scenario, summary.runs, summary.seed, summary.sweep.parameter
+    );
+    let (panels, panel_rows, panel_columns) = frame(path, &title, 18, policies, metrics.len())?;
 
     let labels: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
     for (area, &metric) in panels
@@ -424,6 +414,6 @@ fn draw_sweep(summary: &SweepSummary, metrics: &[&str], path: &Path) -> Result<(
             }
         }
     }
-    root.present()?;
+    panels.present()?;
     Ok(())
 }

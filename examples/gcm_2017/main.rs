@@ -216,9 +216,42 @@ fn run(args: Vec<String>) -> Result<String, String> {
     }
     let simulation = Simulation::new(scenario).map_err(|err| format!("scenario: {err}"))?;
     let scenario = simulation.scenario();
-    let shard = options.shard.unwrap_or(Shard { index: 0, count: 1 });
-    let runs = shard.runs(scenario.runs);
-    let total = runs.end - runs.start;
+    let runs = options
+        .shard
+        .map_or(0..scenario.runs, |s| s.runs(scenario.runs));
+    let summary = with_progress(runs.end - runs.start, &options, |progress| {
+        match options.shard {
+            Some(shard) => simulation.run_shard(shard, progress),
+            None => simulation.run_range(runs, progress),
+        }
+    })?;
+    write_outputs(&AnySummary::Plain(summary.clone()), &options)?;
+    Ok(format!(
+        "{}: {} runs{}, seed {}, {} sessions per run.\n\n{}",
+        scenario.name,
+        summary.runs,
+        shard_note(options.shard, scenario.runs),
+        scenario.seed,
+        scenario.sessions.len(),
+        table(&summary)
+    ))
+}
+
+/// What the heading says of a shard (nothing without one), alike for a plain run and a sweep.
+fn shard_note(shard: Option<Shard>, total_runs: u64) -> String {
+    shard
+        .map(|s| format!(" (shard {s} of {total_runs} runs)"))
+        .unwrap_or_default()
+}
+
+/// Calls `run` with the progress callback of a run of `total` runs (over all values of a
+/// sweep), and reports the elapsed time; the plain scenario and the sweep share it so that
+/// both show progress alike.
+fn with_progress<S>(
+    total: u64,
+    options: &Options,
+    run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> floorshare::Result<S>,
+) -> Result<S, String> {
     let started = Instant::now();
     // Progress on a terminal (for long runs), or when asked; its line is ended before any
     // other message.
@@ -230,31 +263,14 @@ fn run(args: Vec<String>) -> Result<String, String> {
             shown.store(true, Ordering::Relaxed);
         }
     };
-    let summary = if options.shard.is_some() {
-        simulation.run_shard(shard, progress)
-    } else {
-        simulation.run_range(runs, progress)
-    };
+    let summary = run(&progress);
     if shown.load(Ordering::Relaxed) {
         match summary {
             Ok(_) => say(&format!(" in {:.1} s", started.elapsed().as_secs_f64())),
             Err(_) => say(""),
         }
     }
-    let summary = summary.map_err(|err| format!("scenario: {err}"))?;
-    write_outputs(&AnySummary::Plain(summary.clone()), &options)?;
-    Ok(format!(
-        "{}: {} runs{}, seed {}, {} sessions per run.\n\n{}",
-        scenario.name,
-        summary.runs,
-        options
-            .shard
-            .map(|s| format!(" (shard {s} of {} runs)", scenario.runs))
-            .unwrap_or_default(),
-        scenario.seed,
-        scenario.sessions.len(),
-        table(&summary)
-    ))
+    summary.map_err(|err| format!("scenario: {err}"))
 }
 
 fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -420,39 +436,20 @@ fn run_sweep(scenario: Scenario, options: &Options) -> Result<String, String> {
     let simulation = SweepSimulation::new(scenario).map_err(|err| format!("scenario: {err}"))?;
     let scenario = simulation.scenario();
     let values = simulation.sweep().values.len() as u64;
-    let shard = options.shard.unwrap_or(Shard { index: 0, count: 1 });
-    let runs = shard.runs(scenario.runs);
+    let runs = options
+        .shard
+        .map_or(0..scenario.runs, |s| s.runs(scenario.runs));
     let total = (runs.end - runs.start) * values;
-    let started = Instant::now();
-    let show = options.progress || (total >= 1000 && std::io::stderr().is_terminal());
-    let shown = AtomicBool::new(false);
-    let progress = |done: u64| {
-        if show {
-            let _ = write!(std::io::stderr().lock(), "\r{done}/{total} runs");
-            shown.store(true, Ordering::Relaxed);
-        }
-    };
-    let summary = if options.shard.is_some() {
-        simulation.run_shard(shard, progress)
-    } else {
-        simulation.run_range(runs, progress)
-    };
-    if shown.load(Ordering::Relaxed) {
-        match summary {
-            Ok(_) => say(&format!(" in {:.1} s", started.elapsed().as_secs_f64())),
-            Err(_) => say(""),
-        }
-    }
-    let summary = summary.map_err(|err| format!("scenario: {err}"))?;
+    let summary = with_progress(total, options, |progress| match options.shard {
+        Some(shard) => simulation.run_shard(shard, progress),
+        None => simulation.run_range(runs, progress),
+    })?;
     write_outputs(&AnySummary::Sweep(summary.clone()), options)?;
     Ok(format!(
         "{}: {} runs{} per value, seed {}, {} sessions per run; {} swept over {} values.\n\n{}",
         scenario.name,
         summary.runs,
-        options
-            .shard
-            .map(|s| format!(" (shard {s} of {} runs)", scenario.runs))
-            .unwrap_or_default(),
+        shard_note(options.shard, scenario.runs),
         scenario.seed,
         scenario.sessions.len(),
         summary.sweep.parameter,

@@ -57,6 +57,25 @@ def policy(label, description, joint=None):
     return labelled
 
 
+def group_members(tag, group, kinds, regions, international_regions):
+    """The organisations of one HLPF major group or UNFCCC constituency, tagged `tag`:
+    each kind's count spread over `regions` (international NGOs over
+    `international_regions`), ids `group-kind-i`."""
+    members = []
+    for kind, count in kinds.items():
+        weights = international_regions if kind == "international_ngo" else regions
+        for i, region in enumerate(spread(count, weights)):
+            # A tags dict of its own: focal points are marked in it afterwards.
+            members.append(organisation(f"{group}-{kind}-{i}", region, kind, {tag: group}))
+    return members
+
+
+def behaviour(ask_probability, themes):
+    """The behaviour of a preset with an explicit population: two themes per organisation."""
+    return {"ask_probability": ask_probability, "themes": themes,
+            "themes_per_organisation": 2}
+
+
 def gcm_2018():
     process = json.loads((HERE / "gcm_process.json").read_text())
     base = json.loads((HERE / "gcm_2017.json").read_text())
@@ -140,13 +159,8 @@ HLPF_REGIONS = {"africa": 20, "asia": 18, "europe": 15, "north_america": 10,
 def hlpf():
     organisations = []
     for group, kinds, partners in HLPF_GROUPS:
-        members = []
-        for kind, count in kinds.items():
-            weights = ({"europe": 1, "north_america": 1} if kind == "international_ngo"
-                       else HLPF_REGIONS)
-            for i, region in enumerate(spread(count, weights)):
-                members.append(organisation(f"{group}-{kind}-{i}", region, kind,
-                                            {"major_group": group}))
+        members = group_members("major_group", group, kinds, HLPF_REGIONS,
+                                {"europe": 1, "north_america": 1})
         if partners is None:
             # The NGO Major Group: 3 global organising partners (international NGOs) and 8
             # regional ones (a national NGO of each region).
@@ -184,14 +198,11 @@ def hlpf():
                        "HLPF preset'.",
         "population": {"organisations": organisations},
         "sessions": sessions,
-        "behaviour": {
-            "ask_probability": {"international_ngo": 0.8, "national_ngo": 0.3,
-                                "private_sector": 0.3, "trade_union": 0.3,
-                                "local_authority": 0.2, "academia": 0.2, "grassroots": 0.1},
-            "themes": ["sdg4_education", "sdg5_gender_equality", "sdg13_climate",
-                       "sdg14_oceans", "sdg15_land", "sdg17_partnerships"],
-            "themes_per_organisation": 2,
-        },
+        "behaviour": behaviour(
+            {"international_ngo": 0.8, "national_ngo": 0.3, "private_sector": 0.3,
+             "trade_union": 0.3, "local_authority": 0.2, "academia": 0.2, "grassroots": 0.1},
+            ["sdg4_education", "sdg5_gender_equality", "sdg13_climate", "sdg14_oceans",
+             "sdg15_land", "sdg17_partnerships"]),
         "policies": [
             policy("chair_discretion", {"name": "chair_discretion"}),
             policy("fcfs", {"name": "fcfs"}),
@@ -227,12 +238,7 @@ UN_REGIONS = {"african": 20, "asia_pacific": 25, "eastern_european": 10,
 def unfccc():
     organisations = []
     for constituency, kinds in UNFCCC_CONSTITUENCIES:
-        members = []
-        for kind, count in kinds.items():
-            weights = {"weog": 1} if kind == "international_ngo" else UN_REGIONS
-            for i, region in enumerate(spread(count, weights)):
-                members.append(organisation(f"{constituency}-{kind}-{i}", region, kind,
-                                            {"constituency": constituency}))
+        members = group_members("constituency", constituency, kinds, UN_REGIONS, {"weog": 1})
         members[0]["tags"]["focal_point"] = "true"
         organisations.extend(members)
     names = [c for c, _ in UNFCCC_CONSTITUENCIES]
@@ -260,14 +266,11 @@ def unfccc():
                        "UNFCCC preset'.",
         "population": {"organisations": organisations},
         "sessions": sessions,
-        "behaviour": {
-            "ask_probability": {"international_ngo": 0.8, "national_ngo": 0.3,
-                                "private_sector": 0.4, "trade_union": 0.4,
-                                "local_authority": 0.3, "academia": 0.2, "grassroots": 0.15},
-            "themes": ["mitigation", "adaptation", "finance", "loss_and_damage",
-                       "just_transition", "gender_action_plan"],
-            "themes_per_organisation": 2,
-        },
+        "behaviour": behaviour(
+            {"international_ngo": 0.8, "national_ngo": 0.3, "private_sector": 0.4,
+             "trade_union": 0.4, "local_authority": 0.3, "academia": 0.2, "grassroots": 0.15},
+            ["mitigation", "adaptation", "finance", "loss_and_damage", "just_transition",
+             "gender_action_plan"]),
         "policies": [
             policy("chair_discretion", {"name": "chair_discretion"}),
             policy("fcfs", {"name": "fcfs"}),

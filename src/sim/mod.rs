@@ -240,10 +240,7 @@ impl Simulation {
         progress: impl Fn(u64) + Sync,
     ) -> Result<SimulationSummary> {
         let mut summary = self.run_range(shard.runs(self.scenario.runs), progress)?;
-        summary.shards = Some(ShardSet {
-            count: shard.count,
-            indices: vec![shard.index],
-        });
+        summary.shards = Some(ShardSet::one(shard));
         Ok(summary)
     }
 

@@ -149,6 +149,17 @@ pub struct ShardSet {
     pub indices: Vec<u64>,
 }
 
+impl ShardSet {
+    /// The set of `shard` alone: what the summary of one shard's runs holds, for a plain
+    /// simulation and a sweep alike.
+    pub(crate) fn one(shard: Shard) -> Self {
+        ShardSet {
+            count: shard.count,
+            indices: vec![shard.index],
+        }
+    }
+}
+
 /// The summary of a simulation, or of some shards of it:
 /// `{"scenario", "runs", "seed", "total_runs", "shards", "floorshare", "baseline", "policies":
 /// [{"name", "metrics": {"<metric>": {"n", "mean", "m2", "ci_low", "ci_high", "diff": {"n",
@@ -375,18 +386,7 @@ impl SimulationSummary {
                 ));
             }
             let metrics = format!("policies[{i}].metrics");
-            if let Some(unknown) = policy
-                .metrics
-                .keys()
-                .find(|name| !METRICS.contains(&name.as_str()))
-            {
-                return Err(Error::invalid_as(
-                    ErrorKind::UnknownName,
-                    metrics,
-                    format!("{unknown:?}"),
-                    "is not a metric floorshare knows",
-                ));
-            }
+            check_metric_names(&metrics, &policy.metrics)?;
             // slots_granted is defined in every session: its n is runs × sessions.
             let sessions_n = self.metric(i, Metric::SlotsGranted)?.n;
             let field = format!("{metrics}.slots_granted.n");
@@ -435,18 +435,7 @@ impl SimulationSummary {
                 let most = self.runs.min(own.n);
                 check_diff(&format!("{field}.diff"), metric, diff, most, baseline)?;
             }
-            if let Some(unknown) = policy
-                .diffs
-                .keys()
-                .find(|name| !METRICS.contains(&name.as_str()))
-            {
-                return Err(Error::invalid_as(
-                    ErrorKind::UnknownName,
-                    format!("policies[{i}].diffs"),
-                    format!("{unknown:?}"),
-                    "is not a metric floorshare knows",
-                ));
-            }
+            check_metric_names(&format!("policies[{i}].diffs"), &policy.diffs)?;
         }
         self.check_organisations(values_per_run.unwrap_or(0) / self.runs.max(1))?;
         if !labels.contains(&self.baseline) {
@@ -747,6 +736,20 @@ fn cut(text: &str) -> String {
     match text.char_indices().nth(60) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
+    }
+}
+
+/// Refuses a key of `map` (a policy's metrics or its diffs, named by `field`) that is not one
+/// of [`METRICS`]: both maps are keyed by metric name and checked alike.
+fn check_metric_names(field: &str, map: &BTreeMap<String, Summary>) -> Result<()> {
+    match map.keys().find(|name| !METRICS.contains(&name.as_str())) {
+        Some(unknown) => Err(Error::invalid_as(
+            ErrorKind::UnknownName,
+            field,
+            format!("{unknown:?}"),
+            "is not a metric floorshare knows",
+        )),
+        None => Ok(()),
     }
 }
 

@@ -566,10 +566,7 @@ impl SweepSimulation {
     /// As [`SweepSimulation::run_all`].
     pub fn run_shard(&self, shard: Shard, progress: impl Fn(u64) + Sync) -> Result<SweepSummary> {
         let mut summary = self.run_range(shard.runs(self.scenario.runs), progress)?;
-        summary.shards = Some(ShardSet {
-            count: shard.count,
-            indices: vec![shard.index],
-        });
+        summary.shards = Some(ShardSet::one(shard));
         Ok(summary)
     }
 
