@@ -1,10 +1,10 @@
-//! Summary merging as `gcm_2017 merge` does it: two summaries (the input split at its first
-//! newline) read strictly, then merged. A summary either side refuses is one line naming a
-//! field; a merge that succeeds gives a summary that passes the same checks, has no `null`
-//! where a number belongs and reads back equal.
+//! Summary merging as `gcm_2017 merge` does it: two summaries, plain or of a sweep (the input
+//! split at its first newline), read strictly, then merged. A summary either side refuses is
+//! one line naming a field; a merge that succeeds gives a summary that passes the same checks,
+//! has no `null` where a number belongs and reads back equal.
 #![no_main]
 
-use floorshare::sim::SimulationSummary;
+use floorshare::sim::AnySummary;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (first, second) = text.split_once('\n').unwrap_or((text, text));
-    let read = |json: &str| match SimulationSummary::from_json_str(json) {
+    let read = |json: &str| match AnySummary::from_json_str(json) {
         Ok(summary) => Some(summary),
         Err(err) => {
             assert!(!err.field().is_empty(), "{err}");
@@ -29,9 +29,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(merged, before);
         return;
     }
-    merged.check().unwrap();
-    let json = serde_json::to_string(&merged).unwrap();
+    let json = match &merged {
+        AnySummary::Plain(summary) => {
+            summary.check().unwrap();
+            serde_json::to_string(summary).unwrap()
+        }
+        AnySummary::Sweep(summary) => {
+            summary.check().unwrap();
+            serde_json::to_string(summary).unwrap()
+        }
+    };
     assert!(!json.contains("null"), "{json}");
-    let back = SimulationSummary::from_json_str(&json).unwrap();
+    let back = AnySummary::from_json_str(&json).unwrap();
     assert_eq!(back, merged);
 });
