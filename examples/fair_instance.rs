@@ -1,4 +1,4 @@
-//! The benchmark instance of the fair lottery (SPEC §8), from the one seeded generator
+//! The benchmark instance of the fair lottery (README, "Performance"), from the one seeded generator
 //! `benches/peers/fair_instance.rs`: writes it as a floorshare session with a `fair_lottery`
 //! policy, or solves it with `floorshare::fair::solve`.
 //!
