@@ -314,11 +314,11 @@ impl Simulation {
                 Ok((runs, workspace.organisations))
             })
             .collect::<Result<_>>()?;
-        for (runs, counts) in &summaries {
-            for run in runs {
+        for (runs, mut counts) in summaries {
+            for run in &runs {
                 total.add(run);
             }
-            total.add_counts(counts);
+            total.add_counts(&mut counts);
         }
         Ok(())
     }
@@ -329,10 +329,7 @@ impl Simulation {
         for run in runs {
             total.add(self.run_into(run, workspace)?);
         }
-        total.add_counts(&workspace.organisations);
-        for counts in &mut workspace.organisations {
-            *counts = OrganisationCounts::new(counts.granted.len());
-        }
+        total.add_counts(&mut workspace.organisations);
         Ok(())
     }
 
@@ -481,12 +478,14 @@ impl Totals {
         }
     }
 
-    /// Adds a workspace's counts per organisation.
-    fn add_counts(&mut self, counts: &[OrganisationCounts]) {
+    /// Moves a workspace's counts per organisation into the total: added, then zeroed in
+    /// place (the workspace goes on counting the next runs without allocating).
+    fn add_counts(&mut self, counts: &mut [OrganisationCounts]) {
         for (total, counts) in self.organisations.iter_mut().zip(counts) {
             total
                 .merge(counts)
                 .expect("counts of one simulation's runs fit (at most 10⁹ runs)");
+            counts.clear();
         }
     }
 

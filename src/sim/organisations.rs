@@ -75,6 +75,13 @@ impl OrganisationCounts {
         }
     }
 
+    /// Sets every count to zero, keeping the lists (no allocation).
+    pub(crate) fn clear(&mut self) {
+        self.runs = 0;
+        self.sessions_asked.fill(0);
+        self.granted.fill(0);
+    }
+
     /// Counts one session's requesters and grants (the runs are counted by the caller).
     /// O(requests); allocates nothing.
     pub(crate) fn add(&mut self, session: &CheckedSession, decision: &Decision) {
